@@ -1,0 +1,131 @@
+import { LongbowError } from "../errors.js";
+
+const MiB = 1024 * 1024;
+
+/**
+ * Runtime settings of the engine (design §5). Defaults follow the original where it had one.
+ * This module is the only place that reads them from the environment; CLI flags and the
+ * cluster's configuration override field by field through {@link resolveSettings}.
+ */
+export interface Settings {
+  /** Objects copied at once per worker (MaxParallelFile). @defaultValue 5 */
+  filesInParallel: number;
+  /** Parts in flight at once per object (MaxThread). @defaultValue 20 */
+  partsInParallel: number;
+  /**
+   * Fixed part size in bytes, or `undefined` for auto: at least 5 MiB, grown so that the
+   * object fits in 10,000 parts, and the source's own part size when it used uniform parts.
+   * @defaultValue undefined
+   */
+  partSize: number | undefined;
+  /** Objects of at most this size are copied with one GET and one PUT (ResumableThreshold). @defaultValue 5 MiB */
+  multipartThreshold: number;
+  /**
+   * Bytes of object data held in memory at once across all copies in the process. Peak
+   * memory is about this plus the runtime's own ~100 MiB. @defaultValue 512 MiB
+   */
+  byteBudget: number;
+  /** A job running longer is aborted and left resumable (JobTimeout). @defaultValue 3600 */
+  jobTimeoutSeconds: number;
+  /** Attempts per S3 request before giving up, with jittered exponential backoff (MaxRetry). @defaultValue 20 */
+  maxRetries: number;
+  /** pino level: trace, debug, info, warn, error, fatal, silent. @defaultValue "info" */
+  logLevel: string;
+}
+
+export const defaultSettings: Readonly<Settings> = Object.freeze({
+  filesInParallel: 5,
+  partsInParallel: 20,
+  partSize: undefined,
+  multipartThreshold: 5 * MiB,
+  byteBudget: 512 * MiB,
+  jobTimeoutSeconds: 3600,
+  maxRetries: 20,
+  logLevel: "info",
+});
+
+/** Environment variable for each setting; sizes are in MiB. */
+export const settingsEnv = {
+  filesInParallel: "LONGBOW_FILES_IN_PARALLEL",
+  partsInParallel: "LONGBOW_PARTS_IN_PARALLEL",
+  partSize: "LONGBOW_PART_SIZE_MB",
+  multipartThreshold: "LONGBOW_MULTIPART_THRESHOLD_MB",
+  byteBudget: "LONGBOW_BYTE_BUDGET_MB",
+  jobTimeoutSeconds: "LONGBOW_JOB_TIMEOUT_SECONDS",
+  maxRetries: "LONGBOW_MAX_RETRIES",
+  logLevel: "LONGBOW_LOG_LEVEL",
+} as const satisfies Record<keyof Settings, string>;
+
+const logLevels = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
+
+export class SettingsError extends LongbowError {
+  constructor(message: string) {
+    super("InvalidSetting", message);
+    this.name = "SettingsError";
+  }
+}
+
+function positiveInt(raw: string, name: string): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < 1) {
+    throw new SettingsError(`${name} must be a positive whole number, got '${raw}'`);
+  }
+  return n;
+}
+
+/** Reads the settings present in `env`; absent variables are left out (not defaulted). */
+export function settingsFromEnv(env: NodeJS.ProcessEnv): Partial<Settings> {
+  const out: Partial<Settings> = {};
+  const read = (field: keyof Settings) => {
+    const v = env[settingsEnv[field]];
+    return v === undefined || v === "" ? undefined : v;
+  };
+  for (const field of ["filesInParallel", "partsInParallel", "jobTimeoutSeconds", "maxRetries"] as const) {
+    const v = read(field);
+    if (v !== undefined) out[field] = positiveInt(v, settingsEnv[field]);
+  }
+  for (const field of ["partSize", "multipartThreshold", "byteBudget"] as const) {
+    const v = read(field);
+    if (v !== undefined) out[field] = positiveInt(v, settingsEnv[field]) * MiB;
+  }
+  const level = read("logLevel");
+  if (level !== undefined) out.logLevel = level;
+  return out;
+}
+
+/** Checks ranges and relations; messages name the setting. */
+export function validateSettings(s: Settings): Settings {
+  const intAtLeast = (field: keyof Settings, min: number, max = Number.MAX_SAFE_INTEGER) => {
+    const v = s[field];
+    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min || v > max) {
+      throw new SettingsError(`${field} must be a whole number between ${min} and ${max}, got ${String(v)}`);
+    }
+  };
+  intAtLeast("filesInParallel", 1, 1000);
+  intAtLeast("partsInParallel", 1, 1000);
+  intAtLeast("multipartThreshold", 0, 5 * 1024 * MiB);
+  intAtLeast("jobTimeoutSeconds", 1);
+  intAtLeast("maxRetries", 1, 100);
+  if (s.partSize !== undefined) {
+    intAtLeast("partSize", 5 * MiB, 5 * 1024 * MiB);
+  }
+  const minPart = s.partSize ?? 5 * MiB;
+  if (s.byteBudget < minPart) {
+    throw new SettingsError(
+      `byteBudget (${s.byteBudget} bytes) must hold at least one part (${minPart} bytes)`,
+    );
+  }
+  if (!logLevels.includes(s.logLevel)) {
+    throw new SettingsError(`logLevel must be one of ${logLevels.join(", ")}, got '${s.logLevel}'`);
+  }
+  return s;
+}
+
+/**
+ * Defaults, then the environment, then explicit overrides (CLI flags, stack config);
+ * `undefined` in an override means "not given".
+ */
+export function resolveSettings(env: NodeJS.ProcessEnv = {}, overrides: Partial<Settings> = {}): Settings {
+  const given = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+  return validateSettings({ ...defaultSettings, ...settingsFromEnv(env), ...given });
+}

@@ -1,0 +1,1 @@
+export { type Job, jobId } from "./job.js";

@@ -1,0 +1,31 @@
+import type { StorageClass } from "../s3/storage-class.js";
+
+/**
+ * One unit of work: copy one object. One SQS message carries one Job as JSON; the SQLite
+ * queue stores the same JSON. Never carries credentials: sides are resolved by migration name.
+ */
+export interface Job {
+  /** Name of the migration this object belongs to (its `name` field). */
+  migration: string;
+  source: {
+    bucket: string;
+    key: string;
+    /** Size seen by the compare, if known. */
+    size?: number;
+    /** ETag seen by the compare (with quotes stripped), if known. */
+    etag?: string;
+    /** Version to copy; when set every read is pinned to it. */
+    versionId?: string;
+  };
+  destination: {
+    bucket: string;
+    key: string;
+    /** @defaultValue "STANDARD" */
+    storageClass?: StorageClass;
+  };
+}
+
+/** Stable identity of a job's object within a migration: the ledger's key. */
+export function jobId(job: Pick<Job, "migration" | "source">): string {
+  return `${job.migration}\u0000${job.source.bucket}/${job.source.key}`;
+}

@@ -1,0 +1,20 @@
+/**
+ * Destination storage classes Longbow writes. The original supported the first seven;
+ * GLACIER_IR is accepted too because it is the usual archive tier today.
+ */
+export const storageClasses = [
+  "STANDARD",
+  "REDUCED_REDUNDANCY",
+  "STANDARD_IA",
+  "ONEZONE_IA",
+  "INTELLIGENT_TIERING",
+  "GLACIER",
+  "DEEP_ARCHIVE",
+  "GLACIER_IR",
+] as const;
+
+export type StorageClass = (typeof storageClasses)[number];
+
+export function isStorageClass(value: string): value is StorageClass {
+  return (storageClasses as readonly string[]).includes(value);
+}
