@@ -1,0 +1,146 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import type { Job } from "../../../worker/src/job/index.js";
+import { type Queue, QueueError, SqliteQueue, type SqsQueue } from "../../../worker/src/queue/index.js";
+import { sqsFor } from "../../emulator/clients.js";
+import { createTestSqsQueue } from "../../support/sqs-queue.js";
+
+const { global } = inject("emulator");
+const dir = mkdtempSync(join(tmpdir(), "longbow-queue-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const job = (key: string): Job => ({
+  migration: "m",
+  source: { bucket: "src", key, size: 1, etag: "e" },
+  destination: { bucket: "dst", key },
+});
+const keyOf = (body: string) => (JSON.parse(body) as Job).source.key;
+
+/** Each implementation under the same contract; maxReceiveCount 3, default visibility 30 s. */
+const implementations: [string, () => Promise<Queue>][] = [
+  [
+    "SQLite",
+    async () =>
+      new SqliteQueue({
+        path: join(dir, `${Math.random()}.db`),
+        visibilitySeconds: 30,
+        maxReceiveCount: 3,
+        pollIntervalMs: 20,
+      }),
+  ],
+  [
+    "SQS",
+    async () =>
+      (await createTestSqsQueue(sqsFor(global), { maxReceiveCount: 3, visibilitySeconds: 30 })).queue,
+  ],
+];
+
+describe.each(implementations)("%s queue", (_name, make) => {
+  it("delivers every sent job once, beyond one batch of 10, until visibility ends", async () => {
+    const q = await make();
+    const keys = Array.from({ length: 23 }, (_, i) => `k${i}`);
+    await q.send(keys.map(job));
+    const got: string[] = [];
+    for (let i = 0; i < 10 && got.length < keys.length; i++) {
+      const batch = await q.receive({ max: 10, waitSeconds: 1 });
+      expect(batch.length).toBeLessThanOrEqual(10);
+      got.push(...batch.map((m) => keyOf(m.body)));
+    }
+    expect(got.sort()).toEqual([...keys].sort());
+    expect(await q.receive({ waitSeconds: 0 })).toEqual([]);
+    expect(await q.depth()).toEqual({ visible: 0, inFlight: 23, dead: 0 });
+    await q.close();
+  });
+
+  it("forgets a deleted message and redelivers a released one with a higher receive count", async () => {
+    const q = await make();
+    await q.send([job("a"), job("b")]);
+    const first = await q.receive({ max: 10, waitSeconds: 1 });
+    expect(first.map((m) => m.receiveCount)).toEqual([1, 1]);
+    const [a, b] = [first.find((m) => keyOf(m.body) === "a"), first.find((m) => keyOf(m.body) === "b")];
+    if (!a || !b) throw new Error("both messages expected");
+    await q.delete(a);
+    await q.release(b);
+    const again = await q.receive({ max: 10, waitSeconds: 1 });
+    expect(again.map((m) => [keyOf(m.body), m.receiveCount, m.id])).toEqual([["b", 2, b.id]]);
+    await q.close();
+  });
+
+  it("makes a message visible again when its visibility timeout ends, unless extended", async () => {
+    const q = await make();
+    await q.send([job("slow"), job("lost")]);
+    const msgs = await q.receive({ max: 10, waitSeconds: 1, visibilitySeconds: 1 });
+    expect(msgs).toHaveLength(2);
+    const slow = msgs.find((m) => keyOf(m.body) === "slow");
+    if (!slow) throw new Error("slow expected");
+    await q.extend(slow, 30);
+    await new Promise((r) => setTimeout(r, 1500));
+    const back = await q.receive({ max: 10, waitSeconds: 2 });
+    expect(back.map((m) => keyOf(m.body))).toEqual(["lost"]);
+    await q.close();
+  });
+
+  it("dead-letters a message after maxReceiveCount receives, and on request", async () => {
+    const q = await make();
+    await q.send([job("poison")]);
+    for (let i = 1; i <= 3; i++) {
+      const [m] = await q.receive({ waitSeconds: 1 });
+      expect(m?.receiveCount).toBe(i);
+      if (m) await q.release(m);
+    }
+    expect(await q.receive({ waitSeconds: 1 })).toEqual([]);
+    await q.send([job("bad")]);
+    const [bad] = await q.receive({ waitSeconds: 1 });
+    if (!bad) throw new Error("bad expected");
+    await q.deadLetter(bad, "NoSuchBucket: source bucket is gone");
+    expect(await q.receive({ waitSeconds: 0 })).toEqual([]);
+    expect(await q.depth()).toEqual({ visible: 0, inFlight: 0, dead: 2 });
+    await q.close();
+  });
+
+  it("stops a long poll when its signal fires", async () => {
+    const q = await make();
+    const controller = new AbortController();
+    const poll = q.receive({ waitSeconds: 20, signal: controller.signal });
+    setTimeout(() => controller.abort(), 100);
+    await expect(poll).rejects.toThrow(/abort/i);
+    await q.close();
+  });
+});
+
+describe("SQLite queue specifics", () => {
+  it("rejects a stale receipt after the message was received again", async () => {
+    const q = new SqliteQueue({ path: join(dir, "stale.db"), maxReceiveCount: 5 });
+    await q.send([job("x")]);
+    const [first] = await q.receive({ waitSeconds: 0, visibilitySeconds: 0 });
+    const [second] = await q.receive({ waitSeconds: 0 });
+    if (!first || !second) throw new Error("two deliveries expected");
+    await expect(q.delete(first)).rejects.toBeInstanceOf(QueueError);
+    await q.delete(second);
+    await q.close();
+  });
+
+  it("names the option it rejects", () => {
+    expect(() => new SqliteQueue({ path: ":memory:", maxReceiveCount: 0 })).toThrow(/maxReceiveCount/);
+  });
+
+  it("shares one file between two handles without double delivery", async () => {
+    const path = join(dir, "shared.db");
+    const [a, b] = [new SqliteQueue({ path }), new SqliteQueue({ path })];
+    await a.send(Array.from({ length: 30 }, (_, i) => job(`s${i}`)));
+    const got = await Promise.all([a, b, a, b].map((q) => q.receive({ max: 10, waitSeconds: 0 })));
+    const ids = got.flat().map((m) => m.id);
+    expect(new Set(ids).size).toBe(30);
+    expect(ids).toHaveLength(30);
+    await Promise.all([a.close(), b.close()]);
+  });
+});
+
+describe("SQS queue specifics", () => {
+  it("finds the dead-letter queue from the redrive policy", async () => {
+    const { queue, deadLetterQueueUrl } = await createTestSqsQueue(sqsFor(global), { maxReceiveCount: 2 });
+    expect(await (queue as SqsQueue).deadLetterQueueUrl()).toBe(deadLetterQueueUrl);
+  });
+});

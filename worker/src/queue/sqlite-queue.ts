@@ -1,0 +1,222 @@
+import { randomUUID } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { throwIfAborted } from "../errors.js";
+import type { Job } from "../job/index.js";
+import { QueueError } from "./errors.js";
+import type { Queue, QueueDepth, QueueMessage, ReceiveOptions } from "./queue.js";
+import { sleep } from "./sleep.js";
+
+export interface SqliteQueueOptions {
+  /** Database file; its folder is created. `:memory:` works for one process. */
+  path: string;
+  /** Default visibility timeout of a received message. @defaultValue 3600 (the job timeout) */
+  visibilitySeconds?: number;
+  /** A message received more often than this is dead-lettered on its next receive. @defaultValue 24 */
+  maxReceiveCount?: number;
+  /** How often a long poll looks again. @defaultValue 200 */
+  pollIntervalMs?: number;
+  /** Milliseconds since the epoch. @defaultValue Date.now */
+  now?: () => number;
+}
+
+interface Row {
+  id: string;
+  body: string;
+  receive_count: number;
+}
+
+const schema = `
+CREATE TABLE IF NOT EXISTS messages (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  body TEXT NOT NULL,
+  visible_at INTEGER NOT NULL,
+  receive_count INTEGER NOT NULL DEFAULT 0,
+  receipt TEXT,
+  dead INTEGER NOT NULL DEFAULT 0,
+  dead_reason TEXT
+);
+CREATE INDEX IF NOT EXISTS messages_ready ON messages (dead, visible_at, seq);
+`;
+
+function validate(o: Required<Omit<SqliteQueueOptions, "now">>): void {
+  if (!Number.isInteger(o.visibilitySeconds) || o.visibilitySeconds < 0) {
+    throw new QueueError(
+      "InvalidOption",
+      `visibilitySeconds must be a whole number >= 0, got ${o.visibilitySeconds}`,
+    );
+  }
+  if (!Number.isInteger(o.maxReceiveCount) || o.maxReceiveCount < 1) {
+    throw new QueueError(
+      "InvalidOption",
+      `maxReceiveCount must be a whole number >= 1, got ${o.maxReceiveCount}`,
+    );
+  }
+  if (!(o.pollIntervalMs > 0)) {
+    throw new QueueError("InvalidOption", `pollIntervalMs must be > 0, got ${o.pollIntervalMs}`);
+  }
+}
+
+/**
+ * The embedded queue of local mode: one SQLite file (WAL, so several processes can share
+ * it) with SQS's semantics: visibility timeout, receive count, dead letter after
+ * `maxReceiveCount` receives. A receipt is valid only for its own delivery, as in SQS.
+ */
+export class SqliteQueue implements Queue {
+  private readonly db: Database.Database;
+  private readonly visibilitySeconds: number;
+  private readonly maxReceiveCount: number;
+  private readonly pollIntervalMs: number;
+  private readonly now: () => number;
+
+  constructor(options: SqliteQueueOptions) {
+    this.visibilitySeconds = options.visibilitySeconds ?? 3600;
+    this.maxReceiveCount = options.maxReceiveCount ?? 24;
+    this.pollIntervalMs = options.pollIntervalMs ?? 200;
+    this.now = options.now ?? Date.now;
+    validate({
+      path: options.path,
+      visibilitySeconds: this.visibilitySeconds,
+      maxReceiveCount: this.maxReceiveCount,
+      pollIntervalMs: this.pollIntervalMs,
+    });
+    if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
+    this.db = new Database(options.path);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("busy_timeout = 5000");
+    this.db.exec(schema);
+  }
+
+  async send(jobs: readonly Job[], signal?: AbortSignal): Promise<void> {
+    throwIfAborted(signal);
+    const insert = this.db.prepare("INSERT INTO messages (id, body, visible_at) VALUES (?, ?, ?)");
+    const now = this.now();
+    this.db.transaction(() => {
+      for (const job of jobs) insert.run(randomUUID(), JSON.stringify(job), now);
+    })();
+  }
+
+  /** Enqueues a raw body (an S3 event notification, say) as SQS would deliver it. */
+  async sendRaw(body: string): Promise<void> {
+    this.db
+      .prepare("INSERT INTO messages (id, body, visible_at) VALUES (?, ?, ?)")
+      .run(randomUUID(), body, this.now());
+  }
+
+  async receive(options: ReceiveOptions = {}): Promise<QueueMessage[]> {
+    const max = options.max ?? 10;
+    const waitMs = (options.waitSeconds ?? 20) * 1000;
+    const visibilityMs = (options.visibilitySeconds ?? this.visibilitySeconds) * 1000;
+    const deadline = this.now() + waitMs;
+    for (;;) {
+      throwIfAborted(options.signal);
+      const got = this.take(max, visibilityMs);
+      if (got.length > 0 || this.now() >= deadline) return got;
+      await sleep(Math.min(this.pollIntervalMs, Math.max(1, deadline - this.now())), options.signal);
+    }
+  }
+
+  private take(max: number, visibilityMs: number): QueueMessage[] {
+    // Rows claimed in this call are excluded: with a zero visibility they are ready again at once.
+    const select = this.db.prepare<[number, string, number], Row>(
+      `SELECT id, body, receive_count FROM messages
+       WHERE dead = 0 AND visible_at <= ? AND id NOT IN (SELECT value FROM json_each(?))
+       ORDER BY seq LIMIT ?`,
+    );
+    const kill = this.db.prepare(
+      "UPDATE messages SET dead = 1, dead_reason = ?, receipt = NULL WHERE id = ?",
+    );
+    const claim = this.db.prepare(
+      "UPDATE messages SET receive_count = receive_count + 1, receipt = ?, visible_at = ? WHERE id = ?",
+    );
+    // IMMEDIATE takes the write lock up front, so two processes never claim the same row.
+    return this.db
+      .transaction(() => {
+        const now = this.now();
+        const out: QueueMessage[] = [];
+        const seen: string[] = [];
+        while (out.length < max) {
+          const rows = select.all(now, JSON.stringify(seen), max - out.length);
+          if (rows.length === 0) break;
+          for (const row of rows) {
+            seen.push(row.id);
+            if (row.receive_count >= this.maxReceiveCount) {
+              // What SQS's redrive policy does: the receive after the last allowed one moves it.
+              kill.run(
+                `received ${row.receive_count} times (maxReceiveCount ${this.maxReceiveCount})`,
+                row.id,
+              );
+              continue;
+            }
+            const receipt = randomUUID();
+            claim.run(receipt, now + visibilityMs, row.id);
+            out.push({ id: row.id, receipt, body: row.body, receiveCount: row.receive_count + 1 });
+          }
+        }
+        return out;
+      })
+      .immediate();
+  }
+
+  private updateByReceipt(message: QueueMessage, sql: string, ...params: unknown[]): void {
+    const result = this.db
+      .prepare(`${sql} WHERE id = ? AND receipt = ?`)
+      .run(...params, message.id, message.receipt);
+    if (result.changes === 0) {
+      throw new QueueError(
+        "ReceiptHandleIsInvalid",
+        "the message was received again by someone else or is gone",
+        {
+          context: { messageId: message.id },
+        },
+      );
+    }
+  }
+
+  async delete(message: QueueMessage): Promise<void> {
+    this.updateByReceipt(message, "DELETE FROM messages");
+  }
+
+  async extend(message: QueueMessage, seconds: number): Promise<void> {
+    this.updateByReceipt(message, "UPDATE messages SET visible_at = ?", this.now() + seconds * 1000);
+  }
+
+  async release(message: QueueMessage, delaySeconds = 0): Promise<void> {
+    this.updateByReceipt(
+      message,
+      "UPDATE messages SET visible_at = ?, receipt = NULL",
+      this.now() + delaySeconds * 1000,
+    );
+  }
+
+  async deadLetter(message: QueueMessage, reason: string): Promise<void> {
+    this.updateByReceipt(message, "UPDATE messages SET dead = 1, dead_reason = ?, receipt = NULL", reason);
+  }
+
+  async depth(): Promise<QueueDepth> {
+    const row = this.db
+      .prepare<[number, number], { visible: number | null; inFlight: number | null; dead: number | null }>(
+        `SELECT SUM(dead = 0 AND visible_at <= ?) AS visible,
+                SUM(dead = 0 AND visible_at > ?) AS inFlight,
+                SUM(dead = 1) AS dead FROM messages`,
+      )
+      .get(this.now(), this.now());
+    return { visible: row?.visible ?? 0, inFlight: row?.inFlight ?? 0, dead: row?.dead ?? 0 };
+  }
+
+  /** Dead letters with the reason each was given up on (the SQLite "DLQ"). */
+  async deadLetters(limit = 20): Promise<{ id: string; body: string; reason: string }[]> {
+    return this.db
+      .prepare<[number], { id: string; body: string; reason: string | null }>(
+        "SELECT id, body, dead_reason AS reason FROM messages WHERE dead = 1 ORDER BY seq LIMIT ?",
+      )
+      .all(limit)
+      .map((r) => ({ id: r.id, body: r.body, reason: r.reason ?? "" }));
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,223 @@
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  type SendMessageBatchRequestEntry,
+  SendMessageCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
+import type { Job } from "../job/index.js";
+import { type Logger, silentLogger } from "../log/index.js";
+import { QueueError } from "./errors.js";
+import type { Queue, QueueDepth, QueueMessage, ReceiveOptions } from "./queue.js";
+import { sleep } from "./sleep.js";
+
+export interface SqsQueueOptions {
+  client: SQSClient;
+  queueUrl: string;
+  /**
+   * Where {@link SqsQueue.deadLetter} moves a message and {@link SqsQueue.depth} counts dead
+   * ones. @defaultValue the queue's RedrivePolicy target, looked up once
+   */
+  deadLetterQueueUrl?: string;
+  /** Rounds of SendMessageBatch for entries SQS reported as failed. @defaultValue 5 */
+  maxSendAttempts?: number;
+  /** @defaultValue silentLogger */
+  logger?: Logger;
+}
+
+/** SQS takes at most 10 entries per SendMessageBatch. */
+const batchSize = 10;
+
+const toInt = (v: string | undefined) => Number.parseInt(v ?? "0", 10) || 0;
+
+/**
+ * The cluster's queue: SQS with long polling, a heartbeat through ChangeMessageVisibility,
+ * and dead-lettering by SQS's own redrive policy (maxReceiveCount); a job that can never
+ * succeed is moved to the dead-letter queue at once instead of waiting out its receives.
+ */
+export class SqsQueue implements Queue {
+  private readonly client: SQSClient;
+  private readonly queueUrl: string;
+  private readonly maxSendAttempts: number;
+  private readonly logger: Logger;
+  private dlqUrl: Promise<string | undefined> | undefined;
+
+  constructor(options: SqsQueueOptions) {
+    this.client = options.client;
+    this.queueUrl = options.queueUrl;
+    this.maxSendAttempts = options.maxSendAttempts ?? 5;
+    this.logger = options.logger ?? silentLogger;
+    if (!Number.isInteger(this.maxSendAttempts) || this.maxSendAttempts < 1) {
+      throw new QueueError(
+        "InvalidOption",
+        `maxSendAttempts must be a whole number >= 1, got ${this.maxSendAttempts}`,
+      );
+    }
+    if (options.deadLetterQueueUrl !== undefined) this.dlqUrl = Promise.resolve(options.deadLetterQueueUrl);
+  }
+
+  async send(jobs: readonly Job[], signal?: AbortSignal): Promise<void> {
+    for (let i = 0; i < jobs.length; i += batchSize) {
+      const entries = jobs
+        .slice(i, i + batchSize)
+        .map((job, n) => ({ Id: String(n), MessageBody: JSON.stringify(job) }));
+      await this.sendBatch(entries, signal);
+    }
+  }
+
+  /** Sends one batch, resending only the entries SQS reports as failed, with backoff. */
+  private async sendBatch(entries: SendMessageBatchRequestEntry[], signal?: AbortSignal): Promise<void> {
+    let pending = entries;
+    for (let attempt = 1; ; attempt++) {
+      const out = await this.client.send(
+        new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending }),
+        { abortSignal: signal },
+      );
+      const failed = new Set((out.Failed ?? []).map((f) => f.Id));
+      if (failed.size === 0) return;
+      const reasons = (out.Failed ?? []).map(
+        (f) => `${f.Code ?? "?"}${f.SenderFault ? " (sender fault)" : ""}`,
+      );
+      if (attempt >= this.maxSendAttempts || (out.Failed ?? []).every((f) => f.SenderFault)) {
+        throw new QueueError("SendFailed", `${failed.size} message(s) not sent: ${reasons.join(", ")}`, {
+          context: { queueUrl: this.queueUrl },
+          retryable: true,
+        });
+      }
+      this.logger.warn({ failed: failed.size, attempt, reasons }, "resending failed batch entries");
+      pending = pending.filter((e) => failed.has(e.Id));
+      await sleep(Math.random() * 100 * 2 ** attempt, signal);
+    }
+  }
+
+  async receive(options: ReceiveOptions = {}): Promise<QueueMessage[]> {
+    const out = await this.client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: this.queueUrl,
+        MaxNumberOfMessages: options.max ?? 10,
+        WaitTimeSeconds: options.waitSeconds ?? 20,
+        VisibilityTimeout: options.visibilitySeconds,
+        MessageSystemAttributeNames: ["ApproximateReceiveCount"],
+      }),
+      { abortSignal: options.signal },
+    );
+    return (out.Messages ?? []).flatMap((m) =>
+      m.MessageId && m.ReceiptHandle && m.Body !== undefined
+        ? [
+            {
+              id: m.MessageId,
+              receipt: m.ReceiptHandle,
+              body: m.Body,
+              receiveCount: toInt(m.Attributes?.ApproximateReceiveCount) || 1,
+            },
+          ]
+        : [],
+    );
+  }
+
+  async delete(message: QueueMessage, signal?: AbortSignal): Promise<void> {
+    await this.client.send(
+      new DeleteMessageCommand({ QueueUrl: this.queueUrl, ReceiptHandle: message.receipt }),
+      {
+        abortSignal: signal,
+      },
+    );
+  }
+
+  async extend(message: QueueMessage, seconds: number, signal?: AbortSignal): Promise<void> {
+    await this.setVisibility(message, seconds, signal);
+  }
+
+  async release(message: QueueMessage, delaySeconds = 0, signal?: AbortSignal): Promise<void> {
+    await this.setVisibility(message, delaySeconds, signal);
+  }
+
+  private async setVisibility(message: QueueMessage, seconds: number, signal?: AbortSignal): Promise<void> {
+    await this.client.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: this.queueUrl,
+        ReceiptHandle: message.receipt,
+        VisibilityTimeout: seconds,
+      }),
+      { abortSignal: signal },
+    );
+  }
+
+  async deadLetter(message: QueueMessage, reason: string, signal?: AbortSignal): Promise<void> {
+    const dlq = await this.deadLetterQueueUrl(signal);
+    if (dlq === undefined) {
+      // Without a DLQ the redrive policy cannot act either: keep the message for a human.
+      this.logger.error(
+        { messageId: message.id, reason },
+        "no dead-letter queue configured; releasing the message",
+      );
+      await this.release(message, 0, signal);
+      return;
+    }
+    await this.client.send(
+      new SendMessageCommand({
+        QueueUrl: dlq,
+        MessageBody: message.body,
+        MessageAttributes: { LongbowReason: { DataType: "String", StringValue: reason.slice(0, 1000) } },
+      }),
+      { abortSignal: signal },
+    );
+    await this.delete(message, signal);
+  }
+
+  async depth(signal?: AbortSignal): Promise<QueueDepth> {
+    const counts = async (url: string) =>
+      (
+        await this.client.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: url,
+            AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+          }),
+          { abortSignal: signal },
+        )
+      ).Attributes ?? {};
+    const main = await counts(this.queueUrl);
+    const dlq = await this.deadLetterQueueUrl(signal);
+    const dead = dlq === undefined ? {} : await counts(dlq);
+    return {
+      visible: toInt(main.ApproximateNumberOfMessages),
+      inFlight: toInt(main.ApproximateNumberOfMessagesNotVisible),
+      dead: toInt(dead.ApproximateNumberOfMessages) + toInt(dead.ApproximateNumberOfMessagesNotVisible),
+    };
+  }
+
+  /** The RedrivePolicy's target, resolved once (memoised, like the SDK's upload creation). */
+  deadLetterQueueUrl(signal?: AbortSignal): Promise<string | undefined> {
+    this.dlqUrl ??= this.lookUpDeadLetterQueue(signal).catch((err: unknown) => {
+      this.dlqUrl = undefined;
+      throw err;
+    });
+    return this.dlqUrl;
+  }
+
+  private async lookUpDeadLetterQueue(signal?: AbortSignal): Promise<string | undefined> {
+    const attrs = await this.client.send(
+      new GetQueueAttributesCommand({ QueueUrl: this.queueUrl, AttributeNames: ["RedrivePolicy"] }),
+      { abortSignal: signal },
+    );
+    const policy = attrs.Attributes?.RedrivePolicy;
+    if (!policy) return undefined;
+    const arn = (JSON.parse(policy) as { deadLetterTargetArn?: string }).deadLetterTargetArn;
+    const parts = arn?.split(":") ?? [];
+    const [name, account] = [parts[5], parts[4]];
+    if (!name) return undefined;
+    const out = await this.client.send(
+      new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account }),
+      {
+        abortSignal: signal,
+      },
+    );
+    return out.QueueUrl;
+  }
+
+  async close(): Promise<void> {}
+}
