@@ -1,3 +1,28 @@
+export { bucketNameProblem } from "./bucket-name.js";
+export { type CheckedFile, checkMigration, checkMigrationSet } from "./checks.js";
+export {
+  destinationEndpoint,
+  destinationKey,
+  KeyOutsidePrefixError,
+  sourceEndpoint,
+  sourceKeyOf,
+} from "./key-map.js";
+export { isMigrationFileName, loadMigrations, type ParsedMigrationFile, parseMigrationFile } from "./load.js";
+export type {
+  CompareMode,
+  LoadedMigration,
+  Migration,
+  MigrationDestinationFile,
+  MigrationFile,
+  MigrationLimits,
+  MigrationSide,
+  MigrationSideFile,
+  VersioningSwitches,
+} from "./migration.js";
+export { normalizeMigration } from "./migration.js";
+export { compilePattern, ignoreFilter, isIgnored, type KeyFilter, patternProblem } from "./pattern.js";
+export { formatProblem, hasErrors, type Problem, sortProblems } from "./problem.js";
+export { checkSchema, migrationSchema, type SchemaViolation } from "./schema.js";
 export {
   defaultSettings,
   resolveSettings,

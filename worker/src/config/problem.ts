@@ -1,0 +1,46 @@
+/** One thing wrong (or suspicious) in a migration file, located to the character. */
+export interface Problem {
+  /** File as given to the loader. */
+  file: string;
+  /** 1-based line. */
+  line: number;
+  /** 1-based column. */
+  col: number;
+  /** Dotted path of the offending field, e.g. `source.bucket`, `ignore[2]`; empty for the file itself. */
+  path: string;
+  message: string;
+  /** Errors fail validation; warnings are printed only. @defaultValue "error" */
+  severity?: "error" | "warning";
+}
+
+/** `file:line:col  path  message`, the format of `longbow validate` and of editors' problem matchers. */
+export function formatProblem(p: Problem): string {
+  const tag = p.severity === "warning" ? "warning: " : "";
+  return `${p.file}:${p.line}:${p.col}  ${p.path || "(file)"}  ${tag}${p.message}`;
+}
+
+/** True when at least one problem is an error (not a warning). */
+export function hasErrors(problems: readonly Problem[]): boolean {
+  return problems.some((p) => (p.severity ?? "error") === "error");
+}
+
+/** Orders problems by file, then position, so output is stable across runs. */
+export function sortProblems(problems: Problem[]): Problem[] {
+  return problems.sort(
+    (a, b) =>
+      (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+      a.line - b.line ||
+      a.col - b.col ||
+      (a.message < b.message ? -1 : a.message > b.message ? 1 : 0),
+  );
+}
+
+/** Renders a JSON-pointer-like segment list as `a.b[2].c`. */
+export function dottedPath(segments: readonly (string | number)[]): string {
+  let out = "";
+  for (const s of segments) {
+    if (typeof s === "number") out += `[${s}]`;
+    else out += out === "" ? s : `.${s}`;
+  }
+  return out;
+}

@@ -1,0 +1,79 @@
+import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
+import schema from "../../../migrations/schema.json" with { type: "json" };
+import type { MigrationFile } from "./migration.js";
+
+/** `migrations/schema.json`, the one schema both the code and editors use. */
+export const migrationSchema: Readonly<Record<string, unknown>> = schema;
+
+const ajv = new Ajv2020({ strict: true, allErrors: true, verbose: true });
+const validateFn = ajv.compile<MigrationFile>(schema);
+
+/** One schema violation with its location as path segments. */
+export interface SchemaViolation {
+  /** Path of the offending value (for an unknown key: the map holding it). */
+  path: (string | number)[];
+  /** Set for an unknown key: the key itself is the location. */
+  unknownKey?: string;
+  /** Set for a missing key: the parent map is the location. */
+  missingKey?: string;
+  message: string;
+}
+
+function segments(pointer: string): (string | number)[] {
+  if (pointer === "") return [];
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function describe(e: ErrorObject): string {
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case "required":
+      return `missing required key '${String(p.missingProperty)}'`;
+    case "additionalProperties":
+      return `unknown key '${String(p.additionalProperty)}'`;
+    case "enum":
+      return `must be one of: ${(p.allowedValues as unknown[]).map(String).join(", ")}`;
+    case "type":
+      return `must be ${String(p.type)}`;
+    case "pattern":
+    case "anyOf": {
+      const title = (e.parentSchema as { title?: string } | undefined)?.title;
+      return title ? `must be ${title}` : (e.message ?? "is invalid");
+    }
+    default:
+      return e.message ?? "is invalid";
+  }
+}
+
+/**
+ * Validates a parsed YAML value against the schema. Errors inside the branches of an
+ * `anyOf` (credentials) are folded into one message for the whole value, since listing
+ * why each alternative failed only confuses.
+ */
+export function checkSchema(
+  value: unknown,
+): { ok: true; file: MigrationFile } | { ok: false; violations: SchemaViolation[] } {
+  if (validateFn(value)) return { ok: true, file: value };
+  const errors = validateFn.errors ?? [];
+  const anyOfPaths = errors.filter((e) => e.keyword === "anyOf").map((e) => e.schemaPath);
+  const kept = errors.filter(
+    (e) => e.keyword === "anyOf" || !anyOfPaths.some((sp) => e.schemaPath.startsWith(`${sp}/`)),
+  );
+  const violations = kept.map((e): SchemaViolation => {
+    const path = segments(e.instancePath);
+    const p = e.params as Record<string, unknown>;
+    if (e.keyword === "additionalProperties") {
+      const key = String(p.additionalProperty);
+      return { path, unknownKey: key, message: describe(e) };
+    }
+    if (e.keyword === "required") {
+      return { path, missingKey: String(p.missingProperty), message: describe(e) };
+    }
+    return { path, message: describe(e) };
+  });
+  return { ok: false, violations };
+}
