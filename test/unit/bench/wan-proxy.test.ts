@@ -1,0 +1,97 @@
+import { once } from "node:events";
+import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { startWanProxy, type WanProxy } from "../../../bench/wan/wan-proxy.js";
+
+const KiB = 1024;
+
+/** A TCP server that counts what it receives and answers each connection's FIN with "ok". */
+async function startSink(): Promise<{ server: Server; port: number; received: () => number }> {
+  let received = 0;
+  const server = createServer({ allowHalfOpen: true }, (socket) => {
+    socket.on("data", (chunk: Buffer) => {
+      received += chunk.length;
+    });
+    socket.on("end", () => socket.end("ok"));
+    socket.on("error", () => undefined);
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  return { server, port: (server.address() as AddressInfo).port, received: () => received };
+}
+
+/** Sends `bytes` through the proxy, half-closes, and resolves with the reply or the error. */
+async function send(port: number, bytes: number): Promise<{ reply: string; error?: NodeJS.ErrnoException }> {
+  const socket: Socket = connect({ host: "127.0.0.1", port, allowHalfOpen: true });
+  let reply = "";
+  socket.on("data", (c: Buffer) => {
+    reply += c.toString();
+  });
+  const done = new Promise<{ reply: string; error?: NodeJS.ErrnoException }>((resolve) => {
+    socket.on("error", (error) => resolve({ reply, error }));
+    socket.on("close", () => resolve({ reply }));
+  });
+  const chunk = Buffer.alloc(64 * KiB, 7);
+  for (let sent = 0; sent < bytes; sent += chunk.length) {
+    if (!socket.write(chunk)) await Promise.race([once(socket, "drain"), once(socket, "close")]);
+    if (socket.destroyed) break;
+  }
+  socket.end();
+  return done;
+}
+
+describe("WAN proxy", () => {
+  let proxy: WanProxy | undefined;
+  let sink: Server | undefined;
+  afterEach(async () => {
+    await proxy?.close();
+    sink?.close();
+  });
+
+  it("limits one connection to about window ÷ one-way delay", async () => {
+    const s = await startSink();
+    sink = s.server;
+    const delayMs = 50;
+    const windowBytes = 128 * KiB;
+    proxy = await startWanProxy({
+      target: `127.0.0.1:${s.port}`,
+      oneWayDelayMs: delayMs,
+      windowBytes,
+      handshakeRoundTrips: 0,
+    });
+    const bytes = 2048 * KiB;
+    const started = Date.now();
+    const { reply, error } = await send(proxy.port, bytes);
+    const seconds = (Date.now() - started) / 1000;
+
+    expect(error).toBeUndefined();
+    expect(reply).toBe("ok");
+    expect(s.received()).toBe(bytes);
+    const expected = windowBytes / (delayMs / 1000); // 2.6 MB/s
+    const measured = bytes / seconds;
+    expect(measured).toBeGreaterThan(expected * 0.5);
+    expect(measured).toBeLessThan(expected * 1.5);
+    expect(proxy.stats()).toMatchObject({ connections: 1, resets: 0, bytesUp: bytes, bytesDown: 2 });
+  });
+
+  it("resets a connection partway through when asked to", async () => {
+    const s = await startSink();
+    sink = s.server;
+    proxy = await startWanProxy({
+      target: `127.0.0.1:${s.port}`,
+      oneWayDelayMs: 5,
+      resetFraction: 1,
+      resetWithinBytes: 256 * KiB,
+    });
+    const { reply, error } = await send(proxy.port, 1024 * KiB);
+
+    expect(error?.code).toBe("ECONNRESET");
+    expect(reply).toBe("");
+    expect(s.received()).toBeLessThan(1024 * KiB);
+    expect(proxy.stats().resets).toBe(1);
+  });
+
+  it("refuses a target that is not on loopback", async () => {
+    await expect(startWanProxy({ target: "10.0.0.1:80" })).rejects.toThrow(/loopback/);
+  });
+});
