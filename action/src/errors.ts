@@ -1,0 +1,17 @@
+import { LongbowError } from "../../worker/src/errors.js";
+
+/** An Action input is missing, malformed, or contradicts another; the message names the input. */
+export class ActionInputError extends LongbowError {
+  constructor(message: string) {
+    super("InvalidActionInput", message);
+    this.name = "ActionInputError";
+  }
+}
+
+/** The GitHub REST API answered with something the Action cannot work with. */
+export class GitHubApiError extends LongbowError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super("GitHubApi", message, options);
+    this.name = "GitHubApiError";
+  }
+}

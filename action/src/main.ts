@@ -1,0 +1,41 @@
+import * as core from "@actions/core";
+import type { Command, CommandContext } from "./commands/context.js";
+import { validate } from "./commands/validate.js";
+import { type CommandName, parseInputs } from "./inputs.js";
+
+const notYetWired =
+  (name: CommandName): Command =>
+  async () => {
+    throw new Error(`command ${name} is not available in this build yet`);
+  };
+
+const commands: Record<CommandName, Command> = {
+  validate,
+  plan: notYetWired("plan"),
+  publish: notYetWired("publish"),
+  send: notYetWired("send"),
+  report: notYetWired("report"),
+};
+
+/** Credentials in the environment are masked in the log, should anything ever print them. */
+function maskEnvironmentSecrets(env: NodeJS.ProcessEnv): void {
+  for (const name of ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]) {
+    const value = env[name];
+    if (value !== undefined && value !== "") core.setSecret(value);
+  }
+}
+
+/**
+ * The Action's entry point: parses the inputs, runs one command, and turns any error into a
+ * failed step with its message (messages never carry credentials).
+ */
+export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  try {
+    maskEnvironmentSecrets(env);
+    const inputs = parseInputs((name) => core.getInput(name), env);
+    const ctx: CommandContext = { inputs, env, workspace: env.GITHUB_WORKSPACE || process.cwd() };
+    await commands[inputs.command](ctx);
+  } catch (err) {
+    core.setFailed(err instanceof Error ? err.message : String(err));
+  }
+}

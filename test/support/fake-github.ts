@@ -1,0 +1,123 @@
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** One request the fake received, as the Action sent it. */
+export interface RecordedRequest {
+  method: string;
+  /** Path and query, e.g. `/repos/o/r/commits?path=migrations%2Fa.yaml&per_page=1`. */
+  url: string;
+  /** Parsed JSON body, or undefined. */
+  body: unknown;
+  authorization: string | undefined;
+}
+
+export interface FakeComment {
+  id: number;
+  issue: number;
+  body: string;
+}
+
+/** What the fake knows about the repository; tests fill it before running the Action. */
+export interface FakeRepoState {
+  /** Pull request number → files it touches. */
+  pullFiles: Map<number, { filename: string; status: "added" | "modified" | "removed" | "renamed" }[]>;
+  /** Path → sha of the newest commit touching it. */
+  lastCommitForPath: Map<string, string>;
+  /** Commit sha → associated pull requests. */
+  pullsForCommit: Map<string, { number: number; merged_at: string | null }[]>;
+  comments: FakeComment[];
+}
+
+export interface FakeGitHub {
+  /** Base URL for `GITHUB_API_URL`. */
+  url: string;
+  requests: RecordedRequest[];
+  state: FakeRepoState;
+  close(): Promise<void>;
+}
+
+const commentUrl = (issue: number, id: number) =>
+  `https://github.example/o/r/pull/${issue}#issuecomment-${id}`;
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString("utf8");
+  return text === "" ? undefined : JSON.parse(text);
+}
+
+/**
+ * A local stand-in for the few GitHub REST endpoints the Action calls, for
+ * `owner/repo` = any. Records every request; answers unknown routes with 404 so a new,
+ * unplanned call fails the test loudly.
+ */
+export async function startFakeGitHub(): Promise<FakeGitHub> {
+  const state: FakeRepoState = {
+    pullFiles: new Map(),
+    lastCommitForPath: new Map(),
+    pullsForCommit: new Map(),
+    comments: [],
+  };
+  const requests: RecordedRequest[] = [];
+  let nextId = 1000;
+
+  const route = (method: string, path: string, query: URLSearchParams, body: unknown): [number, unknown] => {
+    let m = /^\/repos\/[^/]+\/[^/]+\/pulls\/(\d+)\/files$/.exec(path);
+    if (method === "GET" && m) {
+      const page = Number(query.get("page") ?? "1");
+      return [200, page === 1 ? (state.pullFiles.get(Number(m[1])) ?? []) : []];
+    }
+    m = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(path);
+    if (m) {
+      const issue = Number(m[1]);
+      if (method === "GET") {
+        const page = Number(query.get("page") ?? "1");
+        const mine = state.comments.filter((c) => c.issue === issue);
+        return [200, page === 1 ? mine.map((c) => ({ ...c, html_url: commentUrl(issue, c.id) })) : []];
+      }
+      if (method === "POST") {
+        const comment = { id: nextId++, issue, body: String((body as { body: unknown }).body) };
+        state.comments.push(comment);
+        return [201, { ...comment, html_url: commentUrl(issue, comment.id) }];
+      }
+    }
+    m = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(path);
+    if (method === "PATCH" && m) {
+      const comment = state.comments.find((c) => c.id === Number(m?.[1]));
+      if (comment === undefined) return [404, { message: "Not Found" }];
+      comment.body = String((body as { body: unknown }).body);
+      return [200, { ...comment, html_url: commentUrl(comment.issue, comment.id) }];
+    }
+    m = /^\/repos\/[^/]+\/[^/]+\/commits\/([0-9a-f]+)\/pulls$/.exec(path);
+    if (method === "GET" && m) return [200, state.pullsForCommit.get(m[1] ?? "") ?? []];
+    if (method === "GET" && /^\/repos\/[^/]+\/[^/]+\/commits$/.test(path)) {
+      const sha = state.lastCommitForPath.get(query.get("path") ?? "");
+      return [200, sha === undefined ? [] : [{ sha }]];
+    }
+    return [404, { message: `fake GitHub: no route for ${method} ${path}` }];
+  };
+
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? "/", "http://fake");
+      const body = await readBody(req);
+      requests.push({
+        method: req.method ?? "GET",
+        url: `${url.pathname}${url.search}`,
+        body,
+        authorization: req.headers.authorization,
+      });
+      const [status, payload] = route(req.method ?? "GET", url.pathname, url.searchParams, body);
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(payload));
+    })();
+  });
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    state,
+    close: () => new Promise<void>((ok, fail) => server.close((e) => (e ? fail(e) : ok()))),
+  };
+}

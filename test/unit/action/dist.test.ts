@@ -1,0 +1,28 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const root = join(import.meta.dirname, "..", "..", "..");
+const committed = join(root, "action", "dist");
+
+describe("action/dist", () => {
+  const fresh = mkdtempSync(join(tmpdir(), "longbow-dist-"));
+  afterAll(() => rmSync(fresh, { recursive: true, force: true }));
+
+  it("is what `npm run bundle:action` builds from the current sources", () => {
+    execFileSync(process.execPath, [join(root, "action", "build.mjs"), fresh], { cwd: root });
+    expect(readdirSync(fresh).sort()).toEqual(readdirSync(committed).sort());
+    for (const file of readdirSync(fresh)) {
+      const same = readFileSync(join(fresh, file)).equals(readFileSync(join(committed, file)));
+      // On failure: run `npm run bundle:action` and commit action/dist with the source change.
+      expect(same, `action/dist/${file} is out of date; run npm run bundle:action`).toBe(true);
+    }
+  });
+
+  it("does not bundle the native SQLite module", () => {
+    const bundle = readFileSync(join(committed, "index.js"), "utf8");
+    expect(bundle).not.toMatch(/better_sqlite3\.node|require\("better-sqlite3"\)|from "better-sqlite3"/);
+  });
+});
