@@ -1,0 +1,145 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import type { Job } from "../../../worker/src/job/index.js";
+import { type JobOutcome, type Ledger, SqliteLedger } from "../../../worker/src/ledger/index.js";
+import { dynamoFor } from "../../emulator/clients.js";
+import { countRequests, createTestDynamoLedger, writesIn } from "../../support/ledgers.js";
+
+const { global } = inject("emulator");
+const dir = mkdtempSync(join(tmpdir(), "longbow-ledger-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const job = (key: string, etag = "e1", size = 100, migration = "photos"): Job => ({
+  migration,
+  source: { bucket: "src", key, size, etag },
+  destination: { bucket: "dst", key: `copy/${key}` },
+});
+const run = { workerId: "w1", attempt: 1, startedAt: "2026-11-26T01:10:00.000Z" };
+const done = (over: Partial<JobOutcome> = {}): JobOutcome => ({
+  ...run,
+  status: "done",
+  endedAt: "2026-11-26T01:11:00.000Z",
+  bytes: 100,
+  destinationEtag: "d1",
+  ...over,
+});
+const t0 = new Date("2026-11-26T01:00:00Z");
+
+const implementations: [string, () => Promise<Ledger>][] = [
+  ["SQLite", async () => new SqliteLedger({ path: join(dir, `${Math.random()}.db`) })],
+  ["DynamoDB", async () => (await createTestDynamoLedger(dynamoFor(global))).ledger],
+];
+
+describe.each(implementations)("%s ledger", (_name, make) => {
+  it("queues new objects once and re-queues only a changed source", async () => {
+    const l = await make();
+    expect(await l.enqueue([job("a"), job("b", "e1", 50)], t0)).toHaveLength(2);
+    expect(await l.enqueue([job("a"), job("b", "e2", 70)], t0)).toEqual([job("b", "e2", 70)]);
+    const s = await l.summary("photos");
+    expect(s.counters.pending).toEqual({ objects: 2, bytes: 170 });
+    expect(await l.get(job("b"))).toMatchObject({
+      status: "queued",
+      sourceEtag: "e2",
+      size: 70,
+      attempts: 0,
+    });
+  });
+
+  it("moves a finished copy from pending to done once, even when delivered twice", async () => {
+    const l = await make();
+    await l.enqueue([job("a")], t0);
+    expect(await l.finish(job("a"), done())).toBe(true);
+    expect(await l.finish(job("a"), done({ attempt: 2, workerId: "w2" }))).toBe(false);
+    const s = await l.summary("photos");
+    expect(s.counters.pending).toEqual({ objects: 0, bytes: 0 });
+    expect(s.counters.done).toEqual({ objects: 1, bytes: 100 });
+    expect(s.hours).toEqual([{ hour: "2026-11-26T01", objects: 1, bytes: 100 }]);
+    expect(await l.get(job("a"))).toMatchObject({
+      status: "done",
+      attempts: 1,
+      workerId: "w1",
+      destinationEtag: "d1",
+    });
+    expect(await l.copiedFrom("photos", "src", ["a", "zzz"])).toEqual(
+      new Map([["a", { sourceEtag: "e1", destinationEtag: "d1" }]]),
+    );
+  });
+
+  it("counts exactly one winner when two workers finish the same object at once", async () => {
+    const l = await make();
+    await l.enqueue([job("race")], t0);
+    const results = await Promise.all([
+      l.finish(job("race"), done()),
+      l.finish(job("race"), done({ workerId: "w2" })),
+    ]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect((await l.summary("photos")).counters.done.objects).toBe(1);
+  });
+
+  it("lists failures with their reasons, and a re-send takes them back to pending", async () => {
+    const l = await make();
+    await l.enqueue([job("bad"), job("ok")], t0);
+    await l.noteError(job("bad"), run, "SlowDown: reduce your request rate");
+    await l.finish(
+      job("bad"),
+      done({ status: "failed", attempt: 3, reason: "AccessDenied: no read on source" }),
+    );
+    let s = await l.summary("photos");
+    expect(s.counters.failed).toEqual({ objects: 1, bytes: 100 });
+    expect(s.failures.map((f) => [f.sourceKey, f.lastError, f.attempts])).toEqual([
+      ["bad", "AccessDenied: no read on source", 3],
+    ]);
+    await l.enqueue([job("bad")], t0);
+    s = await l.summary("photos");
+    expect(s.counters.failed.objects).toBe(0);
+    expect(s.counters.pending.objects).toBe(2);
+    expect(s.failures).toEqual([]);
+  });
+
+  it("keeps a resume point per attempt and drops it when the copy finishes", async () => {
+    const l = await make();
+    await l.enqueue([job("big", "e1", 12 << 20)], t0);
+    const store = l.resumeStore({ ...run, attempt: 2 });
+    expect(await store.load(job("big"))).toBeUndefined();
+    await store.save(job("big"), { uploadId: "u-1", partSize: 5 << 20, sourceEtag: "e1" });
+    expect(await store.load(job("big"))).toEqual({ uploadId: "u-1", partSize: 5 << 20, sourceEtag: "e1" });
+    expect(await l.get(job("big"))).toMatchObject({ status: "running", attempts: 2, workerId: "w1" });
+    await l.finish(job("big"), done({ attempt: 2, bytes: 12 << 20 }));
+    expect(await store.load(job("big"))).toBeUndefined();
+    expect((await l.get(job("big")))?.uploadId).toBeUndefined();
+  });
+
+  it("records objects that were never sent (S3 events) without a negative pending count", async () => {
+    const l = await make();
+    await l.resumeStore(run).save(job("evt"), { uploadId: "u", partSize: 5 << 20 });
+    await l.finish(job("evt"), done());
+    const s = await l.summary("photos");
+    expect(s.counters.pending.objects).toBe(0);
+    expect(s.counters.done.objects).toBe(1);
+  });
+
+  it("remembers the last compare per migration and lists migrations", async () => {
+    const l = await make();
+    await l.recordCompare("photos", t0);
+    await l.recordCompare("videos", new Date("2026-11-26T02:00:00Z"));
+    expect((await l.summary("photos")).lastCompareAt).toBe(t0.toISOString());
+    expect(await l.migrations()).toEqual(expect.arrayContaining(["photos", "videos"]));
+  });
+});
+
+describe("DynamoDB ledger write budget", () => {
+  it("writes at most 3 times per object copied: enqueue, resume point (multipart only), finish", async () => {
+    const client = dynamoFor(global);
+    const counts = countRequests(client);
+    const { ledger } = await createTestDynamoLedger(client);
+    const before = writesIn(counts);
+    await ledger.enqueue([job("small"), job("big", "e1", 12 << 20)], t0);
+    await ledger.resumeStore(run).save(job("big"), { uploadId: "u", partSize: 5 << 20 });
+    await ledger.finish(job("small"), done());
+    await ledger.finish(job("big"), done({ bytes: 12 << 20 }));
+    // small: 2 writes; big: 3 writes
+    expect(writesIn(counts) - before).toBe(5);
+  });
+});

@@ -1,0 +1,42 @@
+import type { Job } from "../job/index.js";
+
+/**
+ * The table layout (partition key `pk`, sort key `sk`, GSI `gsi1` on `gsi1pk`/`gsi1sk`, all
+ * strings, as the stack creates it):
+ *
+ * | item                | pk                         | sk                  | gsi1pk            | gsi1sk            |
+ * | ------------------- | -------------------------- | ------------------- | ----------------- | ----------------- |
+ * | object              | `OBJ#<migration>#<b>/<k>`  | `OBJ`               | `FAILED#<m>` (only when failed) | `<endedAt>#<key>` |
+ * | counter shard       | `MIG#<migration>`          | `COUNT#<0..7>`      |                   |                   |
+ * | bytes of one hour   | `MIG#<migration>`          | `HOUR#<YYYY-MM-DDTHH>` |                |                   |
+ * | migration meta      | `MIG#<migration>`          | `META`              | `MIGRATIONS`      | `<migration>`     |
+ *
+ * Objects spread over partitions; a report is one Query on `MIG#<m>` plus one on the GSI.
+ * Counters are sharded so that a fleet finishing objects at once does not contend on one item.
+ */
+export const objectKey = (job: Pick<Job, "migration" | "source">) => ({
+  pk: `OBJ#${job.migration}#${job.source.bucket}/${job.source.key}`,
+  sk: "OBJ",
+});
+
+export const migrationPk = (migration: string) => `MIG#${migration}`;
+
+export const counterShards = 8;
+
+export const counterKey = (migration: string, shard: number) => ({
+  pk: migrationPk(migration),
+  sk: `COUNT#${shard}`,
+});
+
+export const hourKey = (migration: string, hour: string) => ({
+  pk: migrationPk(migration),
+  sk: `HOUR#${hour}`,
+});
+
+export const metaKey = (migration: string) => ({ pk: migrationPk(migration), sk: "META" });
+
+export const failedIndexPk = (migration: string) => `FAILED#${migration}`;
+
+export const migrationsIndexPk = "MIGRATIONS";
+
+export const indexName = "gsi1";

@@ -1,0 +1,433 @@
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  paginateQuery,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import type { Job } from "../job/index.js";
+import { sleep } from "../queue/index.js";
+import type { ResumeStore } from "../transfer/resume-store.js";
+import {
+  counterKey,
+  counterShards,
+  failedIndexPk,
+  hourKey,
+  indexName,
+  metaKey,
+  migrationPk,
+  migrationsIndexPk,
+  objectKey,
+} from "./dynamo-keys.js";
+import { LedgerError } from "./errors.js";
+import type { CopiedFrom, JobOutcome, JobRun, Ledger, LedgerItem, LedgerSummary } from "./ledger.js";
+import { resumePointOf } from "./sqlite-ledger.js";
+import {
+  type CounterDelta,
+  clip,
+  counterBuckets,
+  emptyCounters,
+  hourOf,
+  planEnqueue,
+  planFinish,
+} from "./transitions.js";
+
+export interface DynamoLedgerOptions {
+  /** A document client (`DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } })`). */
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  /** Tries of a transition that lost a race before giving up. @defaultValue 8 */
+  maxConflictRetries?: number;
+  /** Transitions written at once by {@link DynamoLedger.enqueue}. @defaultValue 10 */
+  enqueueConcurrency?: number;
+}
+
+type Transition = { item: LedgerItem; delta: CounterDelta };
+
+const batchGetLimit = 100;
+
+/**
+ * The cluster's ledger on DynamoDB. Each state change is one TransactWriteItems request
+ * that writes the object item conditional on its revision and adds to one counter shard
+ * (and, for a finished copy, to the hour's bytes), so items and counters never disagree.
+ */
+export class DynamoLedger implements Ledger {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly table: string;
+  private readonly maxConflictRetries: number;
+  private readonly enqueueConcurrency: number;
+
+  constructor(options: DynamoLedgerOptions) {
+    this.client = options.client;
+    this.table = options.tableName;
+    this.maxConflictRetries = options.maxConflictRetries ?? 8;
+    this.enqueueConcurrency = options.enqueueConcurrency ?? 10;
+    for (const field of ["maxConflictRetries", "enqueueConcurrency"] as const) {
+      if (!Number.isInteger(this[field]) || this[field] < 1) {
+        throw new LedgerError("InvalidOption", `${field} must be a whole number >= 1, got ${this[field]}`);
+      }
+    }
+  }
+
+  async get(job: Pick<Job, "migration" | "source">, signal?: AbortSignal): Promise<LedgerItem | undefined> {
+    const out = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: objectKey(job), ConsistentRead: true }),
+      {
+        abortSignal: signal,
+      },
+    );
+    return out.Item ? toItem(out.Item) : undefined;
+  }
+
+  private async getMany(
+    jobs: readonly Job[],
+    signal?: AbortSignal,
+  ): Promise<Map<string, Record<string, unknown>>> {
+    const found = new Map<string, Record<string, unknown>>();
+    for (let i = 0; i < jobs.length; i += batchGetLimit) {
+      let keys: Record<string, unknown>[] | undefined = jobs.slice(i, i + batchGetLimit).map(objectKey);
+      // Duplicate keys in one BatchGetItem are an error.
+      keys = [...new Map(keys.map((k) => [k.pk as string, k])).values()];
+      for (let round = 0; keys && keys.length > 0; round++) {
+        if (round > 0) await sleep(Math.random() * 50 * 2 ** Math.min(round, 6), signal);
+        const out: BatchGetCommandOutput = await this.client.send(
+          new BatchGetCommand({
+            RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } },
+          }),
+          { abortSignal: signal },
+        );
+        for (const item of out.Responses?.[this.table] ?? []) found.set(item.pk as string, item);
+        keys = out.UnprocessedKeys?.[this.table]?.Keys;
+      }
+    }
+    return found;
+  }
+
+  async enqueue(jobs: readonly Job[], now: Date, signal?: AbortSignal): Promise<Job[]> {
+    const existing = await this.getMany(jobs, signal);
+    const accepted: Job[] = [];
+    const seen = new Set<string>();
+    const work = jobs.filter((job) => {
+      const { pk } = objectKey(job);
+      if (seen.has(pk)) return false;
+      seen.add(pk);
+      return true;
+    });
+    for (let i = 0; i < work.length; i += this.enqueueConcurrency) {
+      const slice = work.slice(i, i + this.enqueueConcurrency);
+      const results = await Promise.all(
+        slice.map((job) => {
+          const old = existing.get(objectKey(job).pk);
+          return this.transition(job, old ? toItem(old) : undefined, (o) => planEnqueue(o, job, now), signal);
+        }),
+      );
+      slice.forEach((job, n) => {
+        if (results[n]) accepted.push(job);
+      });
+    }
+    return accepted;
+  }
+
+  async finish(job: Job, outcome: JobOutcome, signal?: AbortSignal): Promise<boolean> {
+    const old = await this.get(job, signal);
+    return this.transition(job, old, (o) => planFinish(o, job, outcome), signal, outcome.status === "done");
+  }
+
+  /**
+   * Writes one planned transition; when the item changed since it was read (another worker,
+   * a concurrent send), reads it again and re-plans. False when the plan says "nothing to do".
+   */
+  private async transition(
+    job: Job,
+    first: LedgerItem | undefined,
+    plan: (old: LedgerItem | undefined) => Transition | undefined,
+    signal?: AbortSignal,
+    countHour = false,
+  ): Promise<boolean> {
+    let old = first;
+    for (let attempt = 1; ; attempt++) {
+      const t = plan(old);
+      if (!t) return false;
+      try {
+        await this.client.send(new TransactWriteCommand(this.transactionFor(job, old, t, countHour)), {
+          abortSignal: signal,
+        });
+        return true;
+      } catch (err) {
+        if (!(err instanceof TransactionCanceledException) || attempt >= this.maxConflictRetries) {
+          throw new LedgerError(
+            "TransitionFailed",
+            `ledger update of ${job.source.key} failed: ${(err as Error).message}`,
+            {
+              cause: err,
+              context: { migration: job.migration, key: job.source.key },
+              retryable: true,
+            },
+          );
+        }
+        const reasons = err.CancellationReasons?.map((r) => r.Code) ?? [];
+        if (reasons.includes("ConditionalCheckFailed")) old = await this.get(job, signal);
+        else await sleep(Math.random() * 20 * 2 ** Math.min(attempt, 6), signal);
+      }
+    }
+  }
+
+  private transactionFor(
+    job: Job,
+    old: LedgerItem | undefined,
+    t: Transition,
+    countHour: boolean,
+  ): TransactWriteCommandInput {
+    const item: Record<string, unknown> = { ...objectKey(job), ...t.item };
+    if (t.item.status === "failed") {
+      item.gsi1pk = failedIndexPk(job.migration);
+      item.gsi1sk = `${t.item.endedAt ?? ""}#${job.source.key}`;
+    }
+    const adds: string[] = [];
+    const values: Record<string, number> = {};
+    for (const [bucket, tally] of Object.entries(t.delta)) {
+      adds.push(`${bucket}Objects :${bucket}O`, `${bucket}Bytes :${bucket}B`);
+      values[`:${bucket}O`] = tally.objects;
+      values[`:${bucket}B`] = tally.bytes;
+    }
+    const items: NonNullable<TransactWriteCommandInput["TransactItems"]> = [
+      {
+        Put: {
+          TableName: this.table,
+          Item: item,
+          ConditionExpression: old ? "#rev = :rev" : "attribute_not_exists(pk)",
+          ExpressionAttributeNames: old ? { "#rev": "rev" } : undefined,
+          ExpressionAttributeValues: old ? { ":rev": old.rev } : undefined,
+        },
+      },
+      {
+        Update: {
+          TableName: this.table,
+          Key: counterKey(job.migration, Math.floor(Math.random() * counterShards)),
+          UpdateExpression: `ADD ${adds.join(", ")}`,
+          ExpressionAttributeValues: values,
+        },
+      },
+    ];
+    if (countHour && t.item.endedAt) {
+      items.push({
+        Update: {
+          TableName: this.table,
+          Key: hourKey(job.migration, hourOf(t.item.endedAt)),
+          UpdateExpression: "ADD objects :one, bytes :bytes",
+          ExpressionAttributeValues: { ":one": 1, ":bytes": t.item.size },
+        },
+      });
+    }
+    return { TransactItems: items };
+  }
+
+  /** Sets fields on the object item, creating it from the job when absent (S3 event jobs). */
+  private async patch(
+    job: Job,
+    fields: Record<string, unknown>,
+    remove: string[],
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const base: Record<string, unknown> = {
+      migration: job.migration,
+      sourceBucket: job.source.bucket,
+      sourceKey: job.source.key,
+      destinationBucket: job.destination.bucket,
+      destinationKey: job.destination.key,
+      size: job.source.size ?? 0,
+      status: "queued",
+      attempts: 0,
+    };
+    const names: Record<string, string> = { "#rev": "rev" };
+    const values: Record<string, unknown> = { ":zero": 0, ":one": 1 };
+    const sets = ["#rev = if_not_exists(#rev, :zero) + :one"];
+    for (const [f, v] of Object.entries(base)) {
+      if (f in fields) continue;
+      names[`#${f}`] = f;
+      values[`:${f}`] = v;
+      sets.push(`#${f} = if_not_exists(#${f}, :${f})`);
+    }
+    for (const [f, v] of Object.entries(fields)) {
+      names[`#${f}`] = f;
+      values[`:${f}`] = v;
+      sets.push(`#${f} = :${f}`);
+    }
+    for (const f of remove) names[`#${f}`] = f;
+    const removal = remove.length > 0 ? ` REMOVE ${remove.map((f) => `#${f}`).join(", ")}` : "";
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: objectKey(job),
+        UpdateExpression: `SET ${sets.join(", ")}${removal}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+      { abortSignal: signal },
+    );
+  }
+
+  async noteError(job: Job, run: JobRun, reason: string, signal?: AbortSignal): Promise<void> {
+    await this.patch(
+      job,
+      { lastError: clip(reason), attempts: run.attempt, workerId: run.workerId, startedAt: run.startedAt },
+      [],
+      signal,
+    );
+  }
+
+  resumeStore(run: JobRun): ResumeStore {
+    return {
+      load: async (job) => {
+        const item = await this.get(job);
+        return item ? resumePointOf(item) : undefined;
+      },
+      save: async (job, point) => {
+        const item = await this.get(job);
+        const fields: Record<string, unknown> = {
+          uploadId: point.uploadId,
+          partSize: point.partSize,
+          attempts: run.attempt,
+          workerId: run.workerId,
+          startedAt: run.startedAt,
+        };
+        if (item === undefined || item.status === "queued" || item.status === "running")
+          fields.status = "running";
+        const remove: string[] = [];
+        for (const [f, v] of [
+          ["resumeEtag", point.sourceEtag],
+          ["resumeVersionId", point.sourceVersionId],
+        ] as const) {
+          if (v === undefined) remove.push(f);
+          else fields[f] = v;
+        }
+        await this.patch(job, fields, remove);
+      },
+      clear: async (job) => {
+        await this.patch(job, {}, ["uploadId", "partSize", "resumeEtag", "resumeVersionId"]);
+      },
+    };
+  }
+
+  async copiedFrom(
+    migration: string,
+    sourceBucket: string,
+    sourceKeys: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<Map<string, CopiedFrom>> {
+    const jobs = sourceKeys.map((key) => ({
+      migration,
+      source: { bucket: sourceBucket, key },
+      destination: { bucket: "", key: "" },
+    }));
+    const found = await this.getMany(jobs, signal);
+    const out = new Map<string, CopiedFrom>();
+    for (const raw of found.values()) {
+      const item = toItem(raw);
+      if (item.status !== "done") continue;
+      const from: CopiedFrom = {};
+      if (item.sourceEtag !== undefined) from.sourceEtag = item.sourceEtag;
+      if (item.sourceVersionId !== undefined) from.sourceVersionId = item.sourceVersionId;
+      if (item.destinationEtag !== undefined) from.destinationEtag = item.destinationEtag;
+      out.set(item.sourceKey, from);
+    }
+    return out;
+  }
+
+  async recordCompare(migration: string, at: Date, signal?: AbortSignal): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: metaKey(migration),
+        UpdateExpression: "SET lastCompareAt = :at, gsi1pk = :g, gsi1sk = :m",
+        ExpressionAttributeValues: { ":at": at.toISOString(), ":g": migrationsIndexPk, ":m": migration },
+      }),
+      { abortSignal: signal },
+    );
+  }
+
+  async summary(
+    migration: string,
+    options: { failureLimit?: number; signal?: AbortSignal } = {},
+  ): Promise<LedgerSummary> {
+    const summary: LedgerSummary = { migration, counters: emptyCounters(), hours: [], failures: [] };
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.table,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": migrationPk(migration) },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) {
+      for (const row of page.Items ?? []) {
+        const sk = String(row.sk);
+        if (sk.startsWith("COUNT#")) {
+          for (const b of counterBuckets) {
+            summary.counters[b].objects += Number(row[`${b}Objects`] ?? 0);
+            summary.counters[b].bytes += Number(row[`${b}Bytes`] ?? 0);
+          }
+        } else if (sk.startsWith("HOUR#")) {
+          summary.hours.push({
+            hour: sk.slice(5),
+            objects: Number(row.objects ?? 0),
+            bytes: Number(row.bytes ?? 0),
+          });
+        } else if (sk === "META" && typeof row.lastCompareAt === "string") {
+          summary.lastCompareAt = row.lastCompareAt;
+        }
+      }
+    }
+    const failed = await this.client.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: indexName,
+        KeyConditionExpression: "gsi1pk = :pk",
+        ExpressionAttributeValues: { ":pk": failedIndexPk(migration) },
+        Limit: options.failureLimit ?? 20,
+      }),
+      { abortSignal: options.signal },
+    );
+    summary.failures = (failed.Items ?? []).map(toItem);
+    return summary;
+  }
+
+  async migrations(signal?: AbortSignal): Promise<string[]> {
+    const names: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: indexName,
+          KeyConditionExpression: "gsi1pk = :pk",
+          ExpressionAttributeValues: { ":pk": migrationsIndexPk },
+          ExclusiveStartKey: start,
+        }),
+        { abortSignal: signal },
+      );
+      for (const row of out.Items ?? []) names.push(String(row.gsi1sk));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return names;
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** A stored row as a {@link LedgerItem}: table keys dropped, missing counters defaulted. */
+function toItem(row: Record<string, unknown>): LedgerItem {
+  const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...rest } = row;
+  const item = rest as unknown as LedgerItem;
+  item.size = Number(item.size ?? 0);
+  item.attempts = Number(item.attempts ?? 0);
+  item.rev = Number(item.rev ?? 0);
+  item.status ??= "queued";
+  return item;
+}

@@ -1,0 +1,18 @@
+export { createLedgerTable } from "./create-table.js";
+export { DynamoLedger, type DynamoLedgerOptions } from "./dynamo-ledger.js";
+export { LedgerError } from "./errors.js";
+export type {
+  CopiedFrom,
+  CounterBucket,
+  HourTally,
+  JobOutcome,
+  JobRun,
+  Ledger,
+  LedgerItem,
+  LedgerSummary,
+  MigrationCounters,
+  ObjectStatus,
+  Tally,
+} from "./ledger.js";
+export { SqliteLedger, type SqliteLedgerOptions } from "./sqlite-ledger.js";
+export { emptyCounters } from "./transitions.js";

@@ -1,0 +1,290 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import type { Job } from "../job/index.js";
+import type { ResumePoint, ResumeStore } from "../transfer/resume-store.js";
+import type {
+  CopiedFrom,
+  HourTally,
+  JobOutcome,
+  JobRun,
+  Ledger,
+  LedgerItem,
+  LedgerSummary,
+} from "./ledger.js";
+import {
+  type CounterDelta,
+  clip,
+  counterBuckets,
+  emptyCounters,
+  hourOf,
+  planEnqueue,
+  planFinish,
+} from "./transitions.js";
+
+export interface SqliteLedgerOptions {
+  /** Database file; its folder is created. Several processes may share it (WAL). */
+  path: string;
+}
+
+const schema = `
+CREATE TABLE IF NOT EXISTS objects (
+  migration TEXT NOT NULL,
+  source_bucket TEXT NOT NULL,
+  source_key TEXT NOT NULL,
+  status TEXT NOT NULL,
+  ended_at TEXT,
+  item TEXT NOT NULL,
+  PRIMARY KEY (migration, source_bucket, source_key)
+);
+CREATE INDEX IF NOT EXISTS objects_status ON objects (migration, status, ended_at);
+CREATE TABLE IF NOT EXISTS counters (
+  migration TEXT NOT NULL, bucket TEXT NOT NULL,
+  objects INTEGER NOT NULL DEFAULT 0, bytes INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (migration, bucket)
+);
+CREATE TABLE IF NOT EXISTS hours (
+  migration TEXT NOT NULL, hour TEXT NOT NULL,
+  objects INTEGER NOT NULL DEFAULT 0, bytes INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (migration, hour)
+);
+CREATE TABLE IF NOT EXISTS meta (migration TEXT PRIMARY KEY, last_compare_at TEXT);
+`;
+
+/**
+ * The embedded ledger of local mode. Every transition runs in one SQLite transaction, so
+ * the item and the counters always agree, even with several processes on one file.
+ */
+export class SqliteLedger implements Ledger {
+  private readonly db: Database.Database;
+
+  constructor(options: SqliteLedgerOptions) {
+    if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
+    this.db = new Database(options.path);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("busy_timeout = 5000");
+    this.db.exec(schema);
+  }
+
+  private read(migration: string, bucket: string, key: string): LedgerItem | undefined {
+    const row = this.db
+      .prepare<[string, string, string], { item: string }>(
+        "SELECT item FROM objects WHERE migration = ? AND source_bucket = ? AND source_key = ?",
+      )
+      .get(migration, bucket, key);
+    return row ? (JSON.parse(row.item) as LedgerItem) : undefined;
+  }
+
+  private write(item: LedgerItem): void {
+    this.db
+      .prepare(
+        `INSERT INTO objects (migration, source_bucket, source_key, status, ended_at, item) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (migration, source_bucket, source_key)
+         DO UPDATE SET status = excluded.status, ended_at = excluded.ended_at, item = excluded.item`,
+      )
+      .run(
+        item.migration,
+        item.sourceBucket,
+        item.sourceKey,
+        item.status,
+        item.endedAt ?? null,
+        JSON.stringify(item),
+      );
+  }
+
+  private count(migration: string, delta: CounterDelta): void {
+    const add = this.db.prepare(
+      `INSERT INTO counters (migration, bucket, objects, bytes) VALUES (?, ?, ?, ?)
+       ON CONFLICT (migration, bucket) DO UPDATE SET objects = objects + excluded.objects, bytes = bytes + excluded.bytes`,
+    );
+    for (const [bucket, t] of Object.entries(delta)) add.run(migration, bucket, t.objects, t.bytes);
+  }
+
+  async enqueue(jobs: readonly Job[], now: Date): Promise<Job[]> {
+    return this.db
+      .transaction(() => {
+        const accepted: Job[] = [];
+        for (const job of jobs) {
+          const plan = planEnqueue(this.read(job.migration, job.source.bucket, job.source.key), job, now);
+          if (!plan) continue;
+          this.write(plan.item);
+          this.count(job.migration, plan.delta);
+          accepted.push(job);
+        }
+        return accepted;
+      })
+      .immediate();
+  }
+
+  async finish(job: Job, outcome: JobOutcome): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        const old = this.read(job.migration, job.source.bucket, job.source.key);
+        const plan = planFinish(old, job, outcome);
+        if (!plan) return false;
+        this.write(plan.item);
+        this.count(job.migration, plan.delta);
+        if (outcome.status === "done") {
+          this.db
+            .prepare(
+              `INSERT INTO hours (migration, hour, objects, bytes) VALUES (?, ?, 1, ?)
+               ON CONFLICT (migration, hour) DO UPDATE SET objects = objects + 1, bytes = bytes + excluded.bytes`,
+            )
+            .run(job.migration, hourOf(outcome.endedAt), plan.item.size);
+        }
+        return true;
+      })
+      .immediate();
+  }
+
+  /** Applies `change` to the item (created from the job if absent) in one transaction. */
+  private update(job: Job, change: (item: LedgerItem) => void): void {
+    this.db
+      .transaction(() => {
+        const item: LedgerItem = this.read(job.migration, job.source.bucket, job.source.key) ?? {
+          migration: job.migration,
+          sourceBucket: job.source.bucket,
+          sourceKey: job.source.key,
+          destinationBucket: job.destination.bucket,
+          destinationKey: job.destination.key,
+          status: "queued",
+          size: job.source.size ?? 0,
+          attempts: 0,
+          rev: 0,
+        };
+        change(item);
+        item.rev += 1;
+        this.write(item);
+      })
+      .immediate();
+  }
+
+  async noteError(job: Job, run: JobRun, reason: string): Promise<void> {
+    this.update(job, (item) => {
+      item.lastError = clip(reason);
+      item.attempts = Math.max(item.attempts, run.attempt);
+      item.workerId = run.workerId;
+      item.startedAt = run.startedAt;
+    });
+  }
+
+  async get(job: Pick<Job, "migration" | "source">): Promise<LedgerItem | undefined> {
+    return this.read(job.migration, job.source.bucket, job.source.key);
+  }
+
+  resumeStore(run: JobRun): ResumeStore {
+    return {
+      load: async (job) => {
+        const item = this.read(job.migration, job.source.bucket, job.source.key);
+        return item?.uploadId !== undefined && item.partSize !== undefined ? resumePointOf(item) : undefined;
+      },
+      save: async (job, point) => {
+        this.update(job, (item) => {
+          if (item.status === "queued" || item.status === "running") item.status = "running";
+          item.uploadId = point.uploadId;
+          item.partSize = point.partSize;
+          setOrDelete(item, "resumeEtag", point.sourceEtag);
+          setOrDelete(item, "resumeVersionId", point.sourceVersionId);
+          item.attempts = Math.max(item.attempts, run.attempt);
+          item.workerId = run.workerId;
+          item.startedAt = run.startedAt;
+        });
+      },
+      clear: async (job) => {
+        this.update(job, (item) => {
+          for (const f of ["uploadId", "partSize", "resumeEtag", "resumeVersionId"] as const) delete item[f];
+        });
+      },
+    };
+  }
+
+  async copiedFrom(
+    migration: string,
+    sourceBucket: string,
+    sourceKeys: readonly string[],
+  ): Promise<Map<string, CopiedFrom>> {
+    const out = new Map<string, CopiedFrom>();
+    for (const key of sourceKeys) {
+      const item = this.read(migration, sourceBucket, key);
+      if (item?.status !== "done") continue;
+      const from: CopiedFrom = {};
+      setOrDelete(from, "sourceEtag", item.sourceEtag);
+      setOrDelete(from, "sourceVersionId", item.sourceVersionId);
+      setOrDelete(from, "destinationEtag", item.destinationEtag);
+      out.set(key, from);
+    }
+    return out;
+  }
+
+  async recordCompare(migration: string, at: Date): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO meta (migration, last_compare_at) VALUES (?, ?)
+         ON CONFLICT (migration) DO UPDATE SET last_compare_at = excluded.last_compare_at`,
+      )
+      .run(migration, at.toISOString());
+  }
+
+  async summary(migration: string, options: { failureLimit?: number } = {}): Promise<LedgerSummary> {
+    const counters = emptyCounters();
+    const rows = this.db
+      .prepare<[string], { bucket: string; objects: number; bytes: number }>(
+        "SELECT bucket, objects, bytes FROM counters WHERE migration = ?",
+      )
+      .all(migration);
+    for (const r of rows) {
+      const b = counterBuckets.find((x) => x === r.bucket);
+      if (b) counters[b] = { objects: r.objects, bytes: r.bytes };
+    }
+    const hours = this.db
+      .prepare<[string], HourTally>(
+        "SELECT hour, objects, bytes FROM hours WHERE migration = ? ORDER BY hour",
+      )
+      .all(migration);
+    const failures = this.db
+      .prepare<[string, number], { item: string }>(
+        "SELECT item FROM objects WHERE migration = ? AND status = 'failed' ORDER BY ended_at LIMIT ?",
+      )
+      .all(migration, options.failureLimit ?? 20)
+      .map((r) => JSON.parse(r.item) as LedgerItem);
+    const meta = this.db
+      .prepare<[string], { last_compare_at: string | null }>(
+        "SELECT last_compare_at FROM meta WHERE migration = ?",
+      )
+      .get(migration);
+    const summary: LedgerSummary = { migration, counters, hours: hours.map((h) => ({ ...h })), failures };
+    if (meta?.last_compare_at) summary.lastCompareAt = meta.last_compare_at;
+    return summary;
+  }
+
+  async migrations(): Promise<string[]> {
+    return this.db
+      .prepare<[], { migration: string }>(
+        "SELECT migration FROM meta UNION SELECT migration FROM counters ORDER BY migration",
+      )
+      .all()
+      .map((r) => r.migration);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+export function resumePointOf(item: LedgerItem): ResumePoint | undefined {
+  if (item.uploadId === undefined || item.partSize === undefined) return undefined;
+  const point: ResumePoint = { uploadId: item.uploadId, partSize: item.partSize };
+  if (item.resumeEtag !== undefined) point.sourceEtag = item.resumeEtag;
+  if (item.resumeVersionId !== undefined) point.sourceVersionId = item.resumeVersionId;
+  return point;
+}
+
+/** Sets an optional field, or removes it, so items never carry explicit `undefined`. */
+export function setOrDelete<T extends object, K extends keyof T>(
+  target: T,
+  field: K,
+  value: T[K] | undefined,
+): void {
+  if (value === undefined) delete target[field];
+  else target[field] = value;
+}
