@@ -15,3 +15,14 @@ export class GitHubApiError extends LongbowError {
     this.name = "GitHubApiError";
   }
 }
+
+/** The migration files have errors, so a command that acts on them refuses to. */
+export class InvalidMigrationsError extends LongbowError {
+  constructor(errors: number, command: string) {
+    super(
+      "InvalidMigrations",
+      `migration files have ${errors} error(s); run validate; ${command} did nothing`,
+    );
+    this.name = "InvalidMigrationsError";
+  }
+}

@@ -1,5 +1,6 @@
 import * as core from "@actions/core";
 import type { Command, CommandContext } from "./commands/context.js";
+import { publish } from "./commands/publish.js";
 import { validate } from "./commands/validate.js";
 import { type CommandName, parseInputs } from "./inputs.js";
 
@@ -12,7 +13,7 @@ const notYetWired =
 const commands: Record<CommandName, Command> = {
   validate,
   plan: notYetWired("plan"),
-  publish: notYetWired("publish"),
+  publish,
   send: notYetWired("send"),
   report: notYetWired("report"),
 };

@@ -2,7 +2,7 @@ import * as core from "@actions/core";
 import { hasErrors, loadMigrations, type Problem, sortProblems } from "../../../worker/src/config/index.js";
 import { allowlistProblems } from "../allowlist.js";
 import { annotateProblems } from "../output/annotations.js";
-import { addProblemsTable, writeSummary } from "../output/summary.js";
+import { addProblemsTable, errorCount, writeSummary } from "../output/summary.js";
 import { type CommandContext, migrationsDir, repoPath } from "./context.js";
 
 /**
@@ -21,7 +21,7 @@ export async function validate(ctx: CommandContext): Promise<void> {
   ]).map((p): Problem => ({ ...p, file: repoPath(ctx, p.file) }));
 
   annotateProblems(all, core);
-  const errors = all.filter((p) => (p.severity ?? "error") === "error").length;
+  const errors = errorCount(all);
   core.summary.addHeading("Longbow: validate", 2);
   if (all.length === 0) {
     core.summary.addRaw(`All ${migrations.length} migration file(s) are valid.`, true);

@@ -6,6 +6,11 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** Problems that are errors, not warnings. */
+export function errorCount(problems: readonly Problem[]): number {
+  return problems.filter((p) => (p.severity ?? "error") === "error").length;
+}
+
 /** Adds every problem as one table (annotations stop at 10; the summary never does). */
 export function addProblemsTable(summary: typeof core.summary, problems: readonly Problem[]): void {
   summary.addTable([
