@@ -1,0 +1,143 @@
+import { describe, expect, it } from "vitest";
+import type { Job } from "../../../worker/src/job/index.js";
+import { emptyCounters, type LedgerSummary, SqliteLedger } from "../../../worker/src/ledger/index.js";
+import type { Queue, QueueDepth } from "../../../worker/src/queue/index.js";
+import {
+  buildReport,
+  formatBytes,
+  formatDuration,
+  migrationReport,
+  renderReportJson,
+  renderReportMarkdown,
+  trailingRate,
+} from "../../../worker/src/report/index.js";
+
+const MiB = 1048576;
+const now = new Date("2026-11-26T02:30:00Z");
+
+function summary(over: Partial<LedgerSummary> = {}): LedgerSummary {
+  const counters = emptyCounters();
+  counters.done = { objects: 8, bytes: 80 * MiB };
+  counters.pending = { objects: 2, bytes: 36 * MiB };
+  counters.failed = { objects: 1, bytes: MiB };
+  return {
+    migration: "photos",
+    counters,
+    hours: [
+      { hour: "2026-11-26T01", objects: 4, bytes: 36 * MiB },
+      { hour: "2026-11-26T02", objects: 4, bytes: 44 * MiB },
+    ],
+    failures: [
+      {
+        migration: "photos",
+        sourceBucket: "s",
+        sourceKey: "a|b`c.txt",
+        destinationBucket: "d",
+        destinationKey: "x",
+        status: "failed",
+        size: MiB,
+        attempts: 3,
+        rev: 3,
+        lastError: "AccessDenied:\nno read",
+        endedAt: "2026-11-26T02:00:00Z",
+      },
+    ],
+    lastCompareAt: "2026-11-26T00:50:00Z",
+    ...over,
+  };
+}
+
+describe("report model", () => {
+  it("counts totals by state and the throughput of the trailing hour", () => {
+    const m = migrationReport(summary(), now);
+    expect(m.objects).toEqual({ total: 11, done: 8, inFlight: 2, failed: 1, skipped: 0 });
+    expect(m.bytes.total).toBe(117 * MiB);
+    // last hour = half of hour 01 (18 MiB) + all of hour 02 so far (44 MiB)
+    expect(m.bytesPerSecond).toBeCloseTo((62 * MiB) / 3600, 0);
+    expect(m.etaSeconds).toBe(Math.ceil((36 * MiB) / m.bytesPerSecond));
+    expect(m.finished).toBe(false);
+    expect(m.failures).toEqual([
+      { key: "a|b`c.txt", reason: "AccessDenied:\nno read", attempts: 3, at: "2026-11-26T02:00:00Z" },
+    ]);
+  });
+
+  it("measures the rate since the first active hour when the migration is younger than an hour", () => {
+    const s = summary({ hours: [{ hour: "2026-11-26T02", objects: 1, bytes: 60 * MiB }] });
+    expect(trailingRate(s, now)).toBeCloseTo((60 * MiB) / 1800, 0);
+  });
+
+  it("has no ETA when nothing moves, and is finished when nothing is in flight", () => {
+    const counters = emptyCounters();
+    counters.done = { objects: 1, bytes: 1 };
+    const m = migrationReport({ migration: "m", counters, hours: [], failures: [] }, now);
+    expect(m.etaSeconds).toBeUndefined();
+    expect(m.finished).toBe(true);
+  });
+});
+
+describe("report renderers", () => {
+  const report = {
+    generatedAt: now.toISOString(),
+    migrations: [migrationReport(summary(), now)],
+    queue: { visible: 1, inFlight: 1, dead: 4 },
+    finished: false,
+  };
+
+  it("renders a table, a Mermaid pie of states and an xychart of bytes per hour", () => {
+    const md = renderReportMarkdown(report);
+    expect(md).toContain("| done | 8 (72%) | 80.0 MiB (68%) |");
+    expect(md).toMatch(
+      /```mermaid\npie showData\n {2}title Objects by state\n {2}"done" : 8\n {2}"in flight" : 2\n {2}"failed" : 1\n```/,
+    );
+    expect(md).toContain('x-axis ["11-26 01h", "11-26 02h"]');
+    expect(md).toContain("bar [36, 44]");
+    expect(md).toContain("dead-letter queue**");
+  });
+
+  it("keeps a hostile key and reason inside their table cells", () => {
+    const md = renderReportMarkdown(report);
+    expect(md).toContain("| `a\\|b'c.txt` | 3 | AccessDenied: no read |");
+  });
+
+  it("renders the same model as JSON", () => {
+    expect(JSON.parse(renderReportJson(report))).toEqual(report);
+  });
+
+  it("formats sizes and durations for people", () => {
+    expect([formatBytes(0), formatBytes(1536), formatBytes(5 * 1024 ** 4)]).toEqual([
+      "0 B",
+      "1.5 KiB",
+      "5.0 TiB",
+    ]);
+    expect([formatDuration(42), formatDuration(3725), formatDuration(90000)]).toEqual([
+      "42s",
+      "1h 2m",
+      "1d 1h",
+    ]);
+  });
+});
+
+describe("buildReport", () => {
+  it("reads the ledger's migrations and the queue depth; finished needs an empty queue", async () => {
+    const ledger = new SqliteLedger({ path: ":memory:" });
+    const job: Job = {
+      migration: "m1",
+      source: { bucket: "s", key: "k", size: 5, etag: "e" },
+      destination: { bucket: "d", key: "k" },
+    };
+    await ledger.enqueue([job], now);
+    await ledger.recordCompare("m1", now);
+    const run = { workerId: "w", attempt: 1, startedAt: now.toISOString() };
+    await ledger.finish(job, { ...run, status: "done", endedAt: now.toISOString(), bytes: 5 });
+    let depth: QueueDepth = { visible: 0, inFlight: 1, dead: 2 };
+    const queue = { depth: async () => depth } as unknown as Queue;
+    let r = await buildReport({ ledger, queue, now: () => now });
+    expect(r.migrations.map((m) => [m.migration, m.objects.done, m.finished])).toEqual([["m1", 1, true]]);
+    expect(r.queue?.dead).toBe(2);
+    expect(r.finished).toBe(false);
+    depth = { visible: 0, inFlight: 0, dead: 2 };
+    r = await buildReport({ ledger, queue, now: () => now });
+    expect(r.finished).toBe(true);
+    await ledger.close();
+  });
+});

@@ -1,0 +1,13 @@
+export { formatBytes, formatDuration, formatRate } from "./format.js";
+export { renderReportJson } from "./json.js";
+export { hourlyChart, renderMigrationMarkdown, renderReportMarkdown, stateChart } from "./markdown.js";
+export {
+  type BuildReportOptions,
+  buildReport,
+  type MigrationReport,
+  migrationReport,
+  type Report,
+  type ReportFailure,
+  type StateTotals,
+  trailingRate,
+} from "./model.js";

@@ -1,0 +1,97 @@
+import { formatBytes, formatDuration, formatRate } from "./format.js";
+import type { MigrationReport, Report } from "./model.js";
+
+/** Text safe inside a Markdown table cell: no pipes, no line breaks, no stray backticks. */
+function cell(text: string): string {
+  return text
+    .replace(/\\/g, "\\\\")
+    .replace(/\|/g, "\\|")
+    .replace(/`/g, "'")
+    .replace(/[\r\n]+/g, " ");
+}
+
+/** A Mermaid pie of object states (empty states left out). */
+export function stateChart(m: MigrationReport): string | undefined {
+  const slices = (
+    [
+      ["done", m.objects.done],
+      ["in flight", m.objects.inFlight],
+      ["failed", m.objects.failed],
+      ["skipped", m.objects.skipped],
+    ] as const
+  ).filter(([, n]) => n > 0);
+  if (slices.length === 0) return undefined;
+  return [
+    "```mermaid",
+    "pie showData",
+    "  title Objects by state",
+    ...slices.map(([l, n]) => `  "${l}" : ${n}`),
+    "```",
+  ].join("\n");
+}
+
+/** A Mermaid xychart of MiB copied per UTC hour. */
+export function hourlyChart(m: MigrationReport): string | undefined {
+  if (m.bytesPerHour.length === 0) return undefined;
+  const labels = m.bytesPerHour.map((h) => `"${h.hour.slice(5, 10)} ${h.hour.slice(11)}h"`);
+  const mib = m.bytesPerHour.map((h) => Number((h.bytes / 1048576).toFixed(2)));
+  return [
+    "```mermaid",
+    "xychart-beta",
+    '  title "MiB copied per hour (UTC)"',
+    `  x-axis [${labels.join(", ")}]`,
+    '  y-axis "MiB"',
+    `  bar [${mib.join(", ")}]`,
+    "```",
+  ].join("\n");
+}
+
+/** One migration as Markdown: the body of its sticky pull-request comment. */
+export function renderMigrationMarkdown(
+  m: MigrationReport,
+  report?: Pick<Report, "queue" | "generatedAt">,
+): string {
+  const pct = (done: number, total: number) =>
+    total === 0 ? "100%" : `${Math.floor((done / total) * 100)}%`;
+  const status = m.finished ? (m.objects.failed > 0 ? "finished with failures" : "finished") : "in progress";
+  const lines = [
+    `### Longbow migration \`${cell(m.migration)}\`: ${status}`,
+    "",
+    "| | objects | bytes |",
+    "| --- | ---: | ---: |",
+    `| total | ${m.objects.total} | ${formatBytes(m.bytes.total)} |`,
+    `| done | ${m.objects.done} (${pct(m.objects.done, m.objects.total)}) | ${formatBytes(m.bytes.done)} (${pct(m.bytes.done, m.bytes.total)}) |`,
+    `| in flight | ${m.objects.inFlight} | ${formatBytes(m.bytes.inFlight)} |`,
+    `| failed | ${m.objects.failed} | ${formatBytes(m.bytes.failed)} |`,
+    `| skipped | ${m.objects.skipped} | ${formatBytes(m.bytes.skipped)} |`,
+    "",
+    `Throughput (last hour): **${formatRate(m.bytesPerSecond)}** · ETA: **${
+      m.finished ? "done" : m.etaSeconds === undefined ? "unknown" : formatDuration(m.etaSeconds)
+    }** · last compare: ${m.lastCompareAt ?? "never"}${
+      report?.queue ? ` · dead letters: **${report.queue.dead}**` : ""
+    }`,
+  ];
+  for (const chart of [stateChart(m), hourlyChart(m)]) if (chart) lines.push("", chart);
+  if (m.failures.length > 0) {
+    const more =
+      m.objects.failed > m.failures.length ? ` (first ${m.failures.length} of ${m.objects.failed})` : "";
+    lines.push("", `#### Failures${more}`, "", "| key | attempts | reason |", "| --- | ---: | --- |");
+    for (const f of m.failures) lines.push(`| \`${cell(f.key)}\` | ${f.attempts} | ${cell(f.reason)} |`);
+  }
+  if (report) lines.push("", `<sub>generated ${report.generatedAt}</sub>`);
+  return lines.join("\n");
+}
+
+/** The whole report as Markdown (one section per migration, then the queue). */
+export function renderReportMarkdown(report: Report): string {
+  const parts = report.migrations.map((m) => renderMigrationMarkdown(m));
+  if (parts.length === 0) parts.push("No migrations recorded yet.");
+  if (report.queue) {
+    const q = report.queue;
+    parts.push(
+      `Queue: ${q.visible} waiting, ${q.inFlight} in flight, **${q.dead} in the dead-letter queue**.`,
+    );
+  }
+  parts.push(`<sub>generated ${report.generatedAt}${report.finished ? " · all finished" : ""}</sub>`);
+  return `${parts.join("\n\n")}\n`;
+}

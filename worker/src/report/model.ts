@@ -1,0 +1,142 @@
+import type { Ledger, LedgerSummary } from "../ledger/index.js";
+import type { Queue, QueueDepth } from "../queue/index.js";
+
+/** Objects or bytes of one migration by state. `inFlight` = queued or being copied. */
+export interface StateTotals {
+  total: number;
+  done: number;
+  inFlight: number;
+  failed: number;
+  skipped: number;
+}
+
+export interface ReportFailure {
+  key: string;
+  reason: string;
+  attempts: number;
+  /** ISO time of the failure. */
+  at?: string;
+}
+
+/** One migration's progress: what a sticky PR comment or `longbow report` shows. */
+export interface MigrationReport {
+  migration: string;
+  objects: StateTotals;
+  bytes: StateTotals;
+  /** Bytes per second over the last hour (or since the first active hour when that is sooner). */
+  bytesPerSecond: number;
+  /** Seconds until the bytes in flight are copied at that rate; undefined when nothing moves. */
+  etaSeconds?: number;
+  /** Nothing left in flight for this migration. */
+  finished: boolean;
+  /** First failures (oldest first) with reasons; `objects.failed` has the full count. */
+  failures: ReportFailure[];
+  /** Bytes finished per UTC hour, oldest first, at most the last 24 hours with activity. */
+  bytesPerHour: { hour: string; bytes: number; objects: number }[];
+  /** ISO time of the last compare (send), if any. */
+  lastCompareAt?: string;
+}
+
+/** The report over every migration asked for, plus the shared queue's depth. */
+export interface Report {
+  generatedAt: string;
+  migrations: MigrationReport[];
+  /** The job queue: waiting, in flight, dead letters. Absent when no queue was given. */
+  queue?: QueueDepth;
+  /** Every migration finished and, when known, the queue is empty. */
+  finished: boolean;
+}
+
+export interface BuildReportOptions {
+  ledger: Ledger;
+  /** For the dead-letter depth and the queue's own view of work in flight. */
+  queue?: Queue;
+  /** Migrations to report. @defaultValue every migration the ledger knows */
+  migrations?: readonly string[];
+  /** @defaultValue 20 */
+  failureLimit?: number;
+  /** @defaultValue () => new Date() */
+  now?: () => Date;
+  signal?: AbortSignal;
+}
+
+const hourMs = 3_600_000;
+
+/** Bytes per second over the trailing hour, from per-hour tallies (uniform within an hour). */
+export function trailingRate(summary: LedgerSummary, now: Date): number {
+  // A migration younger than an hour is measured from its first active hour, not over
+  // idle time before it started.
+  const windowStart = Math.max(
+    now.getTime() - hourMs,
+    summary.hours[0] ? Date.parse(`${summary.hours[0].hour}:00:00Z`) : 0,
+  );
+  let bytes = 0;
+  for (const h of summary.hours) {
+    const start = Date.parse(`${h.hour}:00:00Z`);
+    const overlap = Math.min(start + hourMs, now.getTime()) - Math.max(start, windowStart);
+    const span = Math.min(hourMs, now.getTime() - start);
+    if (overlap > 0 && span > 0) bytes += h.bytes * Math.min(1, overlap / span);
+  }
+  const seconds = (now.getTime() - windowStart) / 1000;
+  return seconds > 0 ? bytes / seconds : 0;
+}
+
+/** Turns one ledger summary into the report model. Pure: the clock is an argument. */
+export function migrationReport(summary: LedgerSummary, now: Date): MigrationReport {
+  const c = summary.counters;
+  const totals = (f: "objects" | "bytes"): StateTotals => ({
+    total: c.pending[f] + c.done[f] + c.failed[f] + c.skipped[f],
+    done: c.done[f],
+    inFlight: c.pending[f],
+    failed: c.failed[f],
+    skipped: c.skipped[f],
+  });
+  const bytesPerSecond = trailingRate(summary, now);
+  const bytes = totals("bytes");
+  const objects = totals("objects");
+  const report: MigrationReport = {
+    migration: summary.migration,
+    objects,
+    bytes,
+    bytesPerSecond,
+    finished: objects.inFlight === 0,
+    failures: summary.failures.map((f) => ({
+      key: f.sourceKey,
+      reason: f.lastError ?? "unknown",
+      attempts: f.attempts,
+      ...(f.endedAt ? { at: f.endedAt } : {}),
+    })),
+    bytesPerHour: summary.hours.slice(-24).map((h) => ({ hour: h.hour, bytes: h.bytes, objects: h.objects })),
+  };
+  if (bytesPerSecond > 0 && objects.inFlight > 0)
+    report.etaSeconds = Math.ceil(bytes.inFlight / bytesPerSecond);
+  if (summary.lastCompareAt) report.lastCompareAt = summary.lastCompareAt;
+  return report;
+}
+
+/**
+ * Builds the report with a handful of reads per migration (counters, hours, first
+ * failures) and one queue depth read: never a scan of the objects.
+ */
+export async function buildReport(options: BuildReportOptions): Promise<Report> {
+  const now = (options.now ?? (() => new Date()))();
+  const names = options.migrations ?? (await options.ledger.migrations(options.signal));
+  const migrations: MigrationReport[] = [];
+  for (const name of names) {
+    const summary = await options.ledger.summary(name, {
+      failureLimit: options.failureLimit ?? 20,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    migrations.push(migrationReport(summary, now));
+  }
+  const report: Report = {
+    generatedAt: now.toISOString(),
+    migrations,
+    finished: migrations.every((m) => m.finished),
+  };
+  if (options.queue) {
+    report.queue = await options.queue.depth(options.signal);
+    report.finished &&= report.queue.visible + report.queue.inFlight === 0;
+  }
+  return report;
+}
