@@ -61,7 +61,7 @@ export function memoryLister(
         count++;
       }
       const next = objects[i];
-      if (next !== undefined && next.key.startsWith(req.prefix)) page.nextToken = next.key;
+      if (next?.key.startsWith(req.prefix)) page.nextToken = next.key;
       return page;
     },
   };
