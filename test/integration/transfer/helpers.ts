@@ -1,0 +1,110 @@
+import { createHash, randomBytes } from "node:crypto";
+import {
+  CompleteMultipartUploadCommand,
+  CreateBucketCommand,
+  type CreateBucketCommandInput,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  type PutObjectCommandInput,
+  type S3Client,
+  UploadPartCommand,
+} from "@aws-sdk/client-s3";
+import type { Job } from "../../../worker/src/job/index.js";
+import { createS3Client, type S3ClientOptions } from "../../../worker/src/s3/index.js";
+import { uniqueBucket } from "../../emulator/clients.js";
+import type { EmulatorSide } from "../../emulator/emulator.js";
+
+export const KiB = 1024;
+export const MiB = 1024 * 1024;
+
+/** A client built by the engine's own factory for one emulator side (optionally through a proxy). */
+export function clientFor(
+  side: EmulatorSide,
+  endpoint: string = side.endpoint,
+  options: S3ClientOptions = {},
+): Promise<S3Client> {
+  return createS3Client(
+    { region: side.region, endpoint, credentials: "default" },
+    {
+      credentials: { accessKeyId: side.accessKeyId, secretAccessKey: side.secretAccessKey },
+      maxAttempts: 5,
+      ...options,
+    },
+  );
+}
+
+/** Creates a fresh bucket on one side and returns its name. */
+export async function freshBucket(s3: S3Client, side: EmulatorSide, prefix: string): Promise<string> {
+  const Bucket = uniqueBucket(`${prefix}-${side.name}`);
+  const input: CreateBucketCommandInput = { Bucket };
+  if (side.region !== "us-east-1") {
+    input.CreateBucketConfiguration = { LocationConstraint: side.region as never };
+  }
+  await s3.send(new CreateBucketCommand(input));
+  return Bucket;
+}
+
+export function sha256(data: Uint8Array): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+export async function putObject(s3: S3Client, input: PutObjectCommandInput): Promise<void> {
+  await s3.send(new PutObjectCommand(input));
+}
+
+export async function getBytes(
+  s3: S3Client,
+  Bucket: string,
+  Key: string,
+  VersionId?: string,
+): Promise<Buffer> {
+  const out = await s3.send(new GetObjectCommand({ Bucket, Key, VersionId }));
+  return Buffer.from((await out.Body?.transformToByteArray()) ?? new Uint8Array());
+}
+
+/** Uploads `data` in uniform parts of `partSize` (last one smaller), so its ETag is `md5-of-md5s-N`. */
+export async function putMultipart(
+  s3: S3Client,
+  Bucket: string,
+  Key: string,
+  data: Buffer,
+  partSize: number,
+): Promise<string> {
+  const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+  const Parts: { PartNumber: number; ETag: string }[] = [];
+  for (let start = 0, n = 1; start < data.length; start += partSize, n++) {
+    const out = await s3.send(
+      new UploadPartCommand({
+        Bucket,
+        Key,
+        UploadId,
+        PartNumber: n,
+        Body: data.subarray(start, start + partSize),
+      }),
+    );
+    Parts.push({ PartNumber: n, ETag: out.ETag ?? "" });
+  }
+  const done = await s3.send(
+    new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts } }),
+  );
+  return (done.ETag ?? "").replace(/"/g, "");
+}
+
+export function randomData(size: number): Buffer {
+  return randomBytes(size);
+}
+
+export function jobFor(
+  srcBucket: string,
+  key: string,
+  destBucket: string,
+  destKey = key,
+  extra: Partial<Job["source"]> = {},
+): Job {
+  return {
+    migration: "test",
+    source: { bucket: srcBucket, key, ...extra },
+    destination: { bucket: destBucket, key: destKey },
+  };
+}

@@ -1,0 +1,181 @@
+import { Agent, createServer, type IncomingHttpHeaders, request } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** One request as the proxy saw it. */
+export interface SeenRequest {
+  /** 0-based arrival order. */
+  index: number;
+  method: string;
+  /** Path and query, as sent. */
+  url: string;
+  headers: IncomingHttpHeaders;
+}
+
+/** What the proxy does to one request. */
+export type Fault = "none" | "http500" | "slowDown503" | "drop" | "truncate" | "corrupt";
+
+export interface FaultProxyOptions {
+  /** Where requests go: an emulator side's key-guard `endpoint` (or its `directEndpoint`). */
+  target: string;
+  /**
+   * Picks the fault for each request. @defaultValue none; see {@link randomFaults} and
+   * {@link corruptNth} for ready-made policies.
+   */
+  fault?: (req: SeenRequest) => Fault;
+  /** Awaited before a request is forwarded, e.g. to overwrite the source mid-copy. */
+  beforeForward?: (req: SeenRequest) => Promise<void> | void;
+}
+
+export interface FaultProxy {
+  readonly endpoint: string;
+  /** Every request seen, in order (headers included, so tests can check Content-MD5). */
+  readonly requests: SeenRequest[];
+  /** How many times each fault was injected. */
+  readonly injected: Record<Fault, number>;
+  close(): Promise<void>;
+}
+
+/** A deterministic pseudo-random generator (mulberry32), so a faulty run can be replayed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Answers a `rate` fraction of requests with 500, 503 SlowDown, a dropped connection or a body cut short. */
+export function randomFaults(rate: number, seed = 42): (req: SeenRequest) => Fault {
+  const rnd = seededRandom(seed);
+  const kinds: Fault[] = ["http500", "slowDown503", "drop", "truncate"];
+  return () => (rnd() < rate ? (kinds[Math.floor(rnd() * kinds.length)] as Fault) : "none");
+}
+
+/** Corrupts one byte of the body of the `n`-th (1-based) request that `matches`. */
+export function corruptNth(n: number, matches: (req: SeenRequest) => boolean): (req: SeenRequest) => Fault {
+  let seen = 0;
+  return (req) => (matches(req) && ++seen === n ? "corrupt" : "none");
+}
+
+function errorXml(code: string, message: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message><RequestId>fault-proxy</RequestId></Error>`;
+}
+
+/**
+ * A loopback HTTP proxy for tests that injects faults into S3 traffic: server errors,
+ * dropped connections, truncated or corrupted response bodies, and records every request.
+ */
+export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
+  const target = new URL(options.target);
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const requests: SeenRequest[] = [];
+  const injected: Record<Fault, number> = {
+    none: 0,
+    http500: 0,
+    slowDown503: 0,
+    drop: 0,
+    truncate: 0,
+    corrupt: 0,
+  };
+
+  const server = createServer(async (req, res) => {
+    const seen: SeenRequest = {
+      index: requests.length,
+      method: req.method ?? "GET",
+      url: req.url ?? "/",
+      headers: req.headers,
+    };
+    requests.push(seen);
+    const fault = options.fault?.(seen) ?? "none";
+    injected[fault]++;
+    if (fault === "http500" || fault === "slowDown503" || fault === "drop") {
+      req.resume();
+      req.on("end", () => {
+        if (fault === "drop") {
+          res.socket?.destroy();
+          return;
+        }
+        const [status, body] =
+          fault === "http500"
+            ? [500, errorXml("InternalError", "injected by the fault proxy")]
+            : [503, errorXml("SlowDown", "injected by the fault proxy")];
+        res.writeHead(status, {
+          "content-type": "application/xml",
+          "content-length": Buffer.byteLength(body),
+        });
+        res.end(body);
+      });
+      return;
+    }
+    try {
+      await options.beforeForward?.(seen);
+    } catch {
+      res.socket?.destroy();
+      return;
+    }
+    const upstream = request(
+      {
+        host: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+        agent,
+      },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        const length = Number(up.headers["content-length"] ?? 0);
+        if (fault === "truncate" && length > 1) {
+          let sent = 0;
+          up.on("data", (chunk: Buffer) => {
+            const room = Math.floor(length / 2) - sent;
+            if (room > 0) res.write(chunk.subarray(0, room));
+            sent += chunk.length;
+            if (sent >= length / 2) {
+              up.destroy();
+              res.socket?.destroy();
+            }
+          });
+          return;
+        }
+        if (fault === "corrupt" && length > 0) {
+          let offset = 0;
+          const at = Math.floor(length / 2);
+          up.on("data", (chunk: Buffer) => {
+            if (at >= offset && at < offset + chunk.length) {
+              const copy = Buffer.from(chunk);
+              copy[at - offset] = (copy[at - offset] as number) ^ 0xff;
+              res.write(copy);
+            } else {
+              res.write(chunk);
+            }
+            offset += chunk.length;
+          });
+          up.on("end", () => res.end());
+          return;
+        }
+        up.pipe(res);
+      },
+    );
+    upstream.on("error", () => res.socket?.destroy());
+    req.on("aborted", () => upstream.destroy());
+    req.pipe(upstream);
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    injected,
+    close: () =>
+      new Promise<void>((r) => {
+        agent.destroy();
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}

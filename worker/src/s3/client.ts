@@ -1,0 +1,92 @@
+import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
+import { S3Client } from "@aws-sdk/client-s3";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { defaultSettings } from "../config/index.js";
+import { LongbowError } from "../errors.js";
+import { resolveCredentials, type SsmClientFactory } from "./credentials.js";
+import type { EndpointSpec } from "./endpoint.js";
+
+/** Options of {@link createS3Client}. */
+export interface S3ClientOptions {
+  /**
+   * Open connections per client. Size it to the transfer pool that will use the client
+   * (see `TransferPool`), so no part waits for a socket while holding its bytes.
+   * @defaultValue 64
+   */
+  maxSockets?: number;
+  /**
+   * Attempts per request (the first plus retries). Retries use the SDK's standard mode:
+   * exponential backoff with full jitter for throttling, 5xx, connection resets and timeouts.
+   * @defaultValue settings.maxRetries (20)
+   */
+  maxAttempts?: number;
+  /** Give up connecting after this long. @defaultValue 10000 */
+  connectionTimeoutMs?: number;
+  /** Close a socket that stays silent this long (a stalled transfer), so the request is retried. @defaultValue 120000 */
+  socketTimeoutMs?: number;
+  /**
+   * Credentials to use instead of resolving `spec.credentials`, for callers that already
+   * hold them (tests against the emulator, a caller that read SSM itself).
+   */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Builds the SSM client for `{ ssmParameter }` credentials (tests point it at the emulator). */
+  ssmClientFactory?: SsmClientFactory;
+  signal?: AbortSignal;
+}
+
+function validate(o: Required<Omit<S3ClientOptions, "ssmClientFactory" | "signal" | "credentials">>): void {
+  const check = (name: keyof typeof o, min: number) => {
+    const v = o[name];
+    if (!Number.isSafeInteger(v) || v < min) {
+      throw new LongbowError(
+        "InvalidOption",
+        `S3ClientOptions.${name} must be a whole number >= ${min}, got ${v}`,
+      );
+    }
+  };
+  check("maxSockets", 1);
+  check("maxAttempts", 1);
+  check("connectionTimeoutMs", 0);
+  check("socketTimeoutMs", 0);
+}
+
+/**
+ * Builds the S3 client for one side of a copy. Credentials come from the spec's reference
+ * (default chain, profile, or SSM parameter, read once here). Checksums are left to the
+ * transfer engine, which sends Content-MD5 itself and checks every ETag, so the SDK neither
+ * adds request checksums nor validates response checksums (the latter also trips on
+ * emulators that serve a whole-object Content-MD5 on ranged GETs).
+ */
+export async function createS3Client(spec: EndpointSpec, options: S3ClientOptions = {}): Promise<S3Client> {
+  const o = {
+    maxSockets: options.maxSockets ?? 64,
+    maxAttempts: options.maxAttempts ?? defaultSettings.maxRetries,
+    connectionTimeoutMs: options.connectionTimeoutMs ?? 10_000,
+    socketTimeoutMs: options.socketTimeoutMs ?? 120_000,
+  };
+  validate(o);
+  const credentials =
+    options.credentials ??
+    (await resolveCredentials(spec.credentials, {
+      ...(options.ssmClientFactory === undefined ? {} : { ssmClientFactory: options.ssmClientFactory }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    }));
+  const agentOptions = { keepAlive: true, maxSockets: o.maxSockets, maxFreeSockets: o.maxSockets };
+  return new S3Client({
+    region: spec.region,
+    ...(spec.endpoint === undefined ? {} : { endpoint: spec.endpoint }),
+    forcePathStyle: spec.endpoint !== undefined || spec.forcePathStyle === true,
+    ...(credentials === undefined ? {} : { credentials }),
+    maxAttempts: o.maxAttempts,
+    retryMode: "standard",
+    responseChecksumValidation: "WHEN_REQUIRED",
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: o.connectionTimeoutMs,
+      socketTimeout: o.socketTimeoutMs,
+      httpAgent: new HttpAgent(agentOptions),
+      httpsAgent: new HttpsAgent(agentOptions),
+    }),
+  });
+}

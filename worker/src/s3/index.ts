@@ -1,0 +1,14 @@
+export { createS3Client, type S3ClientOptions } from "./client.js";
+export {
+  type CredentialsFromSsmOptions,
+  credentialsFromSsm,
+  defaultSsmClientFactory,
+  type ResolveCredentialsOptions,
+  resolveCredentials,
+  type SsmClientFactory,
+  type SsmCredentials,
+} from "./credentials.js";
+export { type CredentialsRef, type EndpointSpec, partitionOf } from "./endpoint.js";
+export { describeEndpoint } from "./endpoint-describe.js";
+export { CredentialsError, classifyS3Error, type S3ErrorKind, s3ErrorCode, s3HttpStatus } from "./errors.js";
+export { isStorageClass, type StorageClass, storageClasses } from "./storage-class.js";

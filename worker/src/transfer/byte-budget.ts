@@ -1,0 +1,38 @@
+import { LongbowError } from "../errors.js";
+import { Semaphore } from "./semaphore.js";
+
+/**
+ * The process-wide bound on object bytes held in memory. Every copy in the process shares
+ * one budget: a part acquires its size before its GET starts and releases it once the part
+ * is uploaded (and hashed), so object data in memory never exceeds `capacity` bytes, whatever
+ * the number or size of objects. Peak memory is about this plus the runtime's own ~100 MiB.
+ * A part larger than the whole budget still runs, alone.
+ */
+export class ByteBudget {
+  readonly #sem: Semaphore;
+
+  constructor(capacityBytes: number) {
+    if (!Number.isSafeInteger(capacityBytes) || capacityBytes < 1) {
+      throw new LongbowError(
+        "InvalidOption",
+        `byteBudget must be a positive whole number of bytes, got ${capacityBytes}`,
+      );
+    }
+    this.#sem = new Semaphore(capacityBytes);
+  }
+
+  /** Bytes the budget allows in flight. */
+  get capacity(): number {
+    return this.#sem.capacity;
+  }
+
+  /** Bytes reserved right now. */
+  get inUse(): number {
+    return this.#sem.used;
+  }
+
+  /** Reserves `bytes` (waiting in FIFO order) and returns the release function. */
+  acquire(bytes: number, signal?: AbortSignal): Promise<() => void> {
+    return this.#sem.acquire(Math.max(bytes, 1), signal);
+  }
+}

@@ -1,0 +1,100 @@
+import type { HeadObjectCommandOutput, S3Client } from "@aws-sdk/client-s3";
+import type { Job } from "../job/index.js";
+import { classifyS3Error, s3ErrorCode } from "../s3/index.js";
+import { AccessError, SourceChangedError, SourceMissingError, TransferError } from "./errors.js";
+import type { ResolvedCopyOptions } from "./options.js";
+import type { RetryOptions } from "./retry.js";
+
+/** What the source HEAD told us at the start; every later read is pinned to it. */
+export interface SourceObject {
+  size: number;
+  /** ETag without quotes. */
+  etag: string;
+  versionId: string | undefined;
+  lastModified: Date | undefined;
+  serverSideEncryption: string | undefined;
+  /** Parts count of a multipart source, from its ETag. */
+  partsCount: number | undefined;
+  /** Size of the source's part 1, for multipart sources. */
+  firstPartSize: number | undefined;
+  /** The HEAD answer's fields that travel with the object (see metadata.ts). */
+  head: HeadObjectCommandOutput;
+}
+
+/** How every read of the source is pinned to one version. */
+export type Pin = { versionId: string } | { ifMatch: string };
+
+/** Everything one copy attempt needs; built once by `copyObject`. */
+export interface CopyContext {
+  job: Job;
+  o: ResolvedCopyOptions;
+  /** The caller's signal and the job timeout, combined. */
+  signal: AbortSignal;
+  retry: RetryOptions;
+  /** Bytes uploaded so far by this call (all attempts). */
+  moved: { bytes: number };
+}
+
+export type Side = "source" | "destination";
+
+/**
+ * Turns an S3 failure into the engine's error for it, naming the endpoint and bucket
+ * (never a credential): access errors, a missing source, a changed source, or a
+ * TransferError whose `retryable` follows the S3 error.
+ */
+export function translateS3Error(ctx: CopyContext, side: Side, op: string, err: unknown): unknown {
+  const kind = classifyS3Error(err);
+  if (kind === "aborted" || err instanceof TransferError) return err;
+  const bucket = side === "source" ? ctx.job.source.bucket : ctx.job.destination.bucket;
+  const key = side === "source" ? ctx.job.source.key : ctx.job.destination.key;
+  const label = side === "source" ? ctx.o.sourceLabel : ctx.o.destinationLabel;
+  const code = s3ErrorCode(err);
+  const context = { migration: ctx.job.migration, endpoint: label, bucket, key, operation: op };
+  switch (kind) {
+    case "access":
+      return new AccessError(
+        `${code}: ${label} refused ${op} on bucket '${bucket}' (key '${key}'); check the ${side} credentials and permissions`,
+        code,
+        context,
+        err,
+      );
+    case "not-found":
+      if (side === "source") {
+        return new SourceMissingError(
+          `source s3://${bucket}/${key} not found on ${label} (${code})`,
+          context,
+          err,
+        );
+      }
+      break;
+    case "precondition":
+      if (side === "source") {
+        return new SourceChangedError(
+          `source s3://${bucket}/${key} changed on ${label} during the copy (${op} precondition failed)`,
+          context,
+          err,
+        );
+      }
+      break;
+  }
+  return new TransferError(code, `${op} on ${label} bucket '${bucket}' failed: ${code}`, {
+    cause: err,
+    context,
+    retryable: kind === "transient",
+  });
+}
+
+/** Sends `cmd` on `client` with the copy's signal, translating failures. */
+export async function send<T>(
+  ctx: CopyContext,
+  side: Side,
+  op: string,
+  call: (client: S3Client, abortSignal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const client = side === "source" ? ctx.o.source : ctx.o.destination;
+  try {
+    return await call(client, ctx.signal);
+  } catch (err) {
+    throw translateS3Error(ctx, side, op, err);
+  }
+}

@@ -1,0 +1,17 @@
+export { ByteBudget } from "./byte-budget.js";
+export { copyObject } from "./copy-object.js";
+export {
+  AccessError,
+  IntegrityError,
+  JobTimeoutError,
+  SourceChangedError,
+  SourceMissingError,
+  TransferError,
+} from "./errors.js";
+export type { TransferEvent, TransferEventListener } from "./events.js";
+export { provenanceKeys } from "./metadata.js";
+export { type CopyOptions, type CopySettings, resolveCopyOptions } from "./options.js";
+export { type PartPlan, planParts } from "./plan.js";
+export { TransferPool, type TransferPoolOptions } from "./pool.js";
+export type { CopyResult, CopyStatus } from "./result.js";
+export type { ResumePoint, ResumeStore } from "./resume-store.js";

@@ -1,0 +1,155 @@
+import type { S3Client } from "@aws-sdk/client-s3";
+import { defaultSettings, type Settings } from "../config/index.js";
+import { LongbowError } from "../errors.js";
+import { type Logger, silentLogger } from "../log/index.js";
+import { ByteBudget } from "./byte-budget.js";
+import type { TransferEventListener } from "./events.js";
+import { TransferPool } from "./pool.js";
+import type { ResumeStore } from "./resume-store.js";
+
+const MiB = 1024 * 1024;
+
+/** The settings a copy reads; see {@link Settings} for each default. */
+export type CopySettings = Pick<
+  Settings,
+  "partsInParallel" | "partSize" | "multipartThreshold" | "maxRetries" | "jobTimeoutSeconds" | "byteBudget"
+>;
+
+/** Options of `copyObject`. */
+export interface CopyOptions {
+  /** Client for the source side (its own credentials). */
+  source: S3Client;
+  /** Client for the destination side (its own credentials). */
+  destination: S3Client;
+  /** Names the source in messages, e.g. "global (us-east-1)". @defaultValue "source" */
+  sourceLabel?: string;
+  /** Names the destination in messages, e.g. "china (cn-northwest-1)". @defaultValue "destination" */
+  destinationLabel?: string;
+  /** Overrides of the runtime settings. @defaultValue {@link defaultSettings} */
+  settings?: Partial<CopySettings>;
+  /**
+   * Process-wide bound on bytes in memory, shared by every copy. Pass the same one to every
+   * call. @defaultValue a new budget of `settings.byteBudget` bytes, private to this copy
+   */
+  budget?: ByteBudget;
+  /**
+   * Process-wide scheduler of part transfers, shared by every copy. Pass the same one to
+   * every call. @defaultValue a new pool of `settings.partsInParallel` slots, private to this copy
+   */
+  pool?: TransferPool;
+  /** Keeps the uploadId and part size of an unfinished upload. @defaultValue none: ListMultipartUploads on the key */
+  resumeStore?: ResumeStore;
+  /** Cancels the copy; the upload is kept for resume. */
+  signal?: AbortSignal;
+  /** @defaultValue a silent logger */
+  logger?: Logger;
+  /** Record the source ETag and versionId as user metadata on the destination. @defaultValue true */
+  provenance?: boolean;
+  /** Pin reads to the version the source HEAD returns even when the job carries none (GetObjectWithVersionId). @defaultValue false */
+  getObjectWithVersionId?: boolean;
+  /** Take the source's current versionId before copying and report it in the result (UpdateVersionId); implies pinning to it. @defaultValue false */
+  updateVersionId?: boolean;
+  /** Receives typed progress events. */
+  onProgress?: TransferEventListener;
+  /**
+   * Smallest part the engine plans. S3 requires 5 MiB; lower it only against a store
+   * configured to accept smaller parts (tests). @defaultValue 5 MiB
+   */
+  minPartSize?: number;
+  /** Whole-copy attempts after a verification failure removed a bad upload or object. @defaultValue 3 */
+  maxCopyAttempts?: number;
+  /** Page size of ListParts and ListMultipartUploads. @defaultValue 1000 */
+  listPageSize?: number;
+  /** Base of the jittered exponential backoff between attempts of one part. @defaultValue 100 */
+  retryBaseDelayMs?: number;
+  /** Milliseconds since the epoch; injected for tests. @defaultValue Date.now */
+  clock?: () => number;
+}
+
+/** {@link CopyOptions} with every default applied. */
+export interface ResolvedCopyOptions {
+  source: S3Client;
+  destination: S3Client;
+  sourceLabel: string;
+  destinationLabel: string;
+  settings: CopySettings;
+  budget: ByteBudget;
+  pool: TransferPool;
+  resumeStore: ResumeStore | undefined;
+  signal: AbortSignal | undefined;
+  logger: Logger;
+  provenance: boolean;
+  getObjectWithVersionId: boolean;
+  updateVersionId: boolean;
+  onProgress: TransferEventListener;
+  minPartSize: number;
+  maxCopyAttempts: number;
+  listPageSize: number;
+  retryBaseDelayMs: number;
+  clock: () => number;
+}
+
+/** Applies the defaults in one place, then validates; messages name the option. */
+export function resolveCopyOptions(options: CopyOptions): ResolvedCopyOptions {
+  const given = Object.fromEntries(Object.entries(options.settings ?? {}).filter(([, v]) => v !== undefined));
+  const settings: CopySettings = {
+    partsInParallel: defaultSettings.partsInParallel,
+    partSize: defaultSettings.partSize,
+    multipartThreshold: defaultSettings.multipartThreshold,
+    maxRetries: defaultSettings.maxRetries,
+    jobTimeoutSeconds: defaultSettings.jobTimeoutSeconds,
+    byteBudget: defaultSettings.byteBudget,
+    ...given,
+  };
+  const resolved: ResolvedCopyOptions = {
+    source: options.source,
+    destination: options.destination,
+    sourceLabel: options.sourceLabel ?? "source",
+    destinationLabel: options.destinationLabel ?? "destination",
+    settings,
+    budget: options.budget ?? new ByteBudget(settings.byteBudget),
+    pool: options.pool ?? new TransferPool({ concurrency: settings.partsInParallel }),
+    resumeStore: options.resumeStore,
+    signal: options.signal,
+    logger: options.logger ?? silentLogger,
+    provenance: options.provenance ?? true,
+    getObjectWithVersionId: options.getObjectWithVersionId ?? false,
+    updateVersionId: options.updateVersionId ?? false,
+    onProgress: options.onProgress ?? (() => {}),
+    minPartSize: options.minPartSize ?? 5 * MiB,
+    maxCopyAttempts: options.maxCopyAttempts ?? 3,
+    listPageSize: options.listPageSize ?? 1000,
+    retryBaseDelayMs: options.retryBaseDelayMs ?? 100,
+    clock: options.clock ?? Date.now,
+  };
+  validateCopyOptions(resolved);
+  return resolved;
+}
+
+/** Checks ranges; throws a LongbowError("InvalidOption") naming the option. */
+export function validateCopyOptions(o: ResolvedCopyOptions): void {
+  const whole = (name: string, v: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER) => {
+    if (v === undefined || !Number.isSafeInteger(v) || v < min || v > max) {
+      throw new LongbowError(
+        "InvalidOption",
+        `${name} must be a whole number between ${min} and ${max}, got ${String(v)}`,
+      );
+    }
+  };
+  if (!o.source || !o.destination) {
+    throw new LongbowError(
+      "InvalidOption",
+      "CopyOptions.source and CopyOptions.destination clients are required",
+    );
+  }
+  whole("settings.partsInParallel", o.settings.partsInParallel, 1, 1000);
+  whole("settings.multipartThreshold", o.settings.multipartThreshold, 0, 5 * 1024 * MiB);
+  whole("settings.maxRetries", o.settings.maxRetries, 1, 100);
+  whole("settings.jobTimeoutSeconds", o.settings.jobTimeoutSeconds, 1);
+  whole("minPartSize", o.minPartSize, 1, 5 * 1024 * MiB);
+  if (o.settings.partSize !== undefined)
+    whole("settings.partSize", o.settings.partSize, o.minPartSize, 5 * 1024 * MiB);
+  whole("maxCopyAttempts", o.maxCopyAttempts, 1, 20);
+  whole("listPageSize", o.listPageSize, 1, 1000);
+  whole("retryBaseDelayMs", o.retryBaseDelayMs, 0, 60_000);
+}

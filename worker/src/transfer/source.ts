@@ -1,0 +1,128 @@
+import { GetObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
+import { AbortError } from "../errors.js";
+import { type CopyContext, type Pin, type SourceObject, send } from "./context.js";
+import { TransferError } from "./errors.js";
+import { etagPartsCount, unquote } from "./plan.js";
+
+/**
+ * HEADs the source (at `versionId` when given). For a multipart source it also HEADs part 1
+ * (PartNumber=1), whose length is the source's part size when its parts were uniform.
+ */
+export async function headSource(
+  ctx: CopyContext,
+  versionId: string | undefined,
+  wantPartSize: boolean,
+): Promise<SourceObject> {
+  const { bucket, key } = ctx.job.source;
+  const head = await send(ctx, "source", "HeadObject", (c, abortSignal) =>
+    c.send(new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }), { abortSignal }),
+  );
+  const etag = unquote(head.ETag) ?? "";
+  const partsCount = etagPartsCount(etag);
+  let firstPartSize: number | undefined;
+  if (wantPartSize && partsCount !== undefined && partsCount > 1) {
+    // Not pinned with If-Match: some stores compare it with the part's own ETag. Reads are pinned.
+    const part = await send(ctx, "source", "HeadObject(PartNumber=1)", (c, abortSignal) =>
+      c.send(
+        new HeadObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          PartNumber: 1,
+          VersionId: versionId ?? head.VersionId,
+        }),
+        { abortSignal },
+      ),
+    );
+    firstPartSize = part.ContentLength;
+  }
+  return {
+    size: head.ContentLength ?? 0,
+    etag,
+    versionId: head.VersionId,
+    lastModified: head.LastModified,
+    serverSideEncryption: head.ServerSideEncryption,
+    partsCount,
+    firstPartSize,
+    head,
+  };
+}
+
+/**
+ * Reads `length` bytes at `start` (or the whole object when `start` is undefined) into one
+ * buffer, pinned to the version or ETag seen at the start. A body that breaks or ends short
+ * fails with a retryable TransferError; a changed source fails with SourceChangedError.
+ */
+export async function readSource(
+  ctx: CopyContext,
+  pin: Pin,
+  range: { start: number; length: number } | undefined,
+  expectedLength: number,
+): Promise<Buffer> {
+  const { bucket, key } = ctx.job.source;
+  const op =
+    range === undefined ? "GetObject" : `GetObject(bytes=${range.start}-${range.start + range.length - 1})`;
+  if (expectedLength === 0) {
+    // A ranged GET of zero bytes is invalid; an unranged one still proves the version is there.
+    range = undefined;
+  }
+  const out = await send(ctx, "source", op, (c, abortSignal) =>
+    c.send(
+      new GetObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        ...("versionId" in pin ? { VersionId: pin.versionId } : { IfMatch: `"${pin.ifMatch}"` }),
+        ...(range === undefined ? {} : { Range: `bytes=${range.start}-${range.start + range.length - 1}` }),
+      }),
+      { abortSignal },
+    ),
+  );
+  const body = out.Body as (AsyncIterable<Uint8Array> & { destroy?: (err?: Error) => void }) | undefined;
+  const buf = Buffer.allocUnsafe(expectedLength);
+  let filled = 0;
+  const onAbort = () => body?.destroy?.(new AbortError("aborted while reading the source"));
+  ctx.signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    if (body !== undefined) {
+      for await (const chunk of body) {
+        if (filled + chunk.length > expectedLength) {
+          throw new TransferError(
+            "LongBody",
+            `${op} on ${ctx.o.sourceLabel} returned more than ${expectedLength} bytes`,
+            {
+              context: { bucket, key },
+              retryable: true,
+            },
+          );
+        }
+        buf.set(chunk, filled);
+        filled += chunk.length;
+      }
+    }
+  } catch (err) {
+    if (ctx.signal.aborted) throw new AbortError("aborted while reading the source", ctx.signal.reason);
+    if (err instanceof TransferError) throw err;
+    const code = (err as { code?: string }).code ?? "BodyReadFailed";
+    throw new TransferError(
+      code,
+      `${op} on ${ctx.o.sourceLabel} bucket '${bucket}' broke off mid-body (${code})`,
+      {
+        cause: err,
+        context: { bucket, key },
+        retryable: true,
+      },
+    );
+  } finally {
+    ctx.signal.removeEventListener("abort", onAbort);
+  }
+  if (filled !== expectedLength) {
+    throw new TransferError(
+      "ShortBody",
+      `${op} on ${ctx.o.sourceLabel} returned ${filled} of ${expectedLength} bytes`,
+      {
+        context: { bucket, key },
+        retryable: true,
+      },
+    );
+  }
+  return buf;
+}
