@@ -6,7 +6,7 @@ import type { Job } from "../job/index.js";
  *
  * | item                | pk                         | sk                  | gsi1pk            | gsi1sk            |
  * | ------------------- | -------------------------- | ------------------- | ----------------- | ----------------- |
- * | object              | `OBJ#<migration>#<b>/<k>`  | `OBJ`               | `FAILED#<m>` (only when failed) | `<endedAt>#<key>` |
+ * | object              | `OBJ#<migration>#<key>`    | `OBJ`               | `FAILED#<m>` (only when failed) | `<endedAt>#<key>` |
  * | counter shard       | `MIG#<migration>`          | `COUNT#<0..7>`      |                   |                   |
  * | bytes of one hour   | `MIG#<migration>`          | `HOUR#<YYYY-MM-DDTHH>` |                |                   |
  * | migration meta      | `MIG#<migration>`          | `META`              | `MIGRATIONS`      | `<migration>`     |
@@ -14,8 +14,8 @@ import type { Job } from "../job/index.js";
  * Objects spread over partitions; a report is one Query on `MIG#<m>` plus one on the GSI.
  * Counters are sharded so that a fleet finishing objects at once does not contend on one item.
  */
-export const objectKey = (job: Pick<Job, "migration" | "source">) => ({
-  pk: `OBJ#${job.migration}#${job.source.bucket}/${job.source.key}`,
+export const objectKey = (job: { migration: string; source: Pick<Job["source"], "key"> }) => ({
+  pk: `OBJ#${job.migration}#${job.source.key}`,
   sk: "OBJ",
 });
 

@@ -85,7 +85,7 @@ export class DynamoLedger implements Ledger {
   }
 
   private async getMany(
-    jobs: readonly Job[],
+    jobs: readonly { migration: string; source: { key: string } }[],
     signal?: AbortSignal,
   ): Promise<Map<string, Record<string, unknown>>> {
     const found = new Map<string, Record<string, unknown>>();
@@ -316,14 +316,12 @@ export class DynamoLedger implements Ledger {
 
   async copiedFrom(
     migration: string,
-    sourceBucket: string,
-    sourceKeys: readonly string[],
+    sourceKeys: string[],
     signal?: AbortSignal,
   ): Promise<Map<string, CopiedFrom>> {
     const jobs = sourceKeys.map((key) => ({
       migration,
-      source: { bucket: sourceBucket, key },
-      destination: { bucket: "", key: "" },
+      source: { bucket: "", key },
     }));
     const found = await this.getMany(jobs, signal);
     const out = new Map<string, CopiedFrom>();
@@ -333,7 +331,6 @@ export class DynamoLedger implements Ledger {
       const from: CopiedFrom = {};
       if (item.sourceEtag !== undefined) from.sourceEtag = item.sourceEtag;
       if (item.sourceVersionId !== undefined) from.sourceVersionId = item.sourceVersionId;
-      if (item.destinationEtag !== undefined) from.destinationEtag = item.destinationEtag;
       out.set(item.sourceKey, from);
     }
     return out;

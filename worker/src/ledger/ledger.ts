@@ -1,3 +1,4 @@
+import type { CopyRecord, CopyRecords } from "../compare/index.js";
 import type { Job } from "../job/index.js";
 import type { ResumeStore } from "../transfer/resume-store.js";
 
@@ -7,7 +8,10 @@ export type ObjectStatus = "queued" | "running" | "done" | "failed" | "skipped";
 /** The per-migration counter an object is counted in; `running` counts as `pending`. */
 export type CounterBucket = "pending" | "done" | "failed" | "skipped";
 
-/** One ledger item per (migration, source object). Never holds a credential. */
+/**
+ * One ledger item per (migration, source key): a migration has one source bucket. Never
+ * holds a credential.
+ */
 export interface LedgerItem {
   migration: string;
   sourceBucket: string;
@@ -86,18 +90,14 @@ export interface JobOutcome extends JobRun {
 }
 
 /** Source ETag/versionId a destination object was copied from, as the ledger recorded it. */
-export interface CopiedFrom {
-  sourceEtag?: string;
-  sourceVersionId?: string;
-  destinationEtag?: string;
-}
+export type CopiedFrom = CopyRecord;
 
 /**
  * The record of every object of every migration, and the counters that make a report
  * cheap. DynamoDB and SQLite implement it; one contract suite tests both. Write budget per
  * object copied: one at enqueue, one at finish, plus one resume point for multipart copies.
  */
-export interface Ledger {
+export interface Ledger extends CopyRecords {
   /**
    * Records jobs as queued, skipping those already queued or running from the same source
    * ETag and versionId; returns the jobs to send.
@@ -110,13 +110,8 @@ export interface Ledger {
   get(job: Pick<Job, "migration" | "source">, signal?: AbortSignal): Promise<LedgerItem | undefined>;
   /** The transfer engine's resume store for one attempt: saving marks the item `running`. */
   resumeStore(run: JobRun): ResumeStore;
-  /** Batched lookup for the compare: what each destination key was copied from. */
-  copiedFrom(
-    migration: string,
-    sourceBucket: string,
-    sourceKeys: readonly string[],
-    signal?: AbortSignal,
-  ): Promise<Map<string, CopiedFrom>>;
+  /** Batched lookup for the compare: what each source key's copy was made from (done items only). */
+  copiedFrom(migration: string, sourceKeys: string[], signal?: AbortSignal): Promise<Map<string, CopiedFrom>>;
   recordCompare(migration: string, at: Date, signal?: AbortSignal): Promise<void>;
   summary(
     migration: string,

@@ -35,7 +35,7 @@ CREATE TABLE IF NOT EXISTS objects (
   status TEXT NOT NULL,
   ended_at TEXT,
   item TEXT NOT NULL,
-  PRIMARY KEY (migration, source_bucket, source_key)
+  PRIMARY KEY (migration, source_key)
 );
 CREATE INDEX IF NOT EXISTS objects_status ON objects (migration, status, ended_at);
 CREATE TABLE IF NOT EXISTS counters (
@@ -66,12 +66,12 @@ export class SqliteLedger implements Ledger {
     this.db.exec(schema);
   }
 
-  private read(migration: string, bucket: string, key: string): LedgerItem | undefined {
+  private read(migration: string, key: string): LedgerItem | undefined {
     const row = this.db
-      .prepare<[string, string, string], { item: string }>(
-        "SELECT item FROM objects WHERE migration = ? AND source_bucket = ? AND source_key = ?",
+      .prepare<[string, string], { item: string }>(
+        "SELECT item FROM objects WHERE migration = ? AND source_key = ?",
       )
-      .get(migration, bucket, key);
+      .get(migration, key);
     return row ? (JSON.parse(row.item) as LedgerItem) : undefined;
   }
 
@@ -79,7 +79,7 @@ export class SqliteLedger implements Ledger {
     this.db
       .prepare(
         `INSERT INTO objects (migration, source_bucket, source_key, status, ended_at, item) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (migration, source_bucket, source_key)
+         ON CONFLICT (migration, source_key)
          DO UPDATE SET status = excluded.status, ended_at = excluded.ended_at, item = excluded.item`,
       )
       .run(
@@ -105,7 +105,7 @@ export class SqliteLedger implements Ledger {
       .transaction(() => {
         const accepted: Job[] = [];
         for (const job of jobs) {
-          const plan = planEnqueue(this.read(job.migration, job.source.bucket, job.source.key), job, now);
+          const plan = planEnqueue(this.read(job.migration, job.source.key), job, now);
           if (!plan) continue;
           this.write(plan.item);
           this.count(job.migration, plan.delta);
@@ -119,7 +119,7 @@ export class SqliteLedger implements Ledger {
   async finish(job: Job, outcome: JobOutcome): Promise<boolean> {
     return this.db
       .transaction(() => {
-        const old = this.read(job.migration, job.source.bucket, job.source.key);
+        const old = this.read(job.migration, job.source.key);
         const plan = planFinish(old, job, outcome);
         if (!plan) return false;
         this.write(plan.item);
@@ -141,7 +141,7 @@ export class SqliteLedger implements Ledger {
   private update(job: Job, change: (item: LedgerItem) => void): void {
     this.db
       .transaction(() => {
-        const item: LedgerItem = this.read(job.migration, job.source.bucket, job.source.key) ?? {
+        const item: LedgerItem = this.read(job.migration, job.source.key) ?? {
           migration: job.migration,
           sourceBucket: job.source.bucket,
           sourceKey: job.source.key,
@@ -169,13 +169,13 @@ export class SqliteLedger implements Ledger {
   }
 
   async get(job: Pick<Job, "migration" | "source">): Promise<LedgerItem | undefined> {
-    return this.read(job.migration, job.source.bucket, job.source.key);
+    return this.read(job.migration, job.source.key);
   }
 
   resumeStore(run: JobRun): ResumeStore {
     return {
       load: async (job) => {
-        const item = this.read(job.migration, job.source.bucket, job.source.key);
+        const item = this.read(job.migration, job.source.key);
         return item?.uploadId !== undefined && item.partSize !== undefined ? resumePointOf(item) : undefined;
       },
       save: async (job, point) => {
@@ -198,19 +198,14 @@ export class SqliteLedger implements Ledger {
     };
   }
 
-  async copiedFrom(
-    migration: string,
-    sourceBucket: string,
-    sourceKeys: readonly string[],
-  ): Promise<Map<string, CopiedFrom>> {
+  async copiedFrom(migration: string, sourceKeys: string[]): Promise<Map<string, CopiedFrom>> {
     const out = new Map<string, CopiedFrom>();
     for (const key of sourceKeys) {
-      const item = this.read(migration, sourceBucket, key);
+      const item = this.read(migration, key);
       if (item?.status !== "done") continue;
       const from: CopiedFrom = {};
       setOrDelete(from, "sourceEtag", item.sourceEtag);
       setOrDelete(from, "sourceVersionId", item.sourceVersionId);
-      setOrDelete(from, "destinationEtag", item.destinationEtag);
       out.set(key, from);
     }
     return out;
