@@ -1,0 +1,99 @@
+"""Benchmark-only adjustments to the moto S3 emulator, loaded through PYTHONPATH.
+
+The benchmark (bench/emulators.ts) puts this folder on the moto processes' PYTHONPATH;
+tests never do. Two things, each switched by an environment variable:
+
+LONGBOW_BENCH_REQUEST_LOG_DIR
+    Appends one line per S3 request ("METHOD level query-names") to
+    <dir>/requests-<pid>.log, so the benchmark can count requests per object for every
+    tool without a proxy in the data path.
+
+LONGBOW_BENCH_RANGED_READS=1
+    moto 5.2 serves a ranged GET by reading the whole object into memory and slicing it,
+    so fetching an N-part object costs N whole-object reads (a 1 GiB object in 5 MiB
+    parts: 200 GiB of copying). Real S3 reads only the range. With this on, a ranged GET
+    reads just its bytes from moto's buffer; every other request is unchanged.
+"""
+
+import os
+import threading
+
+_log_dir = os.environ.get("LONGBOW_BENCH_REQUEST_LOG_DIR")
+_ranged = os.environ.get("LONGBOW_BENCH_RANGED_READS") == "1"
+
+if _log_dir or _ranged:
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+    from moto.s3.models import FakeKey
+    from moto.s3.responses import S3Response
+
+if _log_dir:
+    _log = open(os.path.join(_log_dir, f"requests-{os.getpid()}.log"), "a", buffering=1)
+    _log_lock = threading.Lock()
+    _dispatch = DomainDispatcherApplication.__call__
+
+    def _logged_call(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith("/moto-api"):
+            level = "object" if "/" in path.strip("/") else "bucket"
+            names = sorted(
+                {p.split("=", 1)[0] for p in environ.get("QUERY_STRING", "").split("&") if p}
+            )
+            with _log_lock:
+                _log.write(f"{environ.get('REQUEST_METHOD')} {level} {','.join(names) or '-'}\n")
+        return _dispatch(self, environ, start_response)
+
+    DomainDispatcherApplication.__call__ = _logged_call
+
+if _ranged:
+    _local = threading.local()
+    _value = FakeKey.value
+
+    class _RangedValue:
+        """Stands in for key.value during a ranged GET; slicing reads only that range."""
+
+        def __init__(self, key):
+            self._key = key
+            self._size = key.size
+
+        def __len__(self):
+            return self._size
+
+        def __getitem__(self, index):
+            if not isinstance(index, slice):
+                raise TypeError("only slices are supported")
+            start, stop, _ = index.indices(self._size)
+            with self._key.lock:
+                self._key._value_buffer.seek(start)
+                return self._key._value_buffer.read(max(0, stop - start))
+
+        def whole(self):
+            return _value.fget(self._key)
+
+    def _value_get(self):
+        if getattr(_local, "ranged", False):
+            return _RangedValue(self)
+        return _value.fget(self)
+
+    FakeKey.value = property(_value_get, _value.fset)
+
+    _get_object = S3Response.get_object
+
+    def _get_object_ranged(self):
+        _local.ranged = bool(self.headers.get("range"))
+        try:
+            return _get_object(self)
+        finally:
+            _local.ranged = False
+
+    S3Response.get_object = _get_object_ranged
+
+    _key_response = S3Response.key_response
+
+    def _key_response_whole(self, *args, **kwargs):
+        # a range moto ends up not honouring (several ranges, bad syntax) gets the whole body
+        result = _key_response(self, *args, **kwargs)
+        if isinstance(result, tuple) and len(result) == 3 and isinstance(result[2], _RangedValue):
+            return result[0], result[1], result[2].whole()
+        return result
+
+    S3Response.key_response = _key_response_whole

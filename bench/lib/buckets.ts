@@ -1,0 +1,60 @@
+import {
+  AbortMultipartUploadCommand,
+  type BucketLocationConstraint,
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+
+export interface ListedObject {
+  key: string;
+  size: number;
+  etag: string;
+}
+
+export async function createBucket(s3: S3Client, bucket: string, region: string): Promise<void> {
+  await s3.send(
+    new CreateBucketCommand({
+      Bucket: bucket,
+      ...(region === "us-east-1"
+        ? {}
+        : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
+    }),
+  );
+}
+
+/** Every object under `prefix`, in key order. */
+export async function listAll(s3: S3Client, bucket: string, prefix = ""): Promise<ListedObject[]> {
+  const out: ListedObject[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+    );
+    for (const o of page.Contents ?? []) {
+      out.push({ key: o.Key as string, size: o.Size ?? 0, etag: (o.ETag ?? "").replaceAll('"', "") });
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return out;
+}
+
+/**
+ * Removes a bucket with its objects and unfinished uploads, so the emulator frees the
+ * memory and temporary files they hold before the next run.
+ */
+export async function deleteBucket(s3: S3Client, bucket: string): Promise<void> {
+  const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+  for (const u of uploads.Uploads ?? []) {
+    await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: u.Key, UploadId: u.UploadId }));
+  }
+  const objects = await listAll(s3, bucket);
+  for (let i = 0; i < objects.length; i += 1000) {
+    const batch = objects.slice(i, i + 1000).map((o) => ({ Key: o.key }));
+    await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch, Quiet: true } }));
+  }
+  await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+}

@@ -1,0 +1,113 @@
+import { loadavg } from "node:os";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { EmulatorSide } from "../../test/emulator/emulator.js";
+import type { WanProxy } from "../wan/wan-proxy.js";
+import { createBucket, deleteBucket } from "./buckets.js";
+import { type DatasetObject, totalBytes } from "./dataset.js";
+import type { BenchEmulators } from "./emulators.js";
+import { measure } from "./measure.js";
+import type { RunResult } from "./results.js";
+import type { Tool, ToolEndpoint } from "./tools.js";
+import { verifyCopy } from "./verify.js";
+
+/** What every run of one suite shares: the seeded source and clients for checking. */
+export interface CopyRunContext {
+  suite: string;
+  emulators: BenchEmulators;
+  workDir: string;
+  sourceBucket: string;
+  objects: DatasetObject[];
+  /** Direct-endpoint clients the benchmark itself uses (create, verify, delete). */
+  s3: { global: S3Client; china: S3Client };
+}
+
+/** How the client reaches the destination: straight to the emulator, or through the WAN proxy. */
+export interface CopyPath {
+  name: string;
+  wan?: WanProxy;
+}
+
+let runCounter = 0;
+
+function endpointOf(side: EmulatorSide, endpoint: string, bucket: string): ToolEndpoint {
+  return {
+    name: side.name,
+    endpoint,
+    region: side.region,
+    accessKeyId: side.accessKeyId,
+    secretAccessKey: side.secretAccessKey,
+    bucket,
+    prefix: "",
+  };
+}
+
+/**
+ * Copies the seeded data set once with one tool into a fresh destination bucket, then
+ * verifies it and deletes the bucket (the emulator holds objects in memory and temp
+ * files). Requests are counted at the emulators over the tool's run only.
+ */
+export async function runCopy(
+  ctx: CopyRunContext,
+  tool: Tool,
+  path: CopyPath,
+  round: number,
+): Promise<RunResult> {
+  const { global, china } = ctx.emulators.info;
+  const destinationBucket = `bench-dst-${process.pid}-${++runCounter}`;
+  await createBucket(ctx.s3.china, destinationBucket, china.region);
+  try {
+    const before = path.wan?.stats();
+    const command = tool.command({
+      source: endpointOf(global, global.directEndpoint, ctx.sourceBucket),
+      destination: endpointOf(china, path.wan?.endpoint ?? china.directEndpoint, destinationBucket),
+      workDir: ctx.workDir,
+    });
+    const mark = ctx.emulators.requests.mark();
+    const load0 = loadavg()[0] ?? 0;
+    const { stdout, stderrTail, ...cost } = await measure(command.command, command.args, {
+      env: command.env,
+      workDir: ctx.workDir,
+    });
+    const load1 = loadavg()[0] ?? 0;
+    const requests = ctx.emulators.requests.since(mark);
+    if (cost.exitCode !== 0) process.stderr.write(`${tool.name} exited ${cost.exitCode}:\n${stderrTail}\n`);
+    const verification = await verifyCopy(
+      { s3: ctx.s3.global, bucket: ctx.sourceBucket },
+      { s3: ctx.s3.china, bucket: destinationBucket },
+    );
+    const after = path.wan?.stats();
+    const lastLine = stdout.trim().split("\n").at(-1) ?? "";
+    let clientReport: unknown;
+    try {
+      clientReport = lastLine.startsWith("{") ? JSON.parse(lastLine) : undefined;
+    } catch {
+      clientReport = undefined;
+    }
+    return {
+      suite: ctx.suite,
+      path: path.name,
+      round,
+      tool: tool.name,
+      settings: tool.settings,
+      objects: ctx.objects.length,
+      bytes: totalBytes(ctx.objects),
+      cost,
+      clientReport,
+      requests,
+      verification,
+      ...(before && after
+        ? {
+            wan: {
+              connections: after.connections - before.connections,
+              resets: after.resets - before.resets,
+              bytesUp: after.bytesUp - before.bytesUp,
+              bytesDown: after.bytesDown - before.bytesDown,
+            },
+          }
+        : {}),
+      load: [load0, load1],
+    };
+  } finally {
+    await deleteBucket(ctx.s3.china, destinationBucket);
+  }
+}

@@ -1,0 +1,53 @@
+import { mkdirSync } from "node:fs";
+import { delimiter, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Emulators, startEmulators } from "../../test/emulator/emulator.js";
+import { RequestLog } from "./request-log.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export interface BenchEmulatorOptions {
+  /** Folder for the emulators' request logs. */
+  workDir: string;
+  /**
+   * Serve ranged GETs by reading only the range (real S3's behaviour) instead of moto's
+   * whole-object read per range; see bench/emulator/sitecustomize.py. @defaultValue true
+   */
+  rangedReads?: boolean;
+}
+
+export interface BenchEmulators {
+  readonly info: Emulators;
+  readonly requests: RequestLog;
+  stop(): Promise<void>;
+}
+
+/**
+ * The test harness's two emulators, started with the benchmark's additions loaded
+ * (request log, range reads). They inherit this process's environment, so the variables
+ * are set only while they start and restored afterwards.
+ */
+export async function startBenchEmulators(options: BenchEmulatorOptions): Promise<BenchEmulators> {
+  const logDir = join(options.workDir, "requests");
+  mkdirSync(logDir, { recursive: true });
+  const added: Record<string, string> = {
+    PYTHONPATH: [join(here, "..", "emulator"), process.env.PYTHONPATH].filter(Boolean).join(delimiter),
+    LONGBOW_BENCH_REQUEST_LOG_DIR: logDir,
+    LONGBOW_BENCH_RANGED_READS: (options.rangedReads ?? true) ? "1" : "0",
+  };
+  const saved = Object.fromEntries(Object.keys(added).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, added);
+  try {
+    const running = await startEmulators();
+    const requests = new RequestLog(logDir, {
+      global: running.info.global.pid,
+      china: running.info.china.pid,
+    });
+    return { info: running.info, requests, stop: running.stop };
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}

@@ -1,0 +1,76 @@
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+
+export const timeBin = "/usr/bin/time";
+
+/** What one client process cost, as the kernel counted it (GNU time's `-v` report). */
+export interface ProcessCost {
+  wallSeconds: number;
+  userSeconds: number;
+  systemSeconds: number;
+  /** Peak resident set size of the client process. */
+  maxRssBytes: number;
+  exitCode: number;
+  stdout: string;
+  /** The last few KiB of the client's standard error. */
+  stderrTail: string;
+}
+
+export interface MeasureOptions {
+  env: NodeJS.ProcessEnv;
+  /** Scratch folder for GNU time's report. */
+  workDir: string;
+  /** The run is killed after this long. @defaultValue 1800000 (30 min) */
+  timeoutMs?: number;
+}
+
+function field(report: string, name: string): number {
+  const m = new RegExp(`${name}: ([\\d.]+)`).exec(report);
+  if (!m) throw new Error(`GNU time report lacks '${name}':\n${report}`);
+  return Number(m[1]);
+}
+
+/**
+ * Runs `command` under GNU time so its CPU time and peak RSS are its own, not the
+ * benchmark's (the emulators and the WAN proxy run in other processes).
+ */
+export async function measure(
+  command: string,
+  args: string[],
+  options: MeasureOptions,
+): Promise<ProcessCost> {
+  if (!existsSync(timeBin)) throw new Error(`${timeBin} is missing: install GNU time (apt-get install time)`);
+  const report = join(options.workDir, `time-${process.pid}-${Date.now()}.txt`);
+  const started = process.hrtime.bigint();
+  const child = spawn(timeBin, ["-v", "-o", report, command, ...args], {
+    env: options.env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderrTail = "";
+  child.stdout.on("data", (c: Buffer) => {
+    stdout += c.toString();
+  });
+  child.stderr.on("data", (c: Buffer) => {
+    stderrTail = (stderrTail + c.toString()).slice(-8000);
+  });
+  const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 1_800_000);
+  const exitCode = await new Promise<number>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => resolve(code ?? -1));
+  });
+  clearTimeout(timer);
+  const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const text = existsSync(report) ? readFileSync(report, "utf8") : "";
+  rmSync(report, { force: true });
+  return {
+    wallSeconds,
+    userSeconds: field(text, "User time \\(seconds\\)"),
+    systemSeconds: field(text, "System time \\(seconds\\)"),
+    maxRssBytes: field(text, "Maximum resident set size \\(kbytes\\)") * 1024,
+    exitCode,
+    stdout,
+    stderrTail,
+  };
+}
