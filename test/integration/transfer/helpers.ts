@@ -7,6 +7,7 @@ import {
   GetObjectCommand,
   PutObjectCommand,
   type PutObjectCommandInput,
+  type PutObjectCommandOutput,
   type S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
@@ -49,8 +50,8 @@ export function sha256(data: Uint8Array): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
-export async function putObject(s3: S3Client, input: PutObjectCommandInput): Promise<void> {
-  await s3.send(new PutObjectCommand(input));
+export function putObject(s3: S3Client, input: PutObjectCommandInput): Promise<PutObjectCommandOutput> {
+  return s3.send(new PutObjectCommand(input));
 }
 
 export async function getBytes(
