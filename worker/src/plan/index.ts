@@ -1,0 +1,12 @@
+export { formatBytes, formatCount, formatDuration } from "./format.js";
+export {
+  assemblePlan,
+  largestCount,
+  type MigrationPlan,
+  MigrationPlanBuilder,
+  type Plan,
+  type PlannedCopy,
+  planMigration,
+  type Tally,
+} from "./model.js";
+export { renderPlanJson, renderPlanMarkdown } from "./render.js";
