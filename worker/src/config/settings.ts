@@ -31,6 +31,16 @@ export interface Settings {
   maxRetries: number;
   /** pino level: trace, debug, info, warn, error, fatal, silent. @defaultValue "info" */
   logLevel: string;
+  /**
+   * A worker extends the visibility of each job it runs this often (to three times this
+   * from now), so no other worker takes it while it runs. @defaultValue 60
+   */
+  heartbeatSeconds: number;
+  /**
+   * On SIGTERM/SIGINT or a Spot notice, running jobs get this long to finish; then they are
+   * stopped, their messages released and their uploads left resumable. @defaultValue 90
+   */
+  stopDeadlineSeconds: number;
 }
 
 export const defaultSettings: Readonly<Settings> = Object.freeze({
@@ -42,6 +52,8 @@ export const defaultSettings: Readonly<Settings> = Object.freeze({
   jobTimeoutSeconds: 3600,
   maxRetries: 20,
   logLevel: "info",
+  heartbeatSeconds: 60,
+  stopDeadlineSeconds: 90,
 });
 
 /** Environment variable for each setting; sizes are in MiB. */
@@ -54,6 +66,8 @@ export const settingsEnv = {
   jobTimeoutSeconds: "LONGBOW_JOB_TIMEOUT_SECONDS",
   maxRetries: "LONGBOW_MAX_RETRIES",
   logLevel: "LONGBOW_LOG_LEVEL",
+  heartbeatSeconds: "LONGBOW_HEARTBEAT_SECONDS",
+  stopDeadlineSeconds: "LONGBOW_STOP_DEADLINE_SECONDS",
 } as const satisfies Record<keyof Settings, string>;
 
 const logLevels = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
@@ -80,7 +94,14 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Partial<Settings> {
     const v = env[settingsEnv[field]];
     return v === undefined || v === "" ? undefined : v;
   };
-  for (const field of ["filesInParallel", "partsInParallel", "jobTimeoutSeconds", "maxRetries"] as const) {
+  for (const field of [
+    "filesInParallel",
+    "partsInParallel",
+    "jobTimeoutSeconds",
+    "maxRetries",
+    "heartbeatSeconds",
+    "stopDeadlineSeconds",
+  ] as const) {
     const v = read(field);
     if (v !== undefined) out[field] = positiveInt(v, settingsEnv[field]);
   }
@@ -106,6 +127,8 @@ export function validateSettings(s: Settings): Settings {
   intAtLeast("multipartThreshold", 0, 5 * 1024 * MiB);
   intAtLeast("jobTimeoutSeconds", 1);
   intAtLeast("maxRetries", 1, 100);
+  intAtLeast("heartbeatSeconds", 1, 14_400);
+  intAtLeast("stopDeadlineSeconds", 1);
   if (s.partSize !== undefined) {
     intAtLeast("partSize", 5 * MiB, 5 * 1024 * MiB);
   }
