@@ -50,7 +50,9 @@ async function buildDriver(dir: string): Promise<string> {
     platform: "node",
     format: "esm",
     target: "node20",
-    packages: "external",
+    // as `npm run build` ships the CLI: dependencies inside, so start-up reads one file
+    external: ["better-sqlite3"],
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
     logLevel: "warning",
   });
   return outfile;
