@@ -1,0 +1,46 @@
+// The CDK app: `npm run synth` (or `npx cdk synth` with cdk.json) synthesizes offline into cdk.out/.
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { App, Validations } from "aws-cdk-lib";
+import { AwsSolutionsChecks } from "cdk-nag";
+import { formatProblem, hasErrors, loadMigrations } from "../../worker/src/config/index.js";
+import { type LongbowConfigInput, resolveConfig } from "../lib/config.js";
+import { LongbowStack } from "../lib/longbow-stack.js";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const app = new App({ outdir: process.env.CDK_OUTDIR ?? join(root, "cdk.out") });
+
+/** Context `longbow` (an object, or JSON text from `cdk -c`) wins over the file named by context `configFile`. */
+function readConfigInput(): LongbowConfigInput {
+  const inline = app.node.tryGetContext("longbow") as LongbowConfigInput | string | undefined;
+  if (typeof inline === "string") return JSON.parse(inline) as LongbowConfigInput;
+  if (inline !== undefined) return inline;
+  const file = resolve(
+    root,
+    (app.node.tryGetContext("configFile") as string | undefined) ?? "infra/longbow.config.json",
+  );
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as LongbowConfigInput) : {};
+}
+
+const config = resolveConfig(readConfigInput());
+const bundleDir = resolve(root, config.workerBundleDir);
+if (!existsSync(join(bundleDir, "longbow.mjs"))) {
+  throw new Error(`no worker bundle in ${bundleDir}: run \`npm run build\` first (workerBundleDir)`);
+}
+const migrationsDir = resolve(root, config.migrationsDir);
+const loaded = await loadMigrations(migrationsDir);
+if (hasErrors(loaded.problems)) {
+  throw new Error(
+    `migrations in ${migrationsDir} have errors:\n${loaded.problems.map(formatProblem).join("\n")}`,
+  );
+}
+
+new LongbowStack(app, config.stackName, {
+  config,
+  migrations: loaded.migrations.map((m) => m.migration),
+  bundleDir,
+  description: "Longbow: S3 transfers between partitions (worker fleet, queue, ledger, dashboard)",
+});
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+app.synth();

@@ -1,0 +1,157 @@
+import { ArnFormat, Aws, Stack } from "aws-cdk-lib";
+import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
+import * as iam from "aws-cdk-lib/aws-iam";
+import type * as sqs from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+import type { BucketGrant, BucketGrants, CredentialsParameterRef } from "./bucket-grants.js";
+import { acknowledge, nagArnRef } from "./nag.js";
+
+/** Props of {@link WorkerAccess}. */
+export interface WorkerAccessProps {
+  /** The identity that runs `longbow work` (instance role or Lambda role). */
+  readonly role: iam.IRole;
+  readonly queue: sqs.IQueue;
+  readonly table: dynamodb.ITable;
+  /** Buckets and prefixes of this partition, from `migrations/`. */
+  readonly buckets: BucketGrants;
+  /** The SecureStrings with the other side's access key: the stack's default and those migrations name. */
+  readonly credentialsParameters: readonly CredentialsParameterRef[];
+  /** Customer KMS key of those parameters. @defaultValue undefined: the AWS-managed aws/ssm key, whose key policy already allows SSM use */
+  readonly credentialsKmsKeyArn?: string;
+  /** SSM path of the published migrations. */
+  readonly migrationsPath: string;
+  /** SSM parameter names the worker reads (stack settings). @defaultValue [] */
+  readonly settingsParameters?: readonly string[];
+}
+
+/** `arn:<partition>:s3:::bucket/prefix*`; the partition is always the deploy-time one. */
+function objectArn(bucket: string, prefix: string): string {
+  return `arn:${Aws.PARTITION}:s3:::${bucket}/${prefix}*`;
+}
+
+function bucketArn(bucket: string): string {
+  return `arn:${Aws.PARTITION}:s3:::${bucket}`;
+}
+
+/** How cdk-nag names a wildcard resource finding for this object ARN. */
+function nagResourceId(bucket: string, prefix: string): string {
+  return `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${bucket}/${prefix}*]`;
+}
+
+function listStatement(actions: string[], grant: BucketGrant): iam.PolicyStatement {
+  const whole = grant.prefixes.includes("");
+  return new iam.PolicyStatement({
+    actions,
+    resources: [bucketArn(grant.bucket)],
+    ...(whole ? {} : { conditions: { StringLike: { "s3:prefix": grant.prefixes.map((p) => `${p}*`) } } }),
+  });
+}
+
+/**
+ * Least privilege for a worker: read only the configured sources, write only the configured
+ * destinations (both limited to their prefixes), read only the named credentials parameter
+ * and the published migrations, use only this queue and table.
+ */
+export class WorkerAccess extends Construct {
+  public readonly policy: iam.Policy;
+
+  constructor(scope: Construct, id: string, props: WorkerAccessProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const statements: iam.PolicyStatement[] = [];
+    const { read, write } = props.buckets;
+    if (read.length > 0) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: "ReadSources",
+          actions: [
+            "s3:GetObject",
+            "s3:GetObjectVersion",
+            "s3:GetObjectAttributes",
+            "s3:GetObjectVersionAttributes",
+          ],
+          resources: read.flatMap((g) => g.prefixes.map((p) => objectArn(g.bucket, p))),
+        }),
+        ...read.map((g) => listStatement(["s3:ListBucket", "s3:ListBucketVersions"], g)),
+      );
+    }
+    if (write.length > 0) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: "WriteDestinations",
+          // GetObject: a job whose object is already identical costs a HEAD, not a copy
+          actions: ["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+          resources: write.flatMap((g) => g.prefixes.map((p) => objectArn(g.bucket, p))),
+        }),
+        ...write.map((g) => listStatement(["s3:ListBucket"], g)),
+        new iam.PolicyStatement({
+          sid: "FindUnfinishedUploads",
+          // ListMultipartUploads takes no s3:prefix condition; it is how a resumed job finds its upload
+          actions: ["s3:ListBucketMultipartUploads"],
+          resources: write.map((g) => bucketArn(g.bucket)),
+        }),
+      );
+    }
+    const parameterArn = (name: string, region?: string) =>
+      stack.formatArn({
+        service: "ssm",
+        resource: "parameter",
+        resourceName: name.replace(/^\//, ""),
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+        ...(region === undefined ? {} : { region }),
+      });
+    const migrationsPathArn = parameterArn(props.migrationsPath);
+    statements.push(
+      new iam.PolicyStatement({
+        sid: "ReadCredentialsParameter",
+        actions: ["ssm:GetParameter"],
+        resources: props.credentialsParameters.map((p) => parameterArn(p.name, p.region)),
+      }),
+      new iam.PolicyStatement({
+        sid: "ReadMigrationsAndSettings",
+        actions: ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"],
+        resources: [
+          migrationsPathArn,
+          `${migrationsPathArn}/*`,
+          ...(props.settingsParameters ?? []).map((name) => parameterArn(name)),
+        ],
+      }),
+    );
+    if (props.credentialsKmsKeyArn !== undefined) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: "DecryptCredentialsParameter",
+          actions: ["kms:Decrypt"],
+          resources: [props.credentialsKmsKeyArn],
+          conditions: { StringEquals: { "kms:ViaService": `ssm.${Aws.REGION}.${Aws.URL_SUFFIX}` } },
+        }),
+      );
+    }
+    this.policy = new iam.Policy(this, "Policy", { statements });
+    props.role.attachInlinePolicy(this.policy);
+    props.queue.grantConsumeMessages(props.role);
+    // S3 events and retries re-enter the queue; compare-and-send on the fleet sends too
+    props.queue.grantSendMessages(props.role);
+    props.table.grantReadWriteData(props.role);
+
+    for (const g of [...read, ...write]) {
+      for (const p of g.prefixes) {
+        acknowledge(
+          this.policy,
+          nagResourceId(g.bucket, p),
+          `Object-level access is limited to the configured prefix '${p}' of bucket ${g.bucket} (from migrations/).`,
+        );
+      }
+    }
+    acknowledge(
+      this.policy,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter${props.migrationsPath}/*]`,
+      "Each migration is one parameter under the migrations path; the set changes with every merge.",
+    );
+    acknowledge(
+      props.role,
+      `AwsSolutions-IAM5[Resource::${nagArnRef(props.table)}/index/*]`,
+      "The ledger's own indexes only (the failures index); their names are the engine's.",
+    );
+  }
+}
