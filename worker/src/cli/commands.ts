@@ -1,7 +1,10 @@
 import type { Command } from "commander";
+import { registerPlan } from "./commands/plan.js";
+import { registerPublish } from "./commands/publish.js";
+import { registerValidate } from "./commands/validate.js";
 
 /** Registers one command on the program. */
 export type RegisterCommand = (program: Command) => void;
 
 /** Every `longbow` command, in the order `--help` lists them. */
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [registerValidate, registerPlan, registerPublish];

@@ -1,0 +1,88 @@
+import { compareMigration } from "../../compare/index.js";
+import { destinationEndpoint, resolveSettings, sourceEndpoint } from "../../config/index.js";
+import { createLogger } from "../../log/index.js";
+import { assemblePlan, MigrationPlanBuilder, renderPlanJson, renderPlanMarkdown } from "../../plan/index.js";
+import { createS3Client } from "../../s3/index.js";
+import type { RegisterCommand } from "../commands.js";
+import { loadValidMigrations } from "./load-valid.js";
+
+interface PlanFlags {
+  dir: string;
+  migration?: string;
+  json?: boolean;
+  throughput: string;
+  parallelism: string;
+  depth: string;
+}
+
+function positive(name: string, raw: string, integer: boolean): number {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new Error(`--${name} must be a positive ${integer ? "whole " : ""}number, got '${raw}'`);
+  }
+  return n;
+}
+
+/**
+ * `longbow plan`: compares each enabled migration (or the one named) and prints the plan as
+ * Markdown or JSON on stdout. A migration whose compare fails is reported in the plan and
+ * makes the exit code 1; the others are still planned.
+ */
+export const registerPlan: RegisterCommand = (program) => {
+  program
+    .command("plan")
+    .description("compare source and destination and show what would be copied")
+    .option("--dir <dir>", "folder holding the migration files", "migrations")
+    .option("--migration <name>", "plan only this migration (even when disabled)")
+    .option("--json", "print the plan as JSON instead of Markdown")
+    .option("--throughput <MBps>", "throughput the ETA assumes, in MB/s", "100")
+    .option("--parallelism <n>", "partitions listed at once", "16")
+    .option("--depth <n>", "prefix levels the key space is split by", "1")
+    .action(async (flags: PlanFlags) => {
+      const throughput = positive("throughput", flags.throughput, false) * 1_000_000;
+      const parallelism = positive("parallelism", flags.parallelism, true);
+      const depth = Number(flags.depth);
+      const settings = resolveSettings(process.env);
+      const logger = createLogger({ level: settings.logLevel });
+      const loaded = await loadValidMigrations(flags.dir, "plan");
+      if (loaded === undefined) {
+        process.exitCode = 1;
+        return;
+      }
+      const chosen = loaded
+        .map((l) => l.migration)
+        .filter((m) => (flags.migration === undefined ? m.enabled : m.name === flags.migration));
+      if (flags.migration !== undefined && chosen.length === 0) {
+        throw new Error(`no migration named '${flags.migration}' in ${flags.dir}`);
+      }
+      const abort = new AbortController();
+      process.once("SIGINT", () => abort.abort());
+      const plans = [];
+      for (const m of chosen) {
+        const builder = new MigrationPlanBuilder(m);
+        try {
+          const [source, destination] = await Promise.all([
+            createS3Client(sourceEndpoint(m), { signal: abort.signal }),
+            createS3Client(destinationEndpoint(m), { signal: abort.signal }),
+          ]);
+          const items = compareMigration(m, {
+            source,
+            destination,
+            parallelism,
+            depth,
+            logger,
+            signal: abort.signal,
+          });
+          for await (const item of items) builder.add(item);
+        } catch (err) {
+          const e = err as Error;
+          logger.error({ migration: m.name, err: { name: e.name, message: e.message } }, "compare failed");
+          builder.fail(`${e.name}: ${e.message}`);
+          process.exitCode = 1;
+        }
+        plans.push(builder.build(throughput));
+      }
+      const plan = assemblePlan(plans, throughput, new Date());
+      process.stdout.write(flags.json ? renderPlanJson(plan) : renderPlanMarkdown(plan));
+    });
+};
