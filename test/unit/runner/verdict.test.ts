@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { verdictOf } from "../../../worker/src/runner/index.js";
+import type { CopyResult } from "../../../worker/src/transfer/index.js";
+
+const result = (over: Partial<CopyResult>): CopyResult => ({
+  status: "failed",
+  bytes: 0,
+  partsTotal: 1,
+  partsReused: 0,
+  durationMs: 1,
+  ...over,
+});
+
+describe("what a worker does after an attempt", () => {
+  it.each([
+    ["copied", {}, 1, false, "done"],
+    ["identical", {}, 1, false, "done"],
+    ["source-missing", {}, 1, false, "skipped"],
+    ["source-changed", {}, 1, false, "skipped"],
+    ["failed", { retryable: true, error: "SlowDown" }, 1, false, "retry"],
+    ["failed", { retryable: true, error: "SlowDown" }, 5, false, "dead"],
+    ["failed", { retryable: false, error: "AccessDenied" }, 1, false, "dead"],
+    ["failed", { retryable: true, error: "Aborted" }, 1, true, "stopped"],
+  ] as const)("%s %o on attempt %i (stopping: %s) → %s", (status, over, attempt, stopping, kind) => {
+    expect(verdictOf(result({ status, ...over }), attempt, 5, stopping).kind).toBe(kind);
+  });
+
+  it("says how many attempts were spent when it gives up", () => {
+    const v = verdictOf(result({ retryable: true, error: "InternalError: boom" }), 5, 5, false);
+    expect(v.kind === "dead" && v.reason).toBe("gave up after 5 attempts: InternalError: boom");
+  });
+});

@@ -1,0 +1,7 @@
+export {
+  EmfMetrics,
+  type EmfMetricsOptions,
+  type JobMetrics,
+  type MetricsWriter,
+  metricNames,
+} from "./emf.js";

@@ -1,0 +1,21 @@
+import type { Job } from "../job/index.js";
+import type { CopyResult } from "../transfer/index.js";
+
+/** Where a job's message went after a failed attempt. */
+export type FailureDisposition = "released" | "dead-lettered" | "stopped";
+
+/** The Runner's events, each a past-tense fact with its arguments. */
+export interface RunnerEvents {
+  /** A job was taken from the queue; `attempt` is its delivery count. */
+  job_received: [job: Job, info: { attempt: number; messageId: string }];
+  /** The object is at the destination (copied now, or already identical) or was skipped. */
+  job_done: [job: Job, result: CopyResult];
+  /** An attempt failed; `disposition` says whether it will be retried. */
+  job_failed: [job: Job, info: { reason: string; code?: string; disposition: FailureDisposition }];
+  /** A message that is not a job went to the dead letters (or was ignored). */
+  message_rejected: [info: { messageId: string; reason: string }];
+  /** The queue, ledger or a client failed outside a job; the loop backs off and goes on. */
+  error: [err: Error];
+  /** The loop has ended and every job is finished or released. */
+  stopped: [];
+}

@@ -1,0 +1,13 @@
+export { attemptResumeStore, type Verdict, verdictOf } from "./attempt.js";
+export type { FailureDisposition, RunnerEvents } from "./events.js";
+export { decodeEventKey, jobsForObject, type ParsedMessage, parseMessage } from "./message.js";
+export {
+  type MetricsSink,
+  type MigrationClients,
+  type ResolvedRunnerOptions,
+  type RunnerOptions,
+  RunnerOptionsError,
+  resolveRunnerOptions,
+} from "./options.js";
+export { Runner, type RunnerStatus } from "./runner.js";
+export { type SpotNotice, type SpotWatcher, type SpotWatcherOptions, watchSpotInterruption } from "./spot.js";

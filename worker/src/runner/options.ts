@@ -1,0 +1,112 @@
+import { hostname } from "node:os";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { defaultSettings, type Migration, type Settings } from "../config/index.js";
+import { LongbowError } from "../errors.js";
+import type { Job } from "../job/index.js";
+import type { Ledger } from "../ledger/index.js";
+import { type Logger, silentLogger } from "../log/index.js";
+import type { JobMetrics } from "../metrics/index.js";
+import type { Queue } from "../queue/index.js";
+import type { CopyOptions, TransferEvent } from "../transfer/index.js";
+
+/** The two S3 clients of one migration, each with its own side's credentials. */
+export interface MigrationClients {
+  source: S3Client;
+  destination: S3Client;
+  /** Names the sides in messages, e.g. "global (us-east-1)". */
+  sourceLabel?: string;
+  destinationLabel?: string;
+}
+
+/** Receives the metrics of each finished job (EMF in the cluster). */
+export interface MetricsSink {
+  jobFinished(m: JobMetrics): void;
+}
+
+export interface RunnerOptions {
+  queue: Queue;
+  ledger: Ledger;
+  /** The current migrations (published set or local files); re-read every `migrationsRefreshSeconds`. */
+  migrations: () => Promise<readonly Migration[]>;
+  /** Builds the clients of a migration; called once per migration and kept. */
+  clients: (migration: Migration) => Promise<MigrationClients>;
+  /** Runtime settings (filesInParallel, partsInParallel, jobTimeoutSeconds, heartbeatSeconds, ...). @defaultValue {@link defaultSettings} */
+  settings?: Partial<Settings>;
+  /**
+   * Deliveries of one job before it is dead-lettered and recorded failed; match the SQS
+   * redrive policy's maxReceiveCount so the ledger says why. @defaultValue 24
+   */
+  maxAttempts?: number;
+  /** A transient failure is retried after this many seconds, doubling per attempt (at most 900). @defaultValue 5 */
+  retryBaseDelaySeconds?: number;
+  /** Long polling wait. @defaultValue 20 */
+  waitSeconds?: number;
+  /** @defaultValue 300 */
+  migrationsRefreshSeconds?: number;
+  /** Stop by itself once the queue holds no more work (local mode). @defaultValue false */
+  stopWhenIdle?: boolean;
+  /** Recorded in the ledger and logs. @defaultValue `<hostname>-<pid>` */
+  workerId?: string;
+  /** @defaultValue none */
+  metrics?: MetricsSink;
+  /** Transfer engine knobs beyond the settings (tests lower `minPartSize` or backoff). */
+  transfer?: Pick<CopyOptions, "minPartSize" | "retryBaseDelayMs" | "provenance" | "maxCopyAttempts">;
+  /** Progress of every copy, e.g. for a progress bar. */
+  onProgress?: (job: Job, event: TransferEvent) => void;
+  /** @defaultValue silentLogger */
+  logger?: Logger;
+  /** Milliseconds since the epoch. @defaultValue Date.now */
+  now?: () => number;
+}
+
+/** {@link RunnerOptions} with every default applied. */
+export type ResolvedRunnerOptions = Required<
+  Omit<RunnerOptions, "metrics" | "transfer" | "onProgress" | "settings">
+> &
+  Pick<RunnerOptions, "metrics" | "transfer" | "onProgress"> & { settings: Settings };
+
+export class RunnerOptionsError extends LongbowError {
+  constructor(message: string) {
+    super("InvalidOption", message);
+    this.name = "RunnerOptionsError";
+  }
+}
+
+/** Applies the defaults in one place and validates; messages name the option. */
+export function resolveRunnerOptions(o: RunnerOptions): ResolvedRunnerOptions {
+  const given = Object.fromEntries(Object.entries(o.settings ?? {}).filter(([, v]) => v !== undefined));
+  const r: ResolvedRunnerOptions = {
+    queue: o.queue,
+    ledger: o.ledger,
+    migrations: o.migrations,
+    clients: o.clients,
+    settings: { ...defaultSettings, ...given },
+    maxAttempts: o.maxAttempts ?? 24,
+    retryBaseDelaySeconds: o.retryBaseDelaySeconds ?? 5,
+    waitSeconds: o.waitSeconds ?? 20,
+    migrationsRefreshSeconds: o.migrationsRefreshSeconds ?? 300,
+    stopWhenIdle: o.stopWhenIdle ?? false,
+    workerId: o.workerId ?? `${hostname()}-${process.pid}`,
+    metrics: o.metrics,
+    transfer: o.transfer,
+    onProgress: o.onProgress,
+    logger: o.logger ?? silentLogger,
+    now: o.now ?? Date.now,
+  };
+  const whole = (name: string, v: number, min: number, max = Number.MAX_SAFE_INTEGER) => {
+    if (!Number.isSafeInteger(v) || v < min || v > max) {
+      throw new RunnerOptionsError(`${name} must be a whole number between ${min} and ${max}, got ${v}`);
+    }
+  };
+  whole("maxAttempts", r.maxAttempts, 1, 1000);
+  whole("retryBaseDelaySeconds", r.retryBaseDelaySeconds, 0, 900);
+  whole("waitSeconds", r.waitSeconds, 0, 20);
+  whole("migrationsRefreshSeconds", r.migrationsRefreshSeconds, 1);
+  whole("settings.filesInParallel", r.settings.filesInParallel, 1, 1000);
+  whole("settings.heartbeatSeconds", r.settings.heartbeatSeconds, 1, 14_400);
+  whole("settings.stopDeadlineSeconds", r.settings.stopDeadlineSeconds, 1);
+  if (!o.queue || !o.ledger || !o.migrations || !o.clients) {
+    throw new RunnerOptionsError("queue, ledger, migrations and clients are required");
+  }
+  return r;
+}

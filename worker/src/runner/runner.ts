@@ -1,0 +1,292 @@
+import { EventEmitter } from "node:events";
+import type { Migration } from "../config/index.js";
+import { AbortError } from "../errors.js";
+import type { Job } from "../job/index.js";
+import type { Logger } from "../log/index.js";
+import { type QueueMessage, sleep } from "../queue/index.js";
+import { ByteBudget, TransferPool } from "../transfer/index.js";
+import { attemptJob, type Verdict } from "./attempt.js";
+import type { RunnerEvents } from "./events.js";
+import { parseMessage } from "./message.js";
+import {
+  type MigrationClients,
+  type ResolvedRunnerOptions,
+  type RunnerOptions,
+  resolveRunnerOptions,
+} from "./options.js";
+
+/** What the runner is doing now. */
+export interface RunnerStatus {
+  isRunning: boolean;
+  isStopping: boolean;
+  /** Messages being worked on. */
+  activeMessages: number;
+}
+
+/**
+ * The worker loop: receives up to `filesInParallel` messages at once, runs each job
+ * through the transfer engine under one process-wide byte budget and transfer pool, keeps
+ * its message hidden with a heartbeat, and settles it: delete when done or skipped,
+ * release for a transient failure, dead-letter when hopeless. `stop()` drains.
+ */
+export class Runner extends EventEmitter<RunnerEvents> {
+  private readonly o: ResolvedRunnerOptions;
+  private readonly log: Logger;
+  private readonly budget: ByteBudget;
+  private readonly pool: TransferPool;
+  private readonly active = new Set<Promise<void>>();
+  private readonly jobControllers = new Set<AbortController>();
+  private readonly clientCache = new Map<string, Promise<MigrationClients>>();
+  private migrationList: { at: number; list: readonly Migration[] } | undefined;
+  private poll: AbortController | undefined;
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+
+  constructor(options: RunnerOptions) {
+    super();
+    this.o = resolveRunnerOptions(options);
+    this.log = this.o.logger.child({ workerId: this.o.workerId });
+    this.budget = new ByteBudget(this.o.settings.byteBudget);
+    this.pool = new TransferPool({
+      concurrency: this.o.settings.filesInParallel * this.o.settings.partsInParallel,
+    });
+  }
+
+  get status(): RunnerStatus {
+    return {
+      isRunning: this.loop !== undefined,
+      isStopping: this.stopping,
+      activeMessages: this.active.size,
+    };
+  }
+
+  /** Starts the loop; resolves at once. Listen for `stopped`, or await {@link Runner.done}. */
+  start(): void {
+    if (this.loop) return;
+    this.stopping = false;
+    this.poll = new AbortController();
+    this.loop = this.run(this.poll.signal).finally(() => {
+      this.loop = undefined;
+      this.emit("stopped");
+    });
+  }
+
+  /** Resolves when the loop has ended (after `stop()`, or when idle with `stopWhenIdle`). */
+  async done(): Promise<void> {
+    await this.loop;
+  }
+
+  /**
+   * Stops receiving. Running jobs get `settings.stopDeadlineSeconds` to finish (none with
+   * `abort: true`); then they are cut, their messages released at once and their multipart
+   * uploads left for the next worker to resume. Resolves when everything has settled.
+   */
+  async stop(options: { abort?: boolean } = {}): Promise<void> {
+    if (!this.loop) return;
+    this.stopping = true;
+    this.poll?.abort(new AbortError("runner stopping"));
+    const cut = () => {
+      for (const c of this.jobControllers) c.abort(new AbortError("runner stopped"));
+    };
+    const timer = options.abort ? undefined : setTimeout(cut, this.o.settings.stopDeadlineSeconds * 1000);
+    if (options.abort) cut();
+    try {
+      await this.loop;
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    const max = this.o.settings.filesInParallel;
+    let backoff = 0;
+    while (!signal.aborted) {
+      if (this.active.size >= max) {
+        await Promise.race(this.active);
+        continue;
+      }
+      let messages: QueueMessage[];
+      try {
+        messages = await this.o.queue.receive({
+          max: Math.min(10, max - this.active.size),
+          waitSeconds: this.o.waitSeconds,
+          visibilitySeconds: this.visibilitySeconds,
+          signal,
+        });
+        backoff = 0;
+      } catch (err) {
+        if (signal.aborted) break;
+        backoff = Math.min(backoff * 2 || 1000, 30_000);
+        this.log.error({ err: (err as Error).message, backoffMs: backoff }, "receive failed");
+        this.fail(err);
+        await sleep(backoff, signal).catch(() => {});
+        continue;
+      }
+      for (const m of messages) {
+        const p = this.handle(m).finally(() => this.active.delete(p));
+        this.active.add(p);
+      }
+      if (messages.length === 0 && this.o.stopWhenIdle && this.active.size === 0 && (await this.idle()))
+        break;
+    }
+    await Promise.allSettled([...this.active]);
+  }
+
+  /** Reports an error to `error` listeners; without one, the log line is the report. */
+  private fail(err: unknown): void {
+    if (this.listenerCount("error") > 0) this.emit("error", err instanceof Error ? err : new Error(String(err)));
+  }
+
+  private async idle(): Promise<boolean> {
+    const d = await this.o.queue.depth();
+    return d.visible + d.inFlight === 0;
+  }
+
+  /** Visibility a heartbeat extends to: three beats, so one missed beat loses nothing. */
+  private get visibilitySeconds(): number {
+    return this.o.settings.heartbeatSeconds * 3;
+  }
+
+  private async migrations(): Promise<readonly Migration[]> {
+    const now = this.o.now();
+    const cached = this.migrationList;
+    if (cached && now - cached.at < this.o.migrationsRefreshSeconds * 1000) return cached.list;
+    try {
+      const list = await this.o.migrations();
+      this.migrationList = { at: now, list };
+      return list;
+    } catch (err) {
+      if (!cached) throw err;
+      this.log.warn(
+        { err: (err as Error).message },
+        "could not refresh migrations; using the last known set",
+      );
+      return cached.list;
+    }
+  }
+
+  private clientsFor(m: Migration): Promise<MigrationClients> {
+    let c = this.clientCache.get(m.name);
+    if (!c) {
+      c = this.o.clients(m);
+      c.catch(() => this.clientCache.delete(m.name));
+      this.clientCache.set(m.name, c);
+    }
+    return c;
+  }
+
+  private async handle(message: QueueMessage): Promise<void> {
+    const { queue } = this.o;
+    const heartbeat = setInterval(() => {
+      queue.extend(message, this.visibilitySeconds).catch((err: unknown) => {
+        this.log.warn({ messageId: message.id, err: (err as Error).message }, "heartbeat failed");
+      });
+    }, this.o.settings.heartbeatSeconds * 1000);
+    try {
+      const parsed = parseMessage(message.body, await this.migrations());
+      if (parsed.kind !== "jobs") {
+        this.emit("message_rejected", { messageId: message.id, reason: parsed.reason });
+        if (parsed.kind === "ignore") await queue.delete(message);
+        else {
+          this.log.error({ messageId: message.id, reason: parsed.reason }, "message dead-lettered");
+          await queue.deadLetter(message, parsed.reason);
+        }
+        return;
+      }
+      if (parsed.skipped.length > 0)
+        this.log.info({ objects: parsed.skipped }, "S3 event matches no migration");
+      const verdicts: Verdict[] = [];
+      for (const job of parsed.jobs) verdicts.push(await this.runJob(job, message));
+      await this.settle(message, verdicts);
+    } catch (err) {
+      // The ledger or the queue failed: leave the message to reappear after its visibility.
+      this.log.error({ messageId: message.id, err: (err as Error).message }, "message left for redelivery");
+      this.fail(err);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private async settle(message: QueueMessage, verdicts: Verdict[]): Promise<void> {
+    const { queue } = this.o;
+    const retry = verdicts.find((v) => v.kind === "retry");
+    const dead = verdicts.find((v) => v.kind === "dead");
+    if (verdicts.some((v) => v.kind === "stopped")) await queue.release(message, 0);
+    else if (retry) {
+      const delay = Math.min(900, this.o.retryBaseDelaySeconds * 2 ** (message.receiveCount - 1));
+      await queue.release(message, delay);
+    } else if (dead && dead.kind === "dead") await queue.deadLetter(message, dead.reason);
+    else await queue.delete(message);
+  }
+
+  private async runJob(job: Job, message: QueueMessage): Promise<Verdict> {
+    const started = this.o.now();
+    const run = {
+      workerId: this.o.workerId,
+      attempt: message.receiveCount,
+      startedAt: new Date(started).toISOString(),
+    };
+    this.emit("job_received", job, { attempt: run.attempt, messageId: message.id });
+    const migration = (await this.migrations()).find((m) => m.name === job.migration);
+    if (!migration) {
+      // Perhaps not published yet: retry, and dead-letter once the attempts run out.
+      const reason = `unknown migration '${job.migration}'`;
+      const verdict: Verdict =
+        run.attempt >= this.o.maxAttempts ? { kind: "dead", reason } : { kind: "retry", reason };
+      this.emit("job_failed", job, {
+        reason,
+        disposition: verdict.kind === "dead" ? "dead-lettered" : "released",
+      });
+      if (verdict.kind === "dead") {
+        await this.o.ledger.finish(job, {
+          ...run,
+          status: "failed",
+          endedAt: new Date(this.o.now()).toISOString(),
+          reason,
+        });
+      }
+      return verdict;
+    }
+    const controller = new AbortController();
+    this.jobControllers.add(controller);
+    let verdict: Verdict;
+    try {
+      verdict = await attemptJob(job, {
+        o: this.o,
+        migration,
+        clients: await this.clientsFor(migration),
+        budget: this.budget,
+        pool: this.pool,
+        run,
+        signal: controller.signal,
+        isStopping: () => controller.signal.aborted,
+      });
+    } finally {
+      this.jobControllers.delete(controller);
+    }
+    this.report(job, verdict, this.o.now() - started);
+    return verdict;
+  }
+
+  private report(job: Job, v: Verdict, durationMs: number): void {
+    const bytes = v.kind === "done" ? v.result.bytes : (v.result?.bytes ?? 0);
+    this.o.metrics?.jobFinished({
+      migration: job.migration,
+      bytesCopied: bytes,
+      objectsCopied: v.kind === "done" ? 1 : 0,
+      objectsFailed: v.kind === "dead" ? 1 : 0,
+      durationMs,
+    });
+    if (v.kind === "done" || v.kind === "skipped") this.emit("job_done", job, v.result);
+    else {
+      const reason = v.kind === "stopped" ? "stopped by shutdown" : v.reason;
+      const code = v.kind === "stopped" ? "Aborted" : v.code;
+      const disposition = v.kind === "dead" ? "dead-lettered" : v.kind === "retry" ? "released" : "stopped";
+      this.log[v.kind === "dead" ? "error" : "warn"](
+        { key: job.source.key, reason, disposition },
+        "job failed",
+      );
+      this.emit("job_failed", job, { reason, disposition, ...(code === undefined ? {} : { code }) });
+    }
+  }
+}

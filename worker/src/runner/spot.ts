@@ -1,0 +1,87 @@
+import { type Logger, silentLogger } from "../log/index.js";
+
+/** The instance-action document EC2 serves two minutes before reclaiming a Spot instance. */
+export interface SpotNotice {
+  action: string;
+  time?: string;
+}
+
+export interface SpotWatcherOptions {
+  /** Called once, on the first notice. */
+  onNotice: (notice: SpotNotice) => void;
+  /** Instance metadata service. @defaultValue "http://169.254.169.254" */
+  baseUrl?: string;
+  /** @defaultValue 5000 */
+  intervalMs?: number;
+  /** Per request. @defaultValue 2000 */
+  requestTimeoutMs?: number;
+  /** @defaultValue silentLogger */
+  logger?: Logger;
+}
+
+/** A running watcher; `stop()` ends the polling. */
+export interface SpotWatcher {
+  stop(): void;
+}
+
+/**
+ * Polls the EC2 instance metadata service (IMDSv2: a session token from PUT
+ * /latest/api/token, then GET /latest/meta-data/spot/instance-action, 404 until a notice
+ * exists) and reports the first interruption notice, so the worker drains like on SIGTERM.
+ */
+export function watchSpotInterruption(options: SpotWatcherOptions): SpotWatcher {
+  const base = (options.baseUrl ?? "http://169.254.169.254").replace(/\/$/, "");
+  const intervalMs = options.intervalMs ?? 5000;
+  const timeoutMs = options.requestTimeoutMs ?? 2000;
+  const logger = options.logger ?? silentLogger;
+  let token: string | undefined;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  const fetchToken = async () => {
+    const res = await fetch(`${base}/latest/api/token`, {
+      method: "PUT",
+      headers: { "X-aws-ec2-metadata-token-ttl-seconds": "21600" },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (!res.ok) throw new Error(`IMDS token request answered ${res.status}`);
+    return res.text();
+  };
+
+  const check = async (): Promise<SpotNotice | undefined> => {
+    token ??= await fetchToken();
+    const res = await fetch(`${base}/latest/meta-data/spot/instance-action`, {
+      headers: { "X-aws-ec2-metadata-token": token },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (res.status === 401) {
+      token = undefined; // expired session token: take a new one next time
+      return undefined;
+    }
+    if (res.status === 404) return undefined;
+    if (!res.ok) throw new Error(`IMDS instance-action answered ${res.status}`);
+    return (await res.json()) as SpotNotice;
+  };
+
+  const tick = async () => {
+    try {
+      const notice = await check();
+      if (notice && !stopped) {
+        stopped = true;
+        logger.warn({ notice }, "spot interruption notice");
+        options.onNotice(notice);
+        return;
+      }
+    } catch (err) {
+      logger.debug({ err: (err as Error).message }, "spot interruption check failed");
+    }
+    if (!stopped) timer = setTimeout(tick, intervalMs);
+  };
+  timer = setTimeout(tick, 0);
+  return {
+    stop: () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    },
+  };
+}
