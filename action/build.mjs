@@ -11,6 +11,24 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const outdir = resolve(process.argv[2] ?? join(root, "action", "dist"));
 mkdirSync(outdir, { recursive: true });
 
+// The Action talks to SQS and DynamoDB only. The laptop-mode SQLite store is native code that
+// cannot be bundled, and the runner has no node_modules to load it from; engine modules may
+// still import it on the way, so it is replaced by a stub that fails loudly if ever used.
+const withoutSqlite = {
+  name: "without-sqlite",
+  setup(b) {
+    b.onResolve({ filter: /^better-sqlite3$/ }, () => ({
+      path: "better-sqlite3",
+      namespace: "longbow-stub",
+    }));
+    b.onLoad({ filter: /.*/, namespace: "longbow-stub" }, () => ({
+      contents:
+        'export default function Database() { throw new Error("the Longbow Action has no SQLite store; use queue-url and table-name"); }',
+      loader: "js",
+    }));
+  },
+};
+
 await build({
   absWorkingDir: root,
   entryPoints: ["action/src/index.ts"],
@@ -20,9 +38,7 @@ await build({
   format: "esm",
   // The runner uses node24; tests and CI also run the bundle on Node 20 and 22.
   target: "node20",
-  // The Action talks to SQS and DynamoDB; the laptop-mode SQLite store is native code that
-  // cannot be bundled and must never be loaded here.
-  external: ["better-sqlite3"],
+  plugins: [withoutSqlite],
   // CommonJS dependencies call require() for Node built-ins, which an ES module lacks.
   banner: {
     js: 'import { createRequire as __longbowRequire } from "node:module";\nconst require = __longbowRequire(import.meta.url);',

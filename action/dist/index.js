@@ -96005,7 +96005,10 @@ function describe(e5) {
     case "enum":
       return `must be one of: ${p3.allowedValues.map(String).join(", ")}`;
     case "type":
-      return `must be ${String(p3.type)}`;
+      if (e5.instancePath === "") return "must be a YAML map of migration fields (name, source, destination, ...)";
+      return p3.type === "integer" ? "must be a whole number" : `must be ${String(p3.type)}`;
+    case "minLength":
+      return p3.limit === 1 ? "must not be empty" : e5.message ?? "is too short";
     case "pattern":
     case "anyOf": {
       const title = e5.parentSchema?.title;
@@ -96015,13 +96018,20 @@ function describe(e5) {
       return e5.message ?? "is invalid";
   }
 }
+function foldedIntoAnyOf(e5, all) {
+  for (const a5 of all) {
+    if (a5.keyword !== "anyOf") continue;
+    const inside = (x) => x.instancePath.startsWith(`${a5.instancePath}/`);
+    const under = (x) => x !== a5 && (x.instancePath === a5.instancePath || inside(x));
+    if (e5 === a5) return all.some(inside);
+    if (under(e5)) return !inside(e5);
+  }
+  return false;
+}
 function checkSchema(value) {
   if (validateFn(value)) return { ok: true, file: value };
   const errors = validateFn.errors ?? [];
-  const anyOfPaths = errors.filter((e5) => e5.keyword === "anyOf").map((e5) => e5.schemaPath);
-  const kept = errors.filter(
-    (e5) => e5.keyword === "anyOf" || !anyOfPaths.some((sp) => e5.schemaPath.startsWith(`${sp}/`))
-  );
+  const kept = errors.filter((e5) => !foldedIntoAnyOf(e5, errors));
   const violations = kept.map((e5) => {
     const path6 = segments(e5.instancePath);
     const p3 = e5.params;
@@ -100799,9 +100809,6 @@ function sleep2(ms, signal) {
   });
 }
 
-// worker/src/queue/sqlite-queue.ts
-import Database from "better-sqlite3";
-
 // worker/src/queue/sqs-queue.ts
 var import_client_sqs2 = __toESM(require_dist_cjs22(), 1);
 
@@ -101002,9 +101009,6 @@ var LedgerError = class extends LongbowError {
     this.name = "LedgerError";
   }
 };
-
-// worker/src/ledger/sqlite-ledger.ts
-import Database2 from "better-sqlite3";
 
 // worker/src/ledger/transitions.ts
 var counterBuckets = ["pending", "done", "failed", "skipped"];

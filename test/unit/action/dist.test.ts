@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -21,8 +21,23 @@ describe("action/dist", () => {
     }
   });
 
-  it("does not bundle the native SQLite module", () => {
+  it("runs on its own, without node_modules or the native SQLite module", () => {
     const bundle = readFileSync(join(committed, "index.js"), "utf8");
     expect(bundle).not.toMatch(/better_sqlite3\.node|require\("better-sqlite3"\)|from "better-sqlite3"/);
+    // A runner checks out the repository without installing anything: load the bundle from
+    // a folder with no node_modules above it.
+    const alone = mkdtempSync(join(tmpdir(), "longbow-alone-"));
+    try {
+      cpSync(committed, join(alone, "dist"), { recursive: true });
+      mkdirSync(join(alone, "migrations"));
+      const out = execFileSync(process.execPath, [join(alone, "dist", "index.js")], {
+        cwd: alone,
+        env: { PATH: process.env.PATH ?? "", INPUT_COMMAND: "validate", GITHUB_WORKSPACE: alone },
+        encoding: "utf8",
+      });
+      expect(out).toContain("All 0 migration file(s) are valid.");
+    } finally {
+      rmSync(alone, { recursive: true, force: true });
+    }
   });
 });
