@@ -1,0 +1,199 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PutBucketNotificationConfigurationCommand } from "@aws-sdk/client-s3";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { type Migration, normalizeMigration } from "../../../worker/src/config/index.js";
+import type { Job } from "../../../worker/src/job/index.js";
+import { SqliteLedger } from "../../../worker/src/ledger/index.js";
+import { SqliteQueue } from "../../../worker/src/queue/index.js";
+import { Runner, type RunnerOptions } from "../../../worker/src/runner/index.js";
+import { dynamoFor, s3For, sqsFor, uniqueBucket } from "../../emulator/clients.js";
+import { createTestDynamoLedger } from "../../support/ledgers.js";
+import { bytesFor, createBucket, getBytes, putObject } from "../../support/s3-objects.js";
+import { createTestSqsQueue } from "../../support/sqs-queue.js";
+
+const { global, china } = inject("emulator");
+const [src, dst] = [s3For(global), s3For(china)];
+const dir = mkdtempSync(join(tmpdir(), "longbow-runner-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const MiB = 1048576;
+
+async function setUp(name: string): Promise<{ m: Migration; job: (key: string, size: number) => Job }> {
+  const [sb, db] = [uniqueBucket(`${name}-src`), uniqueBucket(`${name}-dst`)];
+  await createBucket(src, sb, global.region);
+  await createBucket(dst, db, china.region);
+  const m = normalizeMigration({
+    name,
+    source: { bucket: sb, prefix: "in/", region: global.region },
+    destination: { bucket: db, prefix: "out/", region: china.region },
+  });
+  const job = (key: string, size: number): Job => ({
+    migration: name,
+    source: { bucket: sb, key: `in/${key}`, size },
+    destination: { bucket: db, key: `out/${key}` },
+  });
+  return { m, job };
+}
+
+const base = (
+  m: Migration,
+): Pick<RunnerOptions, "migrations" | "clients" | "waitSeconds" | "retryBaseDelaySeconds"> => ({
+  migrations: async () => [m],
+  clients: async () => ({ source: src, destination: dst }),
+  waitSeconds: 1,
+  retryBaseDelaySeconds: 0,
+});
+
+describe("Runner on the embedded queue and ledger", () => {
+  it("copies every job, skips a vanished source, and stops when the queue is empty", async () => {
+    const { m, job } = await setUp("local");
+    const jobs = [job("a.txt", 10), job("deep/b c+d é.bin", 3000), job("empty", 0), job("gone", 5)];
+    for (const j of jobs.slice(0, 3))
+      await putObject(src, j.source.bucket, j.source.key, bytesFor(j.source.key, j.source.size ?? 0));
+    const queue = new SqliteQueue({ path: join(dir, "q1.db"), pollIntervalMs: 20 });
+    const ledger = new SqliteLedger({ path: join(dir, "l1.db") });
+    await queue.send(await ledger.enqueue(jobs, new Date()));
+    const runner = new Runner({
+      ...base(m),
+      queue,
+      ledger,
+      stopWhenIdle: true,
+      settings: { filesInParallel: 2 },
+    });
+    const done: string[] = [];
+    runner.on("job_done", (j, r) => done.push(`${j.source.key}:${r.status}`));
+    runner.start();
+    await runner.done();
+    expect(done.sort()).toEqual([
+      "in/a.txt:copied",
+      "in/deep/b c+d é.bin:copied",
+      "in/empty:copied",
+      "in/gone:source-missing",
+    ]);
+    for (const j of jobs.slice(0, 3)) {
+      expect(
+        (await getBytes(dst, j.destination.bucket, j.destination.key)).equals(
+          bytesFor(j.source.key, j.source.size ?? 0),
+        ),
+      ).toBe(true);
+    }
+    const s = await ledger.summary("local");
+    expect(s.counters.done).toEqual({ objects: 3, bytes: 3010 });
+    expect(s.counters.skipped.objects).toBe(1);
+    expect(await queue.depth()).toEqual({ visible: 0, inFlight: 0, dead: 0 });
+    expect(runner.status.isRunning).toBe(false);
+  });
+
+  it("releases a multipart job cut by stop() and a second runner resumes its upload", async () => {
+    const { m, job } = await setUp("resume");
+    const big = job("big.bin", 12 * MiB);
+    const body = bytesFor(big.source.key, 12 * MiB);
+    await putObject(src, big.source.bucket, big.source.key, body);
+    const queue = new SqliteQueue({ path: join(dir, "q2.db"), pollIntervalMs: 20 });
+    const ledger = new SqliteLedger({ path: join(dir, "l2.db") });
+    await queue.send(await ledger.enqueue([big], new Date()));
+    const settings = { partsInParallel: 1, partSize: 5 * MiB };
+    const failed: string[] = [];
+    let cut: Promise<void> | undefined;
+    // Cut the first worker as soon as one part is at the destination.
+    const first: Runner = new Runner({
+      ...base(m),
+      queue,
+      ledger,
+      settings,
+      workerId: "first",
+      onProgress: (_j, e) => {
+        if (e.type === "part_uploaded") cut ??= first.stop({ abort: true });
+      },
+    });
+    first.on("job_failed", (_j, info) => failed.push(info.disposition));
+    first.start();
+    await first.done();
+    await cut;
+    expect(failed).toEqual(["stopped"]);
+    const mid = await ledger.get(big);
+    expect(mid).toMatchObject({ status: "running", attempts: 1, workerId: "first" });
+    expect(mid?.uploadId).toBeTruthy();
+    expect(await queue.depth()).toMatchObject({ visible: 1, inFlight: 0 });
+
+    const second = new Runner({
+      ...base(m),
+      queue,
+      ledger,
+      settings,
+      workerId: "second",
+      stopWhenIdle: true,
+    });
+    const results: { partsReused: number; status: string }[] = [];
+    second.on("job_done", (_j, r) => results.push({ partsReused: r.partsReused, status: r.status }));
+    second.start();
+    await second.done();
+    expect(results).toHaveLength(1);
+    expect(results[0]?.status).toBe("copied");
+    expect(results[0]?.partsReused).toBeGreaterThanOrEqual(1);
+    expect((await getBytes(dst, big.destination.bucket, big.destination.key)).equals(body)).toBe(true);
+    expect(await ledger.get(big)).toMatchObject({ status: "done", attempts: 2, workerId: "second" });
+    expect((await ledger.get(big))?.uploadId).toBeUndefined();
+  });
+});
+
+describe("Runner on SQS and DynamoDB", () => {
+  it("copies objects announced by the source bucket's own S3 event notifications", async () => {
+    const { m } = await setUp("events");
+    const sqs = sqsFor(global);
+    const { queue, queueArn } = await createTestSqsQueue(sqs, { maxReceiveCount: 3 });
+    await src.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket: m.source.bucket,
+        NotificationConfiguration: {
+          QueueConfigurations: [{ QueueArn: queueArn, Events: ["s3:ObjectCreated:*"] }],
+        },
+      }),
+    );
+    const keys = ["in/photo one.jpg", "in/a+b/ü.txt", "elsewhere/not-mine.txt"];
+    for (const k of keys) await putObject(src, m.source.bucket, k, bytesFor(k, 100));
+    const { ledger } = await createTestDynamoLedger(dynamoFor(global));
+    const runner = new Runner({ ...base(m), queue, ledger, stopWhenIdle: true });
+    const rejected: string[] = [];
+    runner.on("message_rejected", (i) => rejected.push(i.reason));
+    runner.start();
+    await runner.done();
+    for (const k of keys.slice(0, 2)) {
+      const out = `out/${k.slice(3)}`;
+      expect((await getBytes(dst, m.destination.bucket, out)).equals(bytesFor(k, 100))).toBe(true);
+    }
+    expect((await ledger.summary("events")).counters.done.objects).toBe(2);
+    expect(await queue.depth()).toEqual({ visible: 0, inFlight: 0, dead: 0 });
+  });
+
+  it("dead-letters a job that keeps failing and records why in the ledger", async () => {
+    const { m, job } = await setUp("poison");
+    const poison = {
+      ...job("p.txt", 10),
+      destination: { bucket: uniqueBucket("no-such-bucket"), key: "out/p.txt" },
+    };
+    await putObject(src, poison.source.bucket, poison.source.key, bytesFor("p", 10));
+    const { queue } = await createTestSqsQueue(sqsFor(global), { maxReceiveCount: 2 });
+    const { ledger } = await createTestDynamoLedger(dynamoFor(global));
+    await queue.send(await ledger.enqueue([poison], new Date()));
+    const runner = new Runner({
+      ...base(m),
+      queue,
+      ledger,
+      stopWhenIdle: true,
+      maxAttempts: 2,
+      settings: { maxRetries: 1 },
+    });
+    const dispositions: string[] = [];
+    runner.on("job_failed", (_j, i) => dispositions.push(i.disposition));
+    runner.start();
+    await runner.done();
+    expect(dispositions).toEqual(["released", "dead-lettered"]);
+    const s = await ledger.summary("poison");
+    expect(s.counters.failed.objects).toBe(1);
+    expect(s.failures[0]).toMatchObject({ sourceKey: "in/p.txt", attempts: 2 });
+    expect(s.failures[0]?.lastError).toMatch(/gave up after 2 attempts: .*NoSuchBucket/);
+    expect(await queue.depth()).toEqual({ visible: 0, inFlight: 0, dead: 1 });
+  });
+});
