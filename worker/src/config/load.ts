@@ -30,9 +30,16 @@ export function parseMigrationFile(text: string, file: string): ParsedMigrationF
         const pos = source.keyPositionOf(v.path, v.unknownKey);
         return { file, ...pos, path: dottedPath([...v.path, v.unknownKey]), message: v.message };
       }
-      const pos = source.positionOf(v.path);
-      const path = v.missingKey !== undefined ? [...v.path, v.missingKey] : v.path;
-      return { file, ...pos, path: dottedPath(path), message: v.message };
+      if (v.missingKey !== undefined) {
+        // the map lacking the key is named by its own key (`source:`), which reads best in an annotation
+        const last = v.path[v.path.length - 1];
+        const pos =
+          last === undefined
+            ? source.positionOf([])
+            : source.keyPositionOf(v.path.slice(0, -1), String(last));
+        return { file, ...pos, path: dottedPath([...v.path, v.missingKey]), message: v.message };
+      }
+      return { file, ...source.positionOf(v.path), path: dottedPath(v.path), message: v.message };
     });
     return { file, problems: sortProblems(problems) };
   }

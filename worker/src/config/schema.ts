@@ -38,7 +38,11 @@ function describe(e: ErrorObject): string {
     case "enum":
       return `must be one of: ${(p.allowedValues as unknown[]).map(String).join(", ")}`;
     case "type":
-      return `must be ${String(p.type)}`;
+      if (e.instancePath === "")
+        return "must be a YAML map of migration fields (name, source, destination, ...)";
+      return p.type === "integer" ? "must be a whole number" : `must be ${String(p.type)}`;
+    case "minLength":
+      return p.limit === 1 ? "must not be empty" : (e.message ?? "is too short");
     case "pattern":
     case "anyOf": {
       const title = (e.parentSchema as { title?: string } | undefined)?.title;
@@ -47,6 +51,23 @@ function describe(e: ErrorObject): string {
     default:
       return e.message ?? "is invalid";
   }
+}
+
+/**
+ * Errors under a failed `anyOf` (credentials) explain why each alternative failed, which
+ * only confuses. When some error sits inside the value (`credentials.region`), the user
+ * clearly chose an alternative: keep those and drop the rest; otherwise keep only the
+ * `anyOf` error, whose title lists the alternatives.
+ */
+function foldedIntoAnyOf(e: ErrorObject, all: readonly ErrorObject[]): boolean {
+  for (const a of all) {
+    if (a.keyword !== "anyOf") continue;
+    const inside = (x: ErrorObject) => x.instancePath.startsWith(`${a.instancePath}/`);
+    const under = (x: ErrorObject) => x !== a && (x.instancePath === a.instancePath || inside(x));
+    if (e === a) return all.some(inside);
+    if (under(e)) return !inside(e);
+  }
+  return false;
 }
 
 /**
@@ -59,10 +80,7 @@ export function checkSchema(
 ): { ok: true; file: MigrationFile } | { ok: false; violations: SchemaViolation[] } {
   if (validateFn(value)) return { ok: true, file: value };
   const errors = validateFn.errors ?? [];
-  const anyOfPaths = errors.filter((e) => e.keyword === "anyOf").map((e) => e.schemaPath);
-  const kept = errors.filter(
-    (e) => e.keyword === "anyOf" || !anyOfPaths.some((sp) => e.schemaPath.startsWith(`${sp}/`)),
-  );
+  const kept = errors.filter((e) => !foldedIntoAnyOf(e, errors));
   const violations = kept.map((e): SchemaViolation => {
     const path = segments(e.instancePath);
     const p = e.params as Record<string, unknown>;
