@@ -1,0 +1,269 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { ListMultipartUploadsCommand, ListPartsCommand, type S3Client } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Job } from "../../../worker/src/job/index.js";
+import { createS3Client } from "../../../worker/src/s3/index.js";
+import {
+  type CopyOptions,
+  type CopyResult,
+  copyObject,
+  type ResumePoint,
+  type ResumeStore,
+  type TransferEvent,
+} from "../../../worker/src/transfer/index.js";
+import { type MotoServer, startMoto } from "../../emulator/moto.js";
+import { type FaultProxy, startFaultProxy } from "../../support/fault-proxy.js";
+import { getBytes, jobFor, KiB, putObject, randomData, sha256 } from "./helpers.js";
+
+// S3 (and moto by default) reject parts under 5 MiB. This test-only emulator accepts 64 KiB
+// parts, so a 40+ part copy stays small; the engine's minimum is lowered by its option.
+const minPartSize = 64 * KiB;
+const partSize = 256 * KiB;
+const credentials = {
+  accessKeyId: "AKIDRESUMETEST000001",
+  secretAccessKey: "resumeSecretKeyForTheEmulator000000001",
+};
+const childScript = new URL("./fixtures/copy-child.ts", import.meta.url).pathname;
+
+class MemoryResumeStore implements ResumeStore {
+  readonly points = new Map<string, ResumePoint>();
+  async load(job: Job) {
+    return this.points.get(job.destination.key);
+  }
+  async save(job: Job, point: ResumePoint) {
+    this.points.set(job.destination.key, point);
+  }
+  async clear(job: Job) {
+    this.points.delete(job.destination.key);
+  }
+}
+
+describe("resuming an interrupted multipart copy", () => {
+  let moto: MotoServer;
+  let s3: S3Client;
+  const proxies: FaultProxy[] = [];
+  const bucket = "resume-src";
+  const dest = "resume-dst";
+  beforeAll(async () => {
+    moto = await startMoto({ name: "resume", env: { S3_UPLOAD_PART_MIN_SIZE: String(minPartSize) } });
+    s3 = await createS3Client(
+      { region: "us-east-1", endpoint: moto.endpoint, credentials: "default" },
+      { credentials },
+    );
+    const { CreateBucketCommand } = await import("@aws-sdk/client-s3");
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await s3.send(new CreateBucketCommand({ Bucket: dest }));
+  });
+  afterAll(async () => {
+    await Promise.all(proxies.map((p) => p.close()));
+    await moto?.stop();
+  });
+
+  const options = (extra: Partial<CopyOptions> = {}): CopyOptions => ({
+    source: s3,
+    destination: s3,
+    minPartSize,
+    ...extra,
+    settings: { partSize, multipartThreshold: minPartSize, partsInParallel: 2, ...extra.settings },
+  });
+
+  /** Copies until `parts` parts were uploaded, then aborts (as a crash would, leaving the upload). */
+  async function interruptedCopy(
+    job: Job,
+    parts: number,
+    extra: Partial<CopyOptions> = {},
+  ): Promise<CopyResult> {
+    const stop = new AbortController();
+    let uploaded = 0;
+    return copyObject(job, {
+      ...options(extra),
+      signal: stop.signal,
+      onProgress: (e) => {
+        if (e.type === "part_uploaded" && ++uploaded === parts) stop.abort(new Error("test interrupt"));
+      },
+    });
+  }
+
+  /** Parts of the upload `known` (else the first one listed on the key). */
+  async function partsAtDestination(
+    key: string,
+    known?: string,
+  ): Promise<{ uploadId?: string; sizes: number[] }> {
+    const up = await s3.send(new ListMultipartUploadsCommand({ Bucket: dest, Prefix: key }));
+    const uploadId = known ?? up.Uploads?.find((u) => u.Key === key)?.UploadId;
+    if (uploadId === undefined) return { sizes: [] };
+    const parts = await s3.send(new ListPartsCommand({ Bucket: dest, Key: key, UploadId: uploadId }));
+    return { uploadId, sizes: (parts.Parts ?? []).map((p) => p.Size ?? 0) };
+  }
+
+  it("survives SIGKILL at ten different points of a 42-part copy and re-sends only missing parts", async () => {
+    const key = "killed/object.bin";
+    const data = randomData(41 * partSize + 1000);
+    await putObject(s3, { Bucket: bucket, Key: key, Body: data });
+    const storeFile = join(mkdtempSync(join(tmpdir(), "longbow-resume-")), "resume.json");
+    const config = JSON.stringify({
+      endpoint: moto.endpoint,
+      region: "us-east-1",
+      ...credentials,
+      srcBucket: bucket,
+      destBucket: dest,
+      key,
+      partSize,
+      minPartSize,
+      pauseAfterPartMs: 100,
+      storeFile,
+    });
+    const run = (killAt: string | number | undefined) =>
+      new Promise<{ signal: NodeJS.Signals | null; lines: Record<string, unknown>[] }>((resolve, reject) => {
+        const child = spawn(process.execPath, ["--import", "tsx", childScript, config], {
+          stdio: ["ignore", "pipe", "inherit"],
+        });
+        const lines: Record<string, unknown>[] = [];
+        let uploaded = 0;
+        createInterface({ input: child.stdout }).on("line", (line) => {
+          const event = JSON.parse(line) as Record<string, unknown>;
+          lines.push(event);
+          if (event.type === "part_uploaded") uploaded++;
+          if (event.type === killAt || (typeof killAt === "number" && uploaded === killAt))
+            child.kill("SIGKILL");
+        });
+        child.on("error", reject);
+        child.on("exit", (_code, signal) => resolve({ signal, lines }));
+      });
+
+    const storedUpload = () =>
+      existsSync(storeFile)
+        ? (JSON.parse(readFileSync(storeFile, "utf8")) as ResumePoint | null)?.uploadId
+        : undefined;
+    const killPoints: (string | number)[] = [
+      "copy_planned",
+      "upload_started",
+      1,
+      2,
+      3,
+      1,
+      "upload_started",
+      2,
+      3,
+      1,
+    ];
+    const partsSeen: number[] = [];
+    for (const killAt of killPoints) {
+      const { signal } = await run(killAt);
+      expect(signal, `killed at ${killAt}`).toBe("SIGKILL");
+      partsSeen.push((await partsAtDestination(key, storedUpload())).sizes.length);
+    }
+    // The upload kept growing across kills, never restarting from zero.
+    for (let i = 1; i < partsSeen.length; i++)
+      expect(partsSeen[i]).toBeGreaterThanOrEqual(partsSeen[i - 1] as number);
+    const before = await partsAtDestination(key, storedUpload());
+    const kept = before.sizes.filter((s) => s === partSize).length;
+    expect(kept).toBeGreaterThan(5);
+
+    const { signal, lines } = await run(undefined);
+    expect(signal).toBeNull();
+    const result = (lines.find((l) => l.type === "result") as { result: CopyResult }).result;
+    expect(result).toMatchObject({ status: "copied", partsTotal: 42, partsReused: kept });
+    expect(result.bytes).toBe(data.length - kept * partSize);
+    expect(sha256(await getBytes(s3, dest, key))).toBe(sha256(data));
+    expect(storedUpload()).toBeUndefined();
+    const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: dest, Prefix: key }));
+    expect((uploads.Uploads ?? []).map((u) => u.UploadId)).not.toContain(before.uploadId);
+  });
+
+  it("re-sends parts of another size when the part size changed between attempts", async () => {
+    const key = "resized/object.bin";
+    const data = randomData(12 * partSize);
+    await putObject(s3, { Bucket: bucket, Key: key, Body: data });
+    const job = jobFor(bucket, key, dest);
+    const store = new MemoryResumeStore();
+    const first = await interruptedCopy(job, 4, { resumeStore: store });
+    expect(first).toMatchObject({ status: "failed", retryable: true });
+    const left = await partsAtDestination(key);
+    expect(left.sizes.filter((s) => s === partSize).length).toBeGreaterThanOrEqual(4);
+    const events: TransferEvent[] = [];
+    const second = await copyObject(
+      job,
+      options({ resumeStore: store, settings: { partSize: 320 * KiB }, onProgress: (e) => events.push(e) }),
+    );
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: "upload_started", uploadId: left.uploadId, resumed: true }),
+    );
+    expect(second).toMatchObject({ status: "copied", partsTotal: 10, partsReused: 0, bytes: data.length });
+    expect(sha256(await getBytes(s3, dest, key))).toBe(sha256(data));
+  });
+
+  it("resumes from the resume store's upload and clears it when done", async () => {
+    const key = "stored/object.bin";
+    const data = randomData(10 * partSize + 5);
+    await putObject(s3, { Bucket: bucket, Key: key, Body: data });
+    const store = new MemoryResumeStore();
+    const job = jobFor(bucket, key, dest);
+    await interruptedCopy(job, 3, { resumeStore: store });
+    const point = store.points.get(key);
+    expect(point).toMatchObject({ partSize, sourceEtag: expect.any(String) });
+    expect((await partsAtDestination(key)).uploadId).toBe(point?.uploadId);
+    const second = await copyObject(job, options({ resumeStore: store }));
+    expect(second.status).toBe("copied");
+    expect(second.partsReused).toBeGreaterThanOrEqual(3);
+    expect(second.bytes).toBe(data.length - second.partsReused * partSize);
+    expect(store.points.size).toBe(0);
+    expect(sha256(await getBytes(s3, dest, key))).toBe(sha256(data));
+  });
+
+  it("does not reuse a stored upload begun from an older version of the source", async () => {
+    const key = "stale/object.bin";
+    await putObject(s3, { Bucket: bucket, Key: key, Body: randomData(6 * partSize) });
+    const store = new MemoryResumeStore();
+    const job = jobFor(bucket, key, dest);
+    await interruptedCopy(job, 2, { resumeStore: store });
+    const staleUpload = store.points.get(key)?.uploadId;
+    const fresh = randomData(6 * partSize);
+    await putObject(s3, { Bucket: bucket, Key: key, Body: fresh });
+    const second = await copyObject(job, options({ resumeStore: store }));
+    expect(second).toMatchObject({ status: "copied", partsReused: 0 });
+    expect(sha256(await getBytes(s3, dest, key))).toBe(sha256(fresh));
+    const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: dest, Prefix: key }));
+    expect((uploads.Uploads ?? []).map((u) => u.UploadId)).not.toContain(staleUpload);
+  });
+
+  it("aborts in-flight requests at the job timeout and leaves the upload resumable", async () => {
+    const key = "timeout/object.bin";
+    const data = randomData(8 * partSize);
+    await putObject(s3, { Bucket: bucket, Key: key, Body: data });
+    const slow = await startFaultProxy({
+      target: moto.endpoint,
+      beforeForward: async (r) => {
+        if (r.method === "GET" && r.headers.range !== undefined)
+          await new Promise((res) => setTimeout(res, 400));
+      },
+    });
+    proxies.push(slow);
+    const slowSource = await createS3Client(
+      { region: "us-east-1", endpoint: slow.endpoint, credentials: "default" },
+      { credentials },
+    );
+    const job = jobFor(bucket, key, dest);
+    const store = new MemoryResumeStore();
+    const timedOut = await copyObject(
+      job,
+      options({
+        source: slowSource,
+        resumeStore: store,
+        settings: { jobTimeoutSeconds: 1, partsInParallel: 1 },
+      }),
+    );
+    expect(timedOut).toMatchObject({ status: "failed", errorCode: "JobTimeout", retryable: true });
+    const left = await partsAtDestination(key);
+    expect(left.uploadId).toBeDefined();
+    expect(left.sizes.length).toBeGreaterThan(0);
+    const resumed = await copyObject(job, options({ resumeStore: store }));
+    expect(resumed.status).toBe("copied");
+    expect(resumed.partsReused).toBe(left.sizes.length);
+    expect(sha256(await getBytes(s3, dest, key))).toBe(sha256(data));
+  });
+});
