@@ -1,0 +1,174 @@
+import { Match } from "aws-cdk-lib/assertions";
+import { beforeAll, describe, expect, it } from "vitest";
+import { cfnLint, nagFindings, type Synthesized, statementsOf, synthesize, userDataOf } from "./synth.js";
+
+// Every optional part switched on, deployed in the China partition: only the China side of a
+// migration is granted to the fleet's role.
+let s: Synthesized;
+beforeAll(() => {
+  s = synthesize(
+    {
+      stackName: "LongbowChina",
+      partition: "aws-cn",
+      minCapacity: 0,
+      maxCapacity: 20,
+      onDemandBaseCapacity: 1,
+      instanceTypes: ["c6i.xlarge", "c5.xlarge"],
+      credentialsParameter: "global-keys",
+      worker: { filesInParallel: 8, byteBudgetMiB: 2048, logLevel: "debug" },
+      lambdaWorker: { enabled: true, maxConcurrency: 5, timeoutSeconds: 600 },
+      triggerBucket: true,
+      github: { repository: "acme/longbow-fork" },
+    },
+    [
+      {
+        name: "from-global",
+        source: {
+          bucket: "src-global",
+          prefix: "data/",
+          region: "us-east-1",
+          credentials: { ssmParameter: "global-keys" },
+        },
+        destination: { bucket: "dst-china", prefix: "mirror/", region: "cn-north-1" },
+      },
+    ],
+  );
+}, 120_000);
+
+const asString = (v: unknown) => JSON.stringify(v);
+
+describe("partition", () => {
+  it("grants the China destination and not the global source", () => {
+    const all = asString(statementsOf(s.template, "WorkersRole"));
+    expect(all).toContain(":s3:::dst-china/mirror/*");
+    expect(all).not.toContain("src-global");
+    expect(asString(s.template.toJSON())).not.toMatch(/arn:aws(-cn)?:/);
+  });
+
+  it("keeps an on-demand base under the Spot capacity, and a minimum of zero", () => {
+    s.template.hasResourceProperties("AWS::AutoScaling::AutoScalingGroup", {
+      MinSize: "0",
+      MaxSize: "20",
+      MixedInstancesPolicy: Match.objectLike({
+        InstancesDistribution: Match.objectLike({ OnDemandBaseCapacity: 1 }),
+        LaunchTemplate: Match.objectLike({
+          Overrides: [{ InstanceType: "c6i.xlarge" }, { InstanceType: "c5.xlarge" }],
+        }),
+      }),
+    });
+  });
+
+  it("passes the configured engine settings to the workers, in MiB", () => {
+    const script = userDataOf(s.template);
+    expect(script).toContain("LONGBOW_FILES_IN_PARALLEL=8");
+    expect(script).toContain("LONGBOW_BYTE_BUDGET_MB=2048");
+    expect(script).toContain("LONGBOW_LOG_LEVEL=debug");
+    expect(script).toContain("LONGBOW_CREDENTIALS_PARAMETER=global-keys");
+    expect(script).not.toContain("LONGBOW_PARTS_IN_PARALLEL");
+  });
+});
+
+describe("Lambda worker", () => {
+  it("runs the same bundle on Node 22 with the stack's environment", () => {
+    s.template.hasResourceProperties("AWS::Lambda::Function", {
+      Runtime: "nodejs22.x",
+      Handler: "lambda.handler",
+      MemorySize: 3008,
+      Timeout: 600,
+      Environment: {
+        Variables: Match.objectLike({ LONGBOW_JOB_TIMEOUT_SECONDS: "570", LONGBOW_FILES_IN_PARALLEL: "8" }),
+      },
+    });
+  });
+
+  it("takes one job per invocation from the queue, reports failures per item, with bounded concurrency", () => {
+    s.template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      EventSourceArn: { "Fn::GetAtt": [Match.stringLikeRegexp("^Jobs"), "Arn"] },
+      BatchSize: 1,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      ScalingConfig: { MaximumConcurrency: 5 },
+    });
+  });
+
+  it("gets the same least-privilege bucket access as the instances", () => {
+    const lambda = asString(statementsOf(s.template, "LambdaWorkerFunctionServiceRole"));
+    expect(lambda).toContain(":s3:::dst-china/mirror/*");
+    expect(lambda).toContain(":parameter/global-keys");
+  });
+});
+
+describe("trigger bucket", () => {
+  it("sends ObjectCreated events to the job queue", () => {
+    s.template.hasResourceProperties("AWS::S3::Bucket", {
+      NotificationConfiguration: {
+        QueueConfigurations: [
+          { Event: "s3:ObjectCreated:*", Queue: { "Fn::GetAtt": [Match.stringLikeRegexp("^Jobs"), "Arn"] } },
+        ],
+      },
+    });
+    s.template.hasResourceProperties("AWS::SQS::QueuePolicy", {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: "sqs:SendMessage",
+            Principal: { Service: "s3.amazonaws.com" },
+            Condition: { StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } } },
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe("GitHub OIDC roles", () => {
+  it("lets only the repository's main branch deploy, and only through the CDK bootstrap roles", () => {
+    s.template.hasResourceProperties("AWS::IAM::Role", {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Action: "sts:AssumeRoleWithWebIdentity",
+            Condition: {
+              StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
+              StringLike: {
+                "token.actions.githubusercontent.com:sub": "repo:acme/longbow-fork:ref:refs/heads/main",
+              },
+            },
+          }),
+        ],
+      },
+    });
+    const deploy = asString(statementsOf(s.template, "GitHubDeploy"));
+    expect(deploy).toContain("sts:AssumeRole");
+    expect(deploy).toContain(":role/cdk-*");
+  });
+
+  it("lets any workflow of the repository publish, send and report, and nothing of another repository", () => {
+    s.template.hasResourceProperties("AWS::IAM::Role", {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Condition: Match.objectLike({
+              StringLike: { "token.actions.githubusercontent.com:sub": "repo:acme/longbow-fork:*" },
+            }),
+          }),
+        ],
+      },
+    });
+    const operate = asString(statementsOf(s.template, "GitHubOperate"));
+    expect(operate).toContain("ssm:PutParameter");
+    expect(operate).toContain("sqs:SendMessage");
+    expect(operate).not.toContain("s3:GetObject");
+  });
+});
+
+describe("checks on the whole template", () => {
+  it("has no unacknowledged cdk-nag AwsSolutions finding", () => {
+    expect(nagFindings(s.app)).toEqual([]);
+  }, 60_000);
+
+  it("is clean under cfn-lint", () => {
+    const { status, output } = cfnLint(s.templateFile);
+    expect(output).toBe("");
+    expect(status).toBe(0);
+  }, 60_000);
+});

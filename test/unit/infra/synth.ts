@@ -1,0 +1,82 @@
+// Synthesizes the Longbow stack offline for the infra tests: one call per variant per file.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { App } from "aws-cdk-lib";
+import { Template } from "aws-cdk-lib/assertions";
+import { AwsSolutionsChecks } from "cdk-nag";
+import {
+  type LongbowConfigInput,
+  type MigrationGrantSource,
+  resolveConfig,
+} from "../../../infra/lib/config.js";
+import { LongbowStack } from "../../../infra/lib/longbow-stack.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "../../..");
+/** A stand-in for `npm run build`'s output, so synthesis needs no build. */
+export const bundleDir = join(here, "fixtures/bundle");
+
+export interface Synthesized {
+  readonly app: App;
+  readonly stack: LongbowStack;
+  readonly template: Template;
+  /** The template as JSON text on disk, for cfn-lint. */
+  readonly templateFile: string;
+}
+
+export function synthesize(
+  input: LongbowConfigInput,
+  migrations: readonly MigrationGrantSource[],
+): Synthesized {
+  const outdir = mkdtempSync(join(tmpdir(), "longbow-cdk-"));
+  const app = new App({ outdir });
+  const config = resolveConfig(input);
+  const stack = new LongbowStack(app, config.stackName, { config, migrations, bundleDir });
+  const template = Template.fromStack(stack);
+  const templateFile = join(outdir, "template.json");
+  writeFileSync(templateFile, JSON.stringify(template.toJSON(), null, 1));
+  return { app, stack, template, templateFile };
+}
+
+/** cdk-nag's AwsSolutions findings left after the acknowledgements: rule id and construct path. */
+export function nagFindings(app: App): string[] {
+  const report = new AwsSolutionsChecks().validateScope(app);
+  return report.violations.flatMap((v) =>
+    v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath}`),
+  );
+}
+
+/** Runs the pinned cfn-lint from the project venv (`npm run emulator:setup`) on a template file. */
+export function cfnLint(templateFile: string): { status: number | null; output: string } {
+  const res = spawnSync(
+    join(root, ".venv/bin/cfn-lint"),
+    // W3005: CDK's Lambda construct writes DependsOn on its role next to a GetAtt of it; harmless and not ours
+    ["--ignore-checks", "W3005", "--", templateFile],
+    { encoding: "utf8" },
+  );
+  if (res.error) throw res.error;
+  return { status: res.status, output: `${res.stdout}${res.stderr}` };
+}
+
+/** The template with asset hashes masked, so the snapshot changes only when the infrastructure does. */
+export function maskedTemplate(template: Template): unknown {
+  return JSON.parse(JSON.stringify(template.toJSON()).replace(/[0-9a-f]{64}/g, "<asset-hash>"));
+}
+
+/** Every statement of every IAM policy attached to a role whose logical id starts with `rolePrefix`. */
+export function statementsOf(template: Template, rolePrefix: string): Record<string, unknown>[] {
+  const policies = template.findResources("AWS::IAM::Policy");
+  return Object.values(policies)
+    .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref.startsWith(rolePrefix)))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, unknown>[]);
+}
+
+/** The user data script of the first launch template, with CloudFormation joins flattened. */
+export function userDataOf(template: Template): string {
+  const lt = Object.values(template.findResources("AWS::EC2::LaunchTemplate"))[0];
+  const join = lt?.Properties.LaunchTemplateData.UserData["Fn::Base64"]["Fn::Join"] as [string, unknown[]];
+  return join[1].map((part) => (typeof part === "string" ? part : `{${JSON.stringify(part)}}`)).join("");
+}
