@@ -1,8 +1,14 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
-import type { Migration } from "../../worker/src/config/index.js";
-import { type CredentialsRef, type EndpointSpec, partitionOf } from "../../worker/src/s3/index.js";
+import { destinationEndpoint, type Migration, sourceEndpoint } from "../../worker/src/config/index.js";
+import {
+  type CredentialsRef,
+  createS3Client,
+  type EndpointSpec,
+  partitionOf,
+} from "../../worker/src/s3/index.js";
 import type { ActionInputs, SideInputs } from "./inputs.js";
 
 /**
@@ -56,4 +62,21 @@ export function withSideInputs(m: Migration, inputs: ActionInputs): Migration {
   const pick = (region: string) => (partitionOf(region) === "aws-cn" ? inputs.china : inputs.global);
   const apply = <S extends Migration["source"]>(s: S): S => ({ ...s, ...overridden(s, pick(s.region)) });
   return { ...m, source: apply(m.source), destination: apply(m.destination) };
+}
+
+/** S3 clients for both sides of a migration (after {@link withSideInputs}). */
+export async function sideClients(
+  m: Migration,
+  inputs: ActionInputs,
+  signal?: AbortSignal,
+): Promise<{ source: S3Client; destination: S3Client }> {
+  // Credentials parameters are read in the control plane's region unless they name their own.
+  const ssmClientFactory = (region: string | undefined) =>
+    new SSMClient({ region: region ?? inputs.awsRegion ?? m.source.region });
+  const options = { ssmClientFactory, ...(signal === undefined ? {} : { signal }) };
+  const [source, destination] = await Promise.all([
+    createS3Client(sourceEndpoint(m), options),
+    createS3Client(destinationEndpoint(m), options),
+  ]);
+  return { source, destination };
 }

@@ -31,7 +31,7 @@ export interface ActionInputs {
   queueUrl: string | undefined;
   /** @defaultValue undefined */
   tableName: string | undefined;
-  /** Bytes per second that plan ETAs assume. @defaultValue 100 MiB/s */
+  /** Bytes per second that plan ETAs assume. @defaultValue 100 MB/s */
   throughput: number;
   global: SideInputs;
   china: SideInputs;
@@ -40,7 +40,8 @@ export interface ActionInputs {
 /** Reads one input by its `action.yml` name; `""` when absent. */
 export type InputReader = (name: string) => string;
 
-const MiB = 1024 * 1024;
+// MB (not MiB) per second, as `longbow plan --throughput`.
+const MB = 1_000_000;
 
 function optional(value: string): string | undefined {
   return value === "" ? undefined : value;
@@ -81,7 +82,7 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = {}): Act
   const throughputRaw = read("throughput") || "100";
   const throughput = Number(throughputRaw);
   if (!Number.isFinite(throughput) || throughput <= 0) {
-    throw new ActionInputError(`input throughput must be a positive number of MiB/s, got '${throughputRaw}'`);
+    throw new ActionInputError(`input throughput must be a positive number of MB/s, got '${throughputRaw}'`);
   }
   const ssmPath = read("ssm-path") || "/longbow/migrations";
   if (!ssmPath.startsWith("/")) {
@@ -99,7 +100,7 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = {}): Act
     ssmPath,
     queueUrl: optional(read("queue-url")),
     tableName: optional(read("table-name")),
-    throughput: throughput * MiB,
+    throughput: throughput * MB,
     global: side(read, "global"),
     china: side(read, "china"),
   };

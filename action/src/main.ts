@@ -1,5 +1,6 @@
 import * as core from "@actions/core";
 import type { Command, CommandContext } from "./commands/context.js";
+import { plan } from "./commands/plan.js";
 import { publish } from "./commands/publish.js";
 import { report } from "./commands/report.js";
 import { validate } from "./commands/validate.js";
@@ -13,7 +14,7 @@ const notYetWired =
 
 const commands: Record<CommandName, Command> = {
   validate,
-  plan: notYetWired("plan"),
+  plan,
   publish,
   send: notYetWired("send"),
   report,

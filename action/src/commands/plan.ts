@@ -1,0 +1,96 @@
+import * as core from "@actions/core";
+import { context } from "@actions/github";
+import { compareMigration } from "../../../worker/src/compare/index.js";
+import { hasErrors, loadMigrations } from "../../../worker/src/config/index.js";
+import { assemblePlan, MigrationPlanBuilder, renderPlanMarkdown } from "../../../worker/src/plan/index.js";
+import { isAllowed } from "../allowlist.js";
+import { sideClients, withSideInputs } from "../aws.js";
+import { ActionInputError, InvalidMigrationsError } from "../errors.js";
+import { githubClient } from "../github/client.js";
+import { upsertComment } from "../github/comments.js";
+import { changedFiles } from "../github/pulls.js";
+import { errorCount, writeSummary } from "../output/summary.js";
+import { commentLimit, fitComment } from "../output/truncate.js";
+import { type CommandContext, migrationsDir, repoPath } from "./context.js";
+import { runUrl } from "./report.js";
+
+/** The hidden first line that identifies a pull request's plan comment. */
+export const planMarker = "<!-- longbow:plan -->";
+
+interface PullRequestEvent {
+  number: number;
+  headRepo: string | undefined;
+}
+
+function pullRequestEvent(): PullRequestEvent {
+  const pr = context.payload.pull_request;
+  if (pr === undefined) {
+    throw new ActionInputError(`command plan runs on pull_request events, not '${context.eventName}'`);
+  }
+  return { number: pr.number, headRepo: (pr.head as { repo?: { full_name?: string } }).repo?.full_name };
+}
+
+/**
+ * Compares the enabled migrations a pull request adds or changes and keeps one plan comment
+ * on it, edited on each push. Only for pull requests from the repository itself, and only
+ * for buckets on the allowlist.
+ */
+export async function plan(ctx: CommandContext): Promise<void> {
+  const pr = pullRequestEvent();
+  const repository = ctx.env.GITHUB_REPOSITORY;
+  if (pr.headRepo !== repository) {
+    core.notice(`plan skipped: pull request #${pr.number} comes from ${pr.headRepo ?? "a deleted fork"}`);
+    return;
+  }
+  const allowlist = ctx.inputs.bucketAllowlist;
+  if (allowlist.length === 0) {
+    throw new ActionInputError("input bucket-allowlist is empty; plan reads only buckets on the allowlist");
+  }
+  const { migrations, problems } = await loadMigrations(migrationsDir(ctx));
+  if (hasErrors(problems)) throw new InvalidMigrationsError(errorCount(problems), "plan");
+
+  const { octokit, repo } = githubClient(ctx.inputs.githubToken);
+  const changed = new Set(await changedFiles(octokit, repo, pr.number));
+  const chosen = migrations
+    .filter((l) => changed.has(repoPath(ctx, l.file)) && l.migration.enabled)
+    .map((l) => l.migration);
+  for (const m of chosen) {
+    for (const bucket of [m.source.bucket, m.destination.bucket]) {
+      if (!isAllowed(bucket, allowlist)) {
+        throw new ActionInputError(`migration ${m.name}: bucket '${bucket}' is not on the bucket allowlist`);
+      }
+    }
+  }
+  if (chosen.length === 0) {
+    core.notice("plan: this pull request adds or changes no enabled migration");
+    core.setOutput("comment-url", "");
+    return;
+  }
+
+  const plans = [];
+  for (const m of chosen) {
+    const builder = new MigrationPlanBuilder(m);
+    try {
+      const effective = withSideInputs(m, ctx.inputs);
+      const clients = await sideClients(effective, ctx.inputs);
+      for await (const item of compareMigration(effective, clients)) builder.add(item);
+    } catch (err) {
+      const e = err as Error;
+      builder.fail(`${e.name}: ${e.message}`);
+    }
+    plans.push(builder.build(ctx.inputs.throughput));
+  }
+  const markdown = renderPlanMarkdown(assemblePlan(plans, ctx.inputs.throughput, new Date()));
+  const pointer = `the full plan is in the job summary of ${runUrl(ctx.env)}`;
+  const body = fitComment(markdown, pointer, commentLimit - planMarker.length - 1);
+  const result = await upsertComment(octokit, repo, pr.number, planMarker, body);
+  core.info(`plan: comment ${result.action} on #${pr.number} (${result.url})`);
+
+  core.summary.addHeading("Longbow: plan", 2).addRaw(markdown, true);
+  await writeSummary(ctx.env);
+  core.setOutput("comment-url", result.url);
+  const failed = plans.filter((p) => p.error !== undefined);
+  if (failed.length > 0) {
+    core.setFailed(`compare failed for ${failed.map((p) => p.migration).join(", ")}; see the plan comment`);
+  }
+}

@@ -1,0 +1,156 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type BucketLocationConstraint, CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { PutParameterCommand } from "@aws-sdk/client-ssm";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { s3For, ssmFor, uniqueBucket } from "../../emulator/clients.js";
+import type { EmulatorSide } from "../../emulator/emulator.js";
+import { type FakeGitHub, startFakeGitHub } from "../../support/fake-github.js";
+import { migrationYaml } from "./migrations.js";
+import { type ActionRun, runAction, workspaceWith } from "./run-action.js";
+
+const { global, china } = inject("emulator");
+const plantedToken = "PLANTED-SESSION-TOKEN-must-never-be-printed";
+
+async function bucketWith(side: EmulatorSide, name: string, objects: Record<string, string>): Promise<void> {
+  const s3 = s3For(side);
+  await s3.send(
+    new CreateBucketCommand({
+      Bucket: name,
+      ...(side.region === "us-east-1"
+        ? {}
+        : { CreateBucketConfiguration: { LocationConstraint: side.region as BucketLocationConstraint } }),
+    }),
+  );
+  for (const [key, body] of Object.entries(objects))
+    await s3.send(new PutObjectCommand({ Bucket: name, Key: key, Body: body }));
+}
+
+describe("the Action's plan command", () => {
+  let github: FakeGitHub;
+  const photosSrc = uniqueBucket("src-photos");
+  const photosDst = uniqueBucket("dst-photos");
+  const logsSrc = uniqueBucket("src-logs");
+  const logsDst = uniqueBucket("dst-logs");
+  const parameter = `/${uniqueBucket("longbow")}/china-credentials`;
+  const creds = `credentials:\n    ssmParameter: ${parameter}`;
+  const workspace = workspaceWith({
+    "photos.yaml": migrationYaml("photos", photosSrc, photosDst, creds),
+    "untouched.yaml": migrationYaml("untouched", photosSrc, uniqueBucket("dst-other"), creds),
+  });
+  const plan = (event: "pull_request" | "pull_request_fork" = "pull_request") =>
+    runAction({
+      inputs: {
+        command: "plan",
+        "bucket-allowlist": "src-*\ndst-*",
+        "global-endpoint": global.endpoint,
+        "china-endpoint": china.endpoint,
+      },
+      event,
+      workspace,
+      githubApi: github.url,
+      aws: global,
+      env: { AWS_SESSION_TOKEN: plantedToken },
+    });
+  const runs: ActionRun[] = [];
+
+  beforeAll(async () => {
+    github = await startFakeGitHub();
+    github.state.pullFiles.set(7, [
+      { filename: "migrations/photos.yaml", status: "added" },
+      { filename: "README.md", status: "modified" },
+    ]);
+    // The China side's key lives in the control plane's SSM, as in the original Longbow.
+    await ssmFor(global).send(
+      new PutParameterCommand({
+        Name: parameter,
+        Type: "SecureString",
+        Value: JSON.stringify({
+          aws_access_key_id: china.accessKeyId,
+          aws_secret_access_key: china.secretAccessKey,
+          region: china.region,
+        }),
+      }),
+    );
+    await bucketWith(global, photosSrc, { "a.jpg": "aaaa", "b.jpg": "bbbbbbbb", "same.jpg": "same" });
+    await bucketWith(china, photosDst, { "same.jpg": "same", "only-here.jpg": "x" });
+    await bucketWith(global, logsSrc, { "1.log": "one" });
+    await bucketWith(china, logsDst, {});
+  });
+  afterAll(() => github.close());
+
+  it("comments the plan of the changed migrations once, then edits that comment on the next push", async () => {
+    const first = await plan();
+    runs.push(first);
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    expect(github.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      "GET /repos/octo/longbow/pulls/7/files?per_page=100",
+      "GET /repos/octo/longbow/issues/7/comments?per_page=100",
+      "POST /repos/octo/longbow/issues/7/comments",
+    ]);
+    const [comment] = github.state.comments;
+    const lines = comment?.body.split("\n") ?? [];
+    expect(lines[0]).toBe("<!-- longbow:plan -->");
+    expect(lines[1]).toMatch(
+      /^\*\*Longbow plan:\*\* 1 migration, 2 \(12 B\) to copy, 1 identical, 0 ignored, 1 extra; ETA/,
+    );
+    expect(comment?.body).toContain("<details><summary>photos:");
+    expect(comment?.body).not.toContain("untouched");
+    expect(first.outputs["comment-url"]).toBe(
+      `https://github.example/o/r/pull/7#issuecomment-${comment?.id}`,
+    );
+    expect(first.summary).toContain("Longbow plan:");
+
+    // The next push adds a second migration.
+    writeFileSync(join(workspace, "migrations", "logs.yaml"), migrationYaml("logs", logsSrc, logsDst, creds));
+    github.state.pullFiles.get(7)?.push({ filename: "migrations/logs.yaml", status: "added" });
+    github.requests.length = 0;
+    const second = await plan();
+    runs.push(second);
+    expect(second.code, second.stdout + second.stderr).toBe(0);
+    expect(github.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      "GET /repos/octo/longbow/pulls/7/files?per_page=100",
+      "GET /repos/octo/longbow/issues/7/comments?per_page=100",
+      `PATCH /repos/octo/longbow/issues/comments/${comment?.id}`,
+    ]);
+    expect(github.state.comments).toHaveLength(1);
+    expect(comment?.body).toMatch(
+      /^<!-- longbow:plan -->\n\*\*Longbow plan:\*\* 2 migrations, 3 \(15 B\) to copy/,
+    );
+  });
+
+  it("does nothing for a pull request from a fork", async () => {
+    github.requests.length = 0;
+    const run = await plan("pull_request_fork");
+    runs.push(run);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("::notice::plan skipped: pull request #8 comes from stranger/longbow");
+    expect(github.requests).toEqual([]);
+  });
+
+  it("fails, reading nothing, when a changed migration names a bucket outside the allowlist", async () => {
+    writeFileSync(
+      join(workspace, "migrations", "logs.yaml"),
+      migrationYaml("logs", "not-allowed-bucket", logsDst, creds),
+    );
+    github.requests.length = 0;
+    const run = await plan();
+    runs.push(run);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      "::error::migration logs: bucket 'not-allowed-bucket' is not on the bucket allowlist",
+    );
+    expect(github.requests.map((r) => r.method)).toEqual(["GET"]);
+  });
+
+  it("never prints or posts a credential", () => {
+    expect(runs.length).toBe(4);
+    const texts = [
+      ...runs.flatMap((r) => [r.stdout, r.stderr, r.summary]),
+      ...github.state.comments.map((c) => c.body),
+    ];
+    for (const secret of [china.secretAccessKey, global.secretAccessKey, plantedToken]) {
+      for (const text of texts) expect(text).not.toContain(secret);
+    }
+  });
+});
