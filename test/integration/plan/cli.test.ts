@@ -1,0 +1,142 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Plan } from "../../../worker/src/plan/index.js";
+import { s3For, uniqueBucket } from "../../emulator/clients.js";
+
+const run = promisify(execFile);
+const { global, china } = inject("emulator");
+
+let dir: string;
+let env: NodeJS.ProcessEnv;
+const src = uniqueBucket("plan-src");
+const dst = uniqueBucket("plan-dst");
+
+async function longbow(...args: string[]) {
+  try {
+    const { stdout, stderr } = await run("node", ["bin/longbow.js", ...args], { env });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "longbow-plan-"));
+  // one named profile per side: each emulated partition only accepts its own key
+  await writeFile(
+    join(dir, "credentials"),
+    `[global]\naws_access_key_id = ${global.accessKeyId}\naws_secret_access_key = ${global.secretAccessKey}\n` +
+      `[china]\naws_access_key_id = ${china.accessKeyId}\naws_secret_access_key = ${china.secretAccessKey}\n`,
+  );
+  await writeFile(join(dir, "config"), "");
+  env = {
+    PATH: process.env.PATH,
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials"),
+    AWS_CONFIG_FILE: join(dir, "config"),
+    AWS_REGION: global.region,
+    AWS_ACCESS_KEY_ID: global.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: global.secretAccessKey,
+    AWS_ENDPOINT_URL_SSM: global.endpoint,
+    LONGBOW_LOG_LEVEL: "warn",
+  };
+  const migrations = join(dir, "migrations");
+  await run("mkdir", [migrations]);
+  await writeFile(
+    join(migrations, "cli-plan.yaml"),
+    [
+      "name: cli-plan",
+      "source:",
+      `  bucket: ${src}`,
+      `  region: ${global.region}`,
+      `  endpoint: ${global.endpoint}`,
+      "  credentials: { profile: global }",
+      "destination:",
+      `  bucket: ${dst}`,
+      "  prefix: copy/",
+      `  region: ${china.region}`,
+      `  endpoint: ${china.endpoint}`,
+      "  credentials: { profile: china }",
+      "ignore: ['*.tmp']",
+    ].join("\n"),
+  );
+  const s = s3For(global);
+  const d = s3For(china);
+  await s.send(new CreateBucketCommand({ Bucket: src }));
+  await d.send(
+    new CreateBucketCommand({
+      Bucket: dst,
+      CreateBucketConfiguration: { LocationConstraint: "cn-northwest-1" },
+    }),
+  );
+  await s.send(new PutObjectCommand({ Bucket: src, Key: "big.bin", Body: "x".repeat(3000) }));
+  await s.send(new PutObjectCommand({ Bucket: src, Key: "a/same.bin", Body: "same" }));
+  await s.send(new PutObjectCommand({ Bucket: src, Key: "scratch.tmp", Body: "t" }));
+  await d.send(new PutObjectCommand({ Bucket: dst, Key: "copy/a/same.bin", Body: "same" }));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("longbow plan and publish against the emulator", () => {
+  it("plan --json lists classes, the largest objects and an ETA, each side with its own credentials", async () => {
+    const r = await longbow("plan", "--dir", join(dir, "migrations"), "--json", "--throughput", "0.001");
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.stdout) as Plan;
+    const p = plan.migrations[0];
+    expect(p?.classes.new).toEqual({ objects: 1, bytes: 3000 });
+    expect(p?.classes.identical.objects).toBe(1);
+    expect(p?.classes.ignored.objects).toBe(1);
+    expect(p?.largest.map((c) => c.destinationKey)).toEqual(["copy/big.bin"]);
+    expect(p?.etaSeconds).toBe(3);
+  });
+
+  it("plan prints Markdown whose first line is the summary", async () => {
+    const r = await longbow("plan", "--dir", join(dir, "migrations"), "--migration", "cli-plan");
+    expect(r.code).toBe(0);
+    expect(r.stdout.split("\n")[0]).toMatch(
+      /^\*\*Longbow plan:\*\* 1 migration, 1 \(2\.9 KiB\) to copy, 1 identical/,
+    );
+    expect(r.stdout).toContain("<details><summary>cli-plan:");
+  });
+
+  it("plan reports a compare that fails, without leaking credentials, and exits 1", async () => {
+    env = { ...env, AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials-swapped") };
+    await writeFile(
+      join(dir, "credentials-swapped"),
+      `[global]\naws_access_key_id = ${china.accessKeyId}\naws_secret_access_key = ${china.secretAccessKey}\n` +
+        `[china]\naws_access_key_id = ${china.accessKeyId}\naws_secret_access_key = ${china.secretAccessKey}\n`,
+    );
+    try {
+      const bad = await longbow("plan", "--dir", join(dir, "migrations"), "--json");
+      expect(bad.code).toBe(1);
+      const plan = JSON.parse(bad.stdout) as Plan;
+      expect(plan.migrations[0]?.error).toMatch(/InvalidAccessKeyId/);
+      expect(bad.stdout + bad.stderr).not.toContain(china.secretAccessKey);
+    } finally {
+      env = { ...env, AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials") };
+    }
+  });
+
+  it("publish prints + then nothing on a second run", async () => {
+    const path = `/${uniqueBucket("cli")}/migrations`;
+    const first = await longbow("publish", "--dir", join(dir, "migrations"), "--path", path);
+    expect(first).toMatchObject({ code: 0, stdout: `+ ${path}/cli-plan\n` });
+    const second = await longbow("publish", "--dir", join(dir, "migrations"), "--path", path);
+    expect(second).toMatchObject({ code: 0, stdout: "" });
+    expect(second.stderr).toContain("1 unchanged");
+  });
+
+  it("refuses to publish an invalid set", async () => {
+    const r = await longbow("publish", "--dir", "test/fixtures/migrations/invalid-sets/duplicate-name");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("duplicate name 'twice'");
+  });
+});

@@ -1,0 +1,31 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+
+async function longbow(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run("node", ["bin/longbow.js", ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe("longbow validate", () => {
+  it("prints every problem as file:line:col  path  message and exits 1", async () => {
+    const dir = "test/fixtures/migrations/invalid-sets/duplicate-name";
+    const r = await longbow("validate", dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(`${dir}/twice.yml:1:7  name  duplicate name 'twice': also in ${dir}/twice.yaml\n`);
+    expect(r.stderr).toContain("1 problem(s)");
+  });
+
+  it("exits 0 and prints nothing on stdout for valid migrations", async () => {
+    const r = await longbow("validate", "test/fixtures/migrations/valid");
+    expect(r).toMatchObject({ code: 0, stdout: "" });
+    expect(r.stderr).toContain("3 migration(s) valid");
+  });
+});
