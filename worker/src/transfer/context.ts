@@ -1,6 +1,6 @@
-import type { HeadObjectCommandOutput, S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, type HeadObjectCommandOutput, type S3Client } from "@aws-sdk/client-s3";
 import type { Job } from "../job/index.js";
-import { classifyS3Error, s3ErrorCode } from "../s3/index.js";
+import { classifyS3Error, s3ErrorCode, s3HttpStatus } from "../s3/index.js";
 import { AccessError, SourceChangedError, SourceMissingError, TransferError } from "./errors.js";
 import type { ResolvedCopyOptions } from "./options.js";
 import type { RetryOptions } from "./retry.js";
@@ -82,6 +82,28 @@ export function translateS3Error(ctx: CopyContext, side: Side, op: string, err: 
     context,
     retryable: kind === "transient",
   });
+}
+
+const bodylessCodes = new Set(["Unknown", "Forbidden", "403", "UnknownError"]);
+
+/**
+ * A HEAD answered 403 carries no body, so no error code: InvalidAccessKeyId,
+ * SignatureDoesNotMatch and AccessDenied look the same, and a missing key reads as 403
+ * without s3:ListBucket. One ranged GET of the same key asks S3 for the real code.
+ */
+export async function explainForbiddenHead(ctx: CopyContext, side: Side, err: unknown): Promise<unknown> {
+  if (s3HttpStatus(err) !== 403 || !bodylessCodes.has(s3ErrorCode(err))) return err;
+  const client = side === "source" ? ctx.o.source : ctx.o.destination;
+  const { bucket, key } = side === "source" ? ctx.job.source : ctx.job.destination;
+  try {
+    const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: "bytes=0-0" }), {
+      abortSignal: ctx.signal,
+    });
+    await out.Body?.transformToByteArray();
+    return err;
+  } catch (detail) {
+    return classifyS3Error(detail) === "aborted" ? err : detail;
+  }
 }
 
 /** Sends `cmd` on `client` with the copy's signal, translating failures. */

@@ -1,6 +1,6 @@
 import { DeleteObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
 import { classifyS3Error } from "../s3/index.js";
-import { type CopyContext, type SourceObject, send } from "./context.js";
+import { type CopyContext, explainForbiddenHead, type SourceObject, send } from "./context.js";
 import { provenanceKeys } from "./metadata.js";
 import { unquote } from "./plan.js";
 
@@ -20,8 +20,9 @@ export async function headDestination(ctx: CopyContext): Promise<DestinationObje
     });
     return { size: head.ContentLength ?? 0, etag: unquote(head.ETag) ?? "", metadata: head.Metadata ?? {} };
   } catch (err) {
-    if (classifyS3Error(err) === "not-found") return undefined;
-    return send(ctx, "destination", "HeadObject", () => Promise.reject(err));
+    const detail = await explainForbiddenHead(ctx, "destination", err);
+    if (classifyS3Error(detail) === "not-found") return undefined;
+    return send(ctx, "destination", "HeadObject", () => Promise.reject(detail));
   }
 }
 

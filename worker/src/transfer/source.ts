@@ -1,6 +1,6 @@
 import { GetObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
 import { AbortError } from "../errors.js";
-import { type CopyContext, type Pin, type SourceObject, send } from "./context.js";
+import { type CopyContext, explainForbiddenHead, type Pin, type SourceObject, send } from "./context.js";
 import { TransferError } from "./errors.js";
 import { etagPartsCount, unquote } from "./plan.js";
 
@@ -14,9 +14,15 @@ export async function headSource(
   wantPartSize: boolean,
 ): Promise<SourceObject> {
   const { bucket, key } = ctx.job.source;
-  const head = await send(ctx, "source", "HeadObject", (c, abortSignal) =>
-    c.send(new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }), { abortSignal }),
-  );
+  const head = await send(ctx, "source", "HeadObject", async (c, abortSignal) => {
+    try {
+      return await c.send(new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }), {
+        abortSignal,
+      });
+    } catch (err) {
+      throw await explainForbiddenHead(ctx, "source", err);
+    }
+  });
   const etag = unquote(head.ETag) ?? "";
   const partsCount = etagPartsCount(etag);
   let firstPartSize: number | undefined;
