@@ -36,10 +36,12 @@ export async function report(ctx: CommandContext): Promise<void> {
   const aws = controlPlane(ctx.inputs);
   const ledger = ledgerFor(ctx.inputs, aws, "report");
   const queue = queueFor(ctx.inputs, aws);
+  // Only migrations that were ever sent: a file nobody sent yet has nothing to report.
+  const known = new Set(await ledger.migrations());
   const full = await buildReport({
     ledger,
     ...(queue === undefined ? {} : { queue }),
-    migrations: migrations.map((m) => m.migration.name),
+    migrations: migrations.map((m) => m.migration.name).filter((name) => known.has(name)),
   });
   const { octokit, repo } = githubClient(ctx.inputs.githubToken);
   const fileOf = new Map(migrations.map((m) => [m.migration.name, repoPath(ctx, m.file)]));

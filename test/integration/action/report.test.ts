@@ -25,6 +25,8 @@ describe("the Action's report command", () => {
   const workspace = workspaceWith({
     "photos.yaml": migrationYaml("photos", "global-photos", "china-photos"),
     "logs.yaml": migrationYaml("logs", "global-logs", "china-logs"),
+    // Never sent: no comment for it.
+    "fresh.yaml": migrationYaml("fresh", "global-fresh", "china-fresh"),
   });
   const run = () =>
     runAction({
