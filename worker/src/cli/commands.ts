@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { registerCp } from "./commands/cp.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerPublish } from "./commands/publish.js";
 import { registerValidate } from "./commands/validate.js";
@@ -7,4 +8,4 @@ import { registerValidate } from "./commands/validate.js";
 export type RegisterCommand = (program: Command) => void;
 
 /** Every `longbow` command, in the order `--help` lists them. */
-export const commands: RegisterCommand[] = [registerValidate, registerPlan, registerPublish];
+export const commands: RegisterCommand[] = [registerValidate, registerPlan, registerPublish, registerCp];
