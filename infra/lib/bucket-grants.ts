@@ -72,6 +72,25 @@ export function bucketGrants(
   return { read: merge(read), write: merge(write) };
 }
 
+/**
+ * Every bucket of enabled migrations in this partition (real S3 only), whichever
+ * credentials the fleet uses for it: what a role of this partition lists for a plan.
+ */
+export function partitionBuckets(
+  migrations: readonly MigrationGrantSource[],
+  partition: Partition,
+): string[] {
+  const names = new Set<string>();
+  for (const m of migrations) {
+    if (m.enabled === false) continue;
+    for (const side of [m.source, m.destination]) {
+      const local = side.region === undefined || partitionOfRegion(side.region) === partition;
+      if (local && side.endpoint === undefined) names.add(side.bucket);
+    }
+  }
+  return [...names].sort();
+}
+
 /** Every credentials parameter enabled migrations name, without duplicates, sorted by name. */
 export function credentialsParameters(
   migrations: readonly MigrationGrantSource[],

@@ -1,4 +1,4 @@
-import { resolveSettings } from "../../worker/src/config/index.js";
+import { defaultSettings, resolveSettings } from "../../worker/src/config/index.js";
 
 /**
  * The one typed configuration of the Longbow stack. Every field is optional in the JSON file
@@ -52,6 +52,8 @@ export interface WorkerSettingsConfig {
   readonly maxRetries?: number;
   /** pino log level. @defaultValue engine default ("info") */
   readonly logLevel?: string;
+  /** How often a worker extends a running job's visibility (to three times this). @defaultValue engine default (60) */
+  readonly heartbeatSeconds?: number;
 }
 
 /** The optional Lambda worker (the original's serverless / hybrid mode). */
@@ -74,6 +76,8 @@ export interface GitHubConfig {
   readonly repository: string;
   /** Branch whose workflows may deploy. @defaultValue "main" */
   readonly deployBranch?: string;
+  /** GitHub environment of the deploy job (`.github/workflows/deploy.yml`). @defaultValue "longbow-production" */
+  readonly deployEnvironment?: string;
   /**
    * ARN of an existing `token.actions.githubusercontent.com` provider (there can be only one
    * per account). @defaultValue undefined: the stack creates the provider
@@ -106,14 +110,20 @@ export interface LongbowConfigInput {
   /** A job running longer is aborted and left resumable (engine JobTimeout). @defaultValue 3600 */
   readonly jobTimeoutSeconds?: number;
   /**
-   * SQS visibility timeout. The worker's heartbeat extends it while a job runs; it must be
-   * at least the job timeout so a job stays with one worker even if heartbeats fail.
-   * @defaultValue 3600
+   * SQS visibility timeout of a freshly received job. From the first heartbeat on, the
+   * worker keeps the job hidden itself (three heartbeats ahead), so this only has to outlast
+   * the first heartbeat and the Lambda worker's timeout; it is also how long the job of a
+   * worker that died before its first heartbeat stays hidden. @defaultValue 900
    */
   readonly visibilityTimeoutSeconds?: number;
   /** Receives before a job goes to the dead-letter queue. @defaultValue 24 */
   readonly maxReceiveCount?: number;
-  /** How long a stopping worker may drain (systemd TimeoutStopSec, lifecycle hook). @defaultValue 600 */
+  /**
+   * How long a stopping worker may drain: systemd's TimeoutStopSec; the engine's stop
+   * deadline (LONGBOW_STOP_DEADLINE_SECONDS) is 30 s less, leaving time to release messages;
+   * the lifecycle hook waits 120 s more. 120 s matches a Spot interruption notice.
+   * @defaultValue 120
+   */
   readonly drainTimeoutSeconds?: number;
   /** Visible messages at which the fleet adds one instance / two instances. @defaultValue [100, 500] */
   readonly scaleOutThresholds?: readonly [number, number];
@@ -196,9 +206,9 @@ export function resolveConfig(input: LongbowConfigInput = {}): LongbowConfig {
     onDemandPercentageAboveBase: input.onDemandPercentageAboveBase ?? 0,
     rootVolumeGiB: input.rootVolumeGiB ?? 16,
     jobTimeoutSeconds: input.jobTimeoutSeconds ?? 3600,
-    visibilityTimeoutSeconds: input.visibilityTimeoutSeconds ?? 3600,
+    visibilityTimeoutSeconds: input.visibilityTimeoutSeconds ?? 900,
     maxReceiveCount: input.maxReceiveCount ?? 24,
-    drainTimeoutSeconds: input.drainTimeoutSeconds ?? 600,
+    drainTimeoutSeconds: input.drainTimeoutSeconds ?? 120,
     scaleOutThresholds: input.scaleOutThresholds ?? [100, 500],
     notificationEmail: input.notificationEmail,
     credentialsParameter: input.credentialsParameter ?? "s3_migration_credentials",
@@ -220,7 +230,11 @@ export function resolveConfig(input: LongbowConfigInput = {}): LongbowConfig {
     github:
       input.github === undefined
         ? undefined
-        : { ...input.github, deployBranch: input.github.deployBranch ?? "main" },
+        : {
+            ...input.github,
+            deployBranch: input.github.deployBranch ?? "main",
+            deployEnvironment: input.github.deployEnvironment ?? "longbow-production",
+          },
   };
   return validateConfig(config);
 }
@@ -248,6 +262,7 @@ function validateWorkerSettings(c: LongbowConfig): void {
         byteBudget: bytes(w.byteBudgetMiB),
         maxRetries: w.maxRetries,
         logLevel: w.logLevel,
+        heartbeatSeconds: w.heartbeatSeconds,
         jobTimeoutSeconds: c.jobTimeoutSeconds,
       },
     );
@@ -281,14 +296,15 @@ export function validateConfig(c: LongbowConfig): LongbowConfig {
   wholeNumber("rootVolumeGiB", c.rootVolumeGiB, 8, 1024);
   wholeNumber("jobTimeoutSeconds", c.jobTimeoutSeconds, 60, 43_200);
   wholeNumber("visibilityTimeoutSeconds", c.visibilityTimeoutSeconds, 60, 43_200);
-  if (c.visibilityTimeoutSeconds < c.jobTimeoutSeconds) {
+  const heartbeat = c.worker.heartbeatSeconds ?? defaultSettings.heartbeatSeconds;
+  if (c.visibilityTimeoutSeconds < 2 * heartbeat) {
     throw new ConfigError(
-      `visibilityTimeoutSeconds (${c.visibilityTimeoutSeconds}) must be at least jobTimeoutSeconds (${c.jobTimeoutSeconds}), or a job could run on two workers at once`,
+      `visibilityTimeoutSeconds (${c.visibilityTimeoutSeconds}) must be at least twice worker.heartbeatSeconds (${heartbeat}), or a job could reappear before its worker's first heartbeat`,
     );
   }
   wholeNumber("maxReceiveCount", c.maxReceiveCount, 1, 1000);
-  // the lifecycle hook's heartbeat timeout is drain + 120 s and may not exceed 7200 s
-  wholeNumber("drainTimeoutSeconds", c.drainTimeoutSeconds, 30, 7080);
+  // the engine's stop deadline is drain - 30 s; the lifecycle hook's timeout, drain + 120 s, may not exceed 7200 s
+  wholeNumber("drainTimeoutSeconds", c.drainTimeoutSeconds, 60, 7080);
   const [one, two] = c.scaleOutThresholds;
   wholeNumber("scaleOutThresholds[0]", one, 1);
   wholeNumber("scaleOutThresholds[1]", two, one + 1);

@@ -5,9 +5,8 @@ import { Construct } from "constructs";
 /** Props of {@link JobQueue}. */
 export interface JobQueueProps {
   /**
-   * How long a received job stays hidden. The worker's heartbeat extends it while the job
-   * runs, so this only bounds how long a crashed worker's job waits before it is resumed.
-   * @defaultValue 3600 seconds (the original's JobTimeout)
+   * How long a received job stays hidden until its worker's first heartbeat takes over.
+   * @defaultValue 900 seconds (the Lambda maximum, so the Lambda worker fits)
    */
   readonly visibilityTimeout?: Duration;
   /** Receives before a job is moved to the dead-letter queue. @defaultValue 24 (as the original) */
@@ -42,7 +41,7 @@ export class JobQueue extends Construct {
       reason: "This is the dead-letter queue; a dead-letter queue of its own would only move the problem.",
     });
     this.queue = new sqs.Queue(this, "Jobs", {
-      visibilityTimeout: props.visibilityTimeout ?? Duration.seconds(3600),
+      visibilityTimeout: props.visibilityTimeout ?? Duration.seconds(900),
       retentionPeriod,
       // S3 event notifications can publish to SSE-SQS queues but not to ones using the AWS-managed KMS key
       encryption: sqs.QueueEncryption.SQS_MANAGED,

@@ -4,7 +4,7 @@ import * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import * as ssm from "aws-cdk-lib/aws-ssm";
 import type { Construct } from "constructs";
-import { bucketGrants, credentialsParameters } from "./bucket-grants.js";
+import { bucketGrants, credentialsParameters, partitionBuckets } from "./bucket-grants.js";
 import type { LongbowConfig, MigrationGrantSource } from "./config.js";
 import { FleetScaling } from "./fleet-scaling.js";
 import { GitHubRoles } from "./github-roles.js";
@@ -85,6 +85,7 @@ export class LongbowStack extends Stack {
       migrationsPath: c.migrationsPath,
       credentialsParameter: c.credentialsParameter,
       jobTimeoutSeconds: c.jobTimeoutSeconds,
+      drainTimeoutSeconds: c.drainTimeoutSeconds,
       settings: c.worker,
     });
 
@@ -159,10 +160,12 @@ export class LongbowStack extends Stack {
       const roles = new GitHubRoles(this, "GitHub", {
         repository: c.github.repository,
         deployBranch: c.github.deployBranch,
+        deployEnvironment: c.github.deployEnvironment,
+        partition: c.partition,
         ...(c.github.oidcProviderArn === undefined ? {} : { oidcProviderArn: c.github.oidcProviderArn }),
         queue: this.jobs.queue,
         table: this.ledger.table,
-        buckets: grants,
+        buckets: partitionBuckets(props.migrations, c.partition),
         migrationsPath: c.migrationsPath,
         credentialsParameters: parameters,
       });

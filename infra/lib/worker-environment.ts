@@ -9,6 +9,8 @@ export interface WorkerEnvironmentOptions {
   readonly migrationsPath: string;
   readonly credentialsParameter: string;
   readonly jobTimeoutSeconds: number;
+  /** How long systemd waits after SIGTERM; the engine's stop deadline is 30 s less. */
+  readonly drainTimeoutSeconds: number;
   readonly settings: WorkerSettingsConfig;
 }
 
@@ -25,6 +27,8 @@ export function workerEnvironment(o: WorkerEnvironmentOptions): Record<string, s
     LONGBOW_MIGRATIONS_PATH: o.migrationsPath,
     LONGBOW_CREDENTIALS_PARAMETER: o.credentialsParameter,
     [settingsEnv.jobTimeoutSeconds]: String(o.jobTimeoutSeconds),
+    // finish or release running jobs before systemd's SIGKILL
+    [settingsEnv.stopDeadlineSeconds]: String(o.drainTimeoutSeconds - 30),
   };
   const s = o.settings;
   const set = (name: string, value: string | number | undefined) => {
@@ -37,5 +41,6 @@ export function workerEnvironment(o: WorkerEnvironmentOptions): Record<string, s
   set(settingsEnv.byteBudget, s.byteBudgetMiB);
   set(settingsEnv.maxRetries, s.maxRetries);
   set(settingsEnv.logLevel, s.logLevel);
+  set(settingsEnv.heartbeatSeconds, s.heartbeatSeconds);
   return env;
 }

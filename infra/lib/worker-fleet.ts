@@ -24,7 +24,7 @@ export interface WorkerFleetProps {
   readonly onDemandBaseCapacity?: number;
   /** Percent on-demand above the base. @defaultValue 0 */
   readonly onDemandPercentageAboveBase?: number;
-  /** How long a stopping worker may drain. @defaultValue Duration.minutes(10) */
+  /** How long a stopping worker may drain. @defaultValue Duration.minutes(2) */
   readonly drainTimeout?: Duration;
   /** @defaultValue 16 */
   readonly rootVolumeGiB?: number;
@@ -49,7 +49,7 @@ export class WorkerFleet extends Construct {
   constructor(scope: Construct, id: string, props: WorkerFleetProps) {
     super(scope, id);
     const instanceTypes = props.instanceTypes ?? ["c5.large"];
-    const drainTimeout = props.drainTimeout ?? Duration.minutes(10);
+    const drainTimeout = props.drainTimeout ?? Duration.minutes(2);
     const [firstType] = instanceTypes;
     if (firstType === undefined) throw new Error("instanceTypes must name at least one instance type");
 

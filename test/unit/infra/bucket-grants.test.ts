@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bucketGrants, credentialsParameters } from "../../../infra/lib/bucket-grants.js";
+import { bucketGrants, credentialsParameters, partitionBuckets } from "../../../infra/lib/bucket-grants.js";
 import type { MigrationGrantSource } from "../../../infra/lib/config.js";
 
 const toChina: MigrationGrantSource = {
@@ -66,5 +66,13 @@ describe("credentialsParameters", () => {
       { name: "keys" },
       { name: "west", region: "us-west-2" },
     ]);
+  });
+});
+
+describe("partitionBuckets", () => {
+  it("names every real S3 bucket of this partition, whatever credentials the fleet uses for it", () => {
+    expect(partitionBuckets([toChina], "aws-cn")).toEqual(["c"]);
+    expect(partitionBuckets([toChina], "aws")).toEqual(["g"]);
+    expect(partitionBuckets([{ ...toChina, enabled: false }], "aws")).toEqual([]);
   });
 });

@@ -11,7 +11,8 @@ describe("resolveConfig", () => {
       maxCapacity: 10,
       onDemandBaseCapacity: 0,
       jobTimeoutSeconds: 3600,
-      visibilityTimeoutSeconds: 3600,
+      visibilityTimeoutSeconds: 900,
+      drainTimeoutSeconds: 120,
       maxReceiveCount: 24,
       scaleOutThresholds: [100, 500],
       credentialsParameter: "s3_migration_credentials",
@@ -36,9 +37,11 @@ describe("resolveConfig", () => {
   it.each([
     [{ minCapacity: 5, maxCapacity: 2 }, /minCapacity \(5\) must not exceed maxCapacity \(2\)/],
     [
-      { visibilityTimeoutSeconds: 600 },
-      /visibilityTimeoutSeconds \(600\) must be at least jobTimeoutSeconds/,
+      { visibilityTimeoutSeconds: 100 },
+      /visibilityTimeoutSeconds \(100\) must be at least twice worker.heartbeatSeconds \(60\)/,
     ],
+    [{ visibilityTimeoutSeconds: 100, worker: { heartbeatSeconds: 30 } }, null],
+    [{ drainTimeoutSeconds: 45 }, /drainTimeoutSeconds must be a whole number between 60/],
     [{ maxReceiveCount: 0 }, /maxReceiveCount must be a whole number/],
     [{ partition: "aws-us-gov" as "aws" }, /partition must be 'aws' or 'aws-cn'/],
     [{ instanceTypes: [] }, /instanceTypes must list instance types/],
@@ -48,7 +51,6 @@ describe("resolveConfig", () => {
     [{ ssmPrefix: "longbow" }, /ssmPrefix must be an SSM path/],
     [
       {
-        jobTimeoutSeconds: 900,
         visibilityTimeoutSeconds: 900,
         lambdaWorker: { enabled: true, timeoutSeconds: 900 },
       },
@@ -56,7 +58,6 @@ describe("resolveConfig", () => {
     ],
     [
       {
-        jobTimeoutSeconds: 300,
         visibilityTimeoutSeconds: 300,
         lambdaWorker: { enabled: true, timeoutSeconds: 600 },
       },

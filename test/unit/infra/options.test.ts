@@ -121,16 +121,26 @@ describe("trigger bucket", () => {
 });
 
 describe("GitHub OIDC roles", () => {
-  it("lets only the repository's main branch deploy, and only through the CDK bootstrap roles", () => {
+  it("trusts GitHub's token with the China audience", () => {
+    s.template.hasResourceProperties("AWS::IAM::OIDCProvider", {
+      Url: "https://token.actions.githubusercontent.com",
+      ClientIdList: ["sts.amazonaws.com.cn"],
+    });
+  });
+
+  it("lets only the main branch or the deploy environment of the repository deploy, through the CDK bootstrap roles", () => {
     s.template.hasResourceProperties("AWS::IAM::Role", {
       AssumeRolePolicyDocument: {
         Statement: [
           Match.objectLike({
             Action: "sts:AssumeRoleWithWebIdentity",
             Condition: {
-              StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
+              StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com.cn" },
               StringLike: {
-                "token.actions.githubusercontent.com:sub": "repo:acme/longbow-fork:ref:refs/heads/main",
+                "token.actions.githubusercontent.com:sub": [
+                  "repo:acme/longbow-fork:ref:refs/heads/main",
+                  "repo:acme/longbow-fork:environment:longbow-production",
+                ],
               },
             },
           }),
@@ -138,26 +148,28 @@ describe("GitHub OIDC roles", () => {
       },
     });
     const deploy = asString(statementsOf(s.template, "GitHubDeploy"));
-    expect(deploy).toContain("sts:AssumeRole");
     expect(deploy).toContain(":role/cdk-*");
+    expect(deploy).toContain("ssm:PutParameter");
+    expect(deploy).not.toContain("s3:");
   });
 
-  it("lets any workflow of the repository publish, send and report, and nothing of another repository", () => {
+  it("lets any workflow of the repository plan, send and report, and nothing of another repository", () => {
     s.template.hasResourceProperties("AWS::IAM::Role", {
       AssumeRolePolicyDocument: {
         Statement: [
           Match.objectLike({
             Condition: Match.objectLike({
-              StringLike: { "token.actions.githubusercontent.com:sub": "repo:acme/longbow-fork:*" },
+              StringLike: { "token.actions.githubusercontent.com:sub": ["repo:acme/longbow-fork:*"] },
             }),
           }),
         ],
       },
     });
     const operate = asString(statementsOf(s.template, "GitHubOperate"));
-    expect(operate).toContain("ssm:PutParameter");
     expect(operate).toContain("sqs:SendMessage");
+    expect(operate).toContain(":s3:::dst-china");
     expect(operate).not.toContain("s3:GetObject");
+    expect(operate).not.toContain("ssm:PutParameter");
   });
 });
 

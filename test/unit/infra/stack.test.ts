@@ -42,10 +42,10 @@ beforeAll(() => {
 const asString = (v: unknown) => JSON.stringify(v);
 
 describe("queue and ledger", () => {
-  it("sends a job to the dead-letter queue after 24 receives and hides it for the job timeout", () => {
+  it("sends a job to the dead-letter queue after 24 receives and hides it until the first heartbeat takes over", () => {
     s.template.resourceCountIs("AWS::SQS::Queue", 2);
     s.template.hasResourceProperties("AWS::SQS::Queue", {
-      VisibilityTimeout: 3600,
+      VisibilityTimeout: 900,
       SqsManagedSseEnabled: true,
       RedrivePolicy: {
         deadLetterTargetArn: { "Fn::GetAtt": [Match.stringLikeRegexp("^JobsDeadLetters"), "Arn"] },
@@ -145,7 +145,7 @@ describe("worker fleet", () => {
     s.template.hasResourceProperties("AWS::AutoScaling::LifecycleHook", {
       LifecycleHookName: "longbow-drain",
       LifecycleTransition: "autoscaling:EC2_INSTANCE_TERMINATING",
-      HeartbeatTimeout: 720,
+      HeartbeatTimeout: 240,
       DefaultResult: "CONTINUE",
     });
   });
@@ -159,7 +159,7 @@ describe("worker fleet", () => {
     expect(script).toContain("ExecStart=/usr/bin/node-22 /opt/longbow/longbow.mjs work");
     expect(script).toContain("Restart=on-failure");
     expect(script).toContain("KillSignal=SIGTERM");
-    expect(script).toContain("TimeoutStopSec=600");
+    expect(script).toContain("TimeoutStopSec=120");
     expect(script).toContain("systemctl enable --now longbow-worker.service longbow-drain.service");
     expect(script).toContain("--lifecycle-hook-name longbow-drain");
     for (const name of [
@@ -169,6 +169,7 @@ describe("worker fleet", () => {
       "LONGBOW_MIGRATIONS_PATH=/longbow/migrations",
       "LONGBOW_CREDENTIALS_PARAMETER=s3_migration_credentials",
       "LONGBOW_JOB_TIMEOUT_SECONDS=3600",
+      "LONGBOW_STOP_DEADLINE_SECONDS=90",
     ]) {
       expect(script).toContain(name);
     }

@@ -32,6 +32,11 @@ describe("worker boot script", () => {
     expect(script).toContain("--region cn-north-1 --lifecycle-hook-name drain-hook");
   });
 
+  it("replaces the native SQLite module, which only local mode uses, with a stub", () => {
+    expect(script).toContain("/opt/longbow/node_modules/better-sqlite3/index.js");
+    expect(script).toContain("not available on the worker fleet");
+  });
+
   it("ships the worker's log and memory/disk metrics with the CloudWatch agent", () => {
     const config = script.match(
       /amazon-cloudwatch-agent\/etc\/longbow\.json <<'LONGBOW_EOF'\n(.*)\nLONGBOW_EOF/,
