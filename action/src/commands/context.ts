@@ -22,3 +22,9 @@ export function repoPath(ctx: CommandContext, file: string): string {
   const abs = isAbsolute(file) ? file : resolve(ctx.workspace, file);
   return relative(ctx.workspace, abs).split("\\").join("/");
 }
+
+/** Link to this workflow run, whose job summary holds what a comment had to leave out. */
+export function runUrl(env: NodeJS.ProcessEnv): string {
+  const server = env.GITHUB_SERVER_URL ?? "https://github.com";
+  return `${server}/${env.GITHUB_REPOSITORY ?? ""}/actions/runs/${env.GITHUB_RUN_ID ?? ""}`;
+}

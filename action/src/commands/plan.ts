@@ -11,8 +11,7 @@ import { upsertComment } from "../github/comments.js";
 import { changedFiles } from "../github/pulls.js";
 import { errorCount, writeSummary } from "../output/summary.js";
 import { commentLimit, fitComment } from "../output/truncate.js";
-import { type CommandContext, migrationsDir, repoPath } from "./context.js";
-import { runUrl } from "./report.js";
+import { type CommandContext, migrationsDir, repoPath, runUrl } from "./context.js";
 
 /** The hidden first line that identifies a pull request's plan comment. */
 export const planMarker = "<!-- longbow:plan -->";

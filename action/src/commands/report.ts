@@ -12,19 +12,13 @@ import { pullRequestForPath } from "../github/pulls.js";
 import { writeSummary } from "../output/summary.js";
 import { commentLimit, fitComment } from "../output/truncate.js";
 import { ledgerFor, queueFor } from "../pipeline.js";
-import { type CommandContext, migrationsDir, repoPath } from "./context.js";
+import { type CommandContext, migrationsDir, repoPath, runUrl } from "./context.js";
 
 /** Once in a report comment, the comment is never edited again. */
 export const finishedMarker = "<!-- longbow:finished -->";
 
 /** The hidden first line that identifies a migration's report comment. */
 export const reportMarker = (migration: string) => `<!-- longbow:report:${migration} -->`;
-
-/** Link to this run, where the job summary holds the untruncated report. */
-export function runUrl(env: NodeJS.ProcessEnv): string {
-  const server = env.GITHUB_SERVER_URL ?? "https://github.com";
-  return `${server}/${env.GITHUB_REPOSITORY ?? ""}/actions/runs/${env.GITHUB_RUN_ID ?? ""}`;
-}
 
 /**
  * Reads the ledger and the queue, and keeps one report comment per migration on the pull
