@@ -31,6 +31,8 @@ export interface FleetScalingProps {
 export class FleetScaling extends Construct {
   public readonly scaleOut: autoscaling.StepScalingPolicy;
   public readonly batchFinished: cloudwatch.Alarm;
+  /** Only with a minimum of 0: starts one instance for a backlog below the first step. */
+  public readonly wakeUp: cloudwatch.Alarm | undefined;
 
   constructor(scope: Construct, id: string, props: FleetScalingProps) {
     super(scope, id);
@@ -83,5 +85,27 @@ export class FleetScaling extends Construct {
       new actions.AutoScalingAction(scaleIn),
       new actions.SnsAction(props.topic),
     );
+
+    if (props.minCapacity === 0) {
+      // with no instance at all, a backlog below the first step would otherwise wait forever
+      this.wakeUp = new cloudwatch.MathExpression({
+        label: "Jobs waiting and no instance",
+        expression: "IF(visible >= 1 AND desired == 0, 1, 0)",
+        usingMetrics: { visible, desired },
+        period,
+      }).createAlarm(this, "WakeUp", {
+        alarmDescription: "Longbow: jobs are waiting and the fleet is at zero; start one instance.",
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      const startOne = new autoscaling.StepScalingAction(this, "StartOne", {
+        autoScalingGroup: props.group,
+        adjustmentType: autoscaling.AdjustmentType.EXACT_CAPACITY,
+      });
+      startOne.addAdjustment({ lowerBound: 0, adjustment: 1 });
+      this.wakeUp.addAlarmAction(new actions.AutoScalingAction(startOne));
+    }
   }
 }

@@ -58,6 +58,17 @@ describe("partition", () => {
     });
   });
 
+  it("starts one instance for a small backlog when the fleet is at zero", () => {
+    s.template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: "IF(visible >= 1 AND desired == 0, 1, 0)" })]),
+      AlarmActions: [{ Ref: Match.stringLikeRegexp("^ScalingStartOne") }],
+    });
+    s.template.hasResourceProperties("AWS::AutoScaling::ScalingPolicy", {
+      AdjustmentType: "ExactCapacity",
+      StepAdjustments: [{ MetricIntervalLowerBound: 0, ScalingAdjustment: 1 }],
+    });
+  });
+
   it("passes the configured engine settings to the workers, in MiB", () => {
     const script = userDataOf(s.template);
     expect(script).toContain("LONGBOW_FILES_IN_PARALLEL=8");

@@ -262,6 +262,11 @@ describe("scaling", () => {
 });
 
 describe("dashboard and alarms", () => {
+  it("needs no wake-up alarm while the minimum keeps an instance running", () => {
+    const alarms = JSON.stringify(s.template.findResources("AWS::CloudWatch::Alarm"));
+    expect(alarms).not.toContain("desired == 0");
+  });
+
   it("pages on any dead-lettered job", () => {
     s.template.hasResourceProperties("AWS::CloudWatch::Alarm", {
       Dimensions: [
