@@ -32,6 +32,7 @@ export type S3ErrorKind =
 
 const accessCodes = new Set([
   "AccessDenied",
+  "AccessDeniedException",
   "InvalidAccessKeyId",
   "SignatureDoesNotMatch",
   "ExpiredToken",

@@ -101,14 +101,12 @@ export function resolveCopyOptions(options: CopyOptions): ResolvedCopyOptions {
     byteBudget: defaultSettings.byteBudget,
     ...given,
   };
-  const resolved: ResolvedCopyOptions = {
+  const resolved: Omit<ResolvedCopyOptions, "budget" | "pool"> = {
     source: options.source,
     destination: options.destination,
     sourceLabel: options.sourceLabel ?? "source",
     destinationLabel: options.destinationLabel ?? "destination",
     settings,
-    budget: options.budget ?? new ByteBudget(settings.byteBudget),
-    pool: options.pool ?? new TransferPool({ concurrency: settings.partsInParallel }),
     resumeStore: options.resumeStore,
     signal: options.signal,
     logger: options.logger ?? silentLogger,
@@ -123,11 +121,15 @@ export function resolveCopyOptions(options: CopyOptions): ResolvedCopyOptions {
     clock: options.clock ?? Date.now,
   };
   validateCopyOptions(resolved);
-  return resolved;
+  return {
+    ...resolved,
+    budget: options.budget ?? new ByteBudget(settings.byteBudget),
+    pool: options.pool ?? new TransferPool({ concurrency: settings.partsInParallel }),
+  };
 }
 
 /** Checks ranges; throws a LongbowError("InvalidOption") naming the option. */
-export function validateCopyOptions(o: ResolvedCopyOptions): void {
+export function validateCopyOptions(o: Omit<ResolvedCopyOptions, "budget" | "pool">): void {
   const whole = (name: string, v: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER) => {
     if (v === undefined || !Number.isSafeInteger(v) || v < min || v > max) {
       throw new LongbowError(

@@ -1,0 +1,92 @@
+import { describe, expect, it } from "vitest";
+import { ByteBudget, TransferPool } from "../../../worker/src/transfer/index.js";
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+describe("ByteBudget", () => {
+  it("never lets more bytes in flight than its capacity, whatever the mix of requests", async () => {
+    const budget = new ByteBudget(100);
+    let peak = 0;
+    const sizes = [30, 70, 50, 10, 90, 40, 60, 20, 100, 5];
+    await Promise.all(
+      sizes.map(async (n, i) => {
+        const release = await budget.acquire(n);
+        peak = Math.max(peak, budget.inUse);
+        for (let t = 0; t < (i % 3) + 1; t++) await tick();
+        release();
+      }),
+    );
+    expect(peak).toBeLessThanOrEqual(100);
+    expect(budget.inUse).toBe(0);
+  });
+
+  it("serves waiters in arrival order, so a large request is not starved by small ones", async () => {
+    const budget = new ByteBudget(10);
+    const first = await budget.acquire(8);
+    const order: string[] = [];
+    const big = budget.acquire(10).then((r) => (order.push("big"), r));
+    const small = budget.acquire(1).then((r) => (order.push("small"), r));
+    await tick();
+    expect(order).toEqual([]);
+    first();
+    (await big)();
+    (await small)();
+    expect(order).toEqual(["big", "small"]);
+  });
+
+  it("grants a request larger than the whole budget once it is idle", async () => {
+    const budget = new ByteBudget(10);
+    const release = await budget.acquire(50);
+    expect(budget.inUse).toBe(10);
+    release();
+    release();
+    expect(budget.inUse).toBe(0);
+  });
+
+  it("rejects a waiter whose signal fires and gives nothing away", async () => {
+    const budget = new ByteBudget(10);
+    const held = await budget.acquire(10);
+    const stop = new AbortController();
+    const waiting = budget.acquire(5, stop.signal);
+    stop.abort();
+    await expect(waiting).rejects.toMatchObject({ code: "Aborted" });
+    held();
+    expect(budget.inUse).toBe(0);
+  });
+
+  it("names the option when the capacity is invalid", () => {
+    expect(() => new ByteBudget(0)).toThrow("byteBudget must be a positive whole number");
+  });
+});
+
+describe("TransferPool", () => {
+  it("runs at most `concurrency` tasks at once across callers", async () => {
+    const pool = new TransferPool({ concurrency: 3 });
+    let running = 0;
+    let peak = 0;
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        pool.run(async () => {
+          running++;
+          peak = Math.max(peak, running);
+          await tick();
+          running--;
+          return i;
+        }),
+      ),
+    );
+    expect(results).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(peak).toBe(3);
+    expect(pool.active).toBe(0);
+  });
+
+  it("frees the slot of a task that fails", async () => {
+    const pool = new TransferPool({ concurrency: 1 });
+    await expect(pool.run(() => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
+    expect(await pool.run(async () => "next")).toBe("next");
+  });
+
+  it("names the option when the concurrency is invalid", () => {
+    expect(() => new TransferPool({ concurrency: 0 })).toThrow("TransferPoolOptions.concurrency");
+  });
+});
