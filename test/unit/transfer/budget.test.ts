@@ -24,8 +24,12 @@ describe("ByteBudget", () => {
     const budget = new ByteBudget(10);
     const first = await budget.acquire(8);
     const order: string[] = [];
-    const big = budget.acquire(10).then((r) => (order.push("big"), r));
-    const small = budget.acquire(1).then((r) => (order.push("small"), r));
+    const noting = (name: string) => (release: () => void) => {
+      order.push(name);
+      return release;
+    };
+    const big = budget.acquire(10).then(noting("big"));
+    const small = budget.acquire(1).then(noting("small"));
     await tick();
     expect(order).toEqual([]);
     first();
