@@ -72,7 +72,8 @@ export async function* compareListings(
   const onAbort = () => inner.abort(options.signal?.reason);
   options.signal?.addEventListener("abort", onAbort, { once: true });
   const signal = inner.signal;
-  const channel = new Channel<DiffItem[]>(parallelism * 2);
+  // one unread chunk per worker keeps every worker busy without buffering the diff
+  const channel = new Channel<DiffItem[]>(parallelism);
   const ctx = {
     migration: m,
     sourceLister: options.sourceLister,

@@ -1,6 +1,6 @@
 import type { KeyFilter, Migration } from "../config/index.js";
 import { ListingCursor } from "./cursor.js";
-import { compareKeys } from "./key-order.js";
+import { compareKeysFrom } from "./key-order.js";
 import type { CopyRecords, DiffItem, ListedObject, ObjectLister } from "./types.js";
 
 /** A slice of the key space, relative to both sides' prefixes. */
@@ -93,7 +93,7 @@ export async function mergePartition(
         ? 1
         : b === undefined
           ? -1
-          : compareKeys(a.key.slice(srcPrefix.length), b.key.slice(dstPrefix.length));
+          : compareKeysFrom(a.key, srcPrefix.length, b.key, dstPrefix.length);
     if (order > 0) {
       const d = b as ListedObject;
       const item: DiffItem = { kind: "extra", destinationKey: d.key, size: d.size };
