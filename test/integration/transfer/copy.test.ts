@@ -116,6 +116,30 @@ describe.each([
     ).toBe(data.length);
   });
 
+  it("copies in parts of another size with the storage class, and later finds it identical by provenance", async () => {
+    const data = randomData(2 * 5 * MiB);
+    const sourceEtag = await putMultipart(source, srcBucket, "resized.bin", data, 5 * MiB);
+    const job = {
+      ...jobFor(srcBucket, "resized.bin", destBucket),
+      destination: { bucket: destBucket, key: "resized.bin", storageClass: "STANDARD_IA" as const },
+    };
+    const options = { source, destination, settings: { partSize: 6 * MiB, multipartThreshold: MiB } };
+    const first = await copyObject(job, options);
+    expect(first).toMatchObject({ status: "copied", partsTotal: 2 });
+    expect(first.destinationEtag).not.toBe(sourceEtag);
+    const head = await destination.send(new HeadObjectCommand({ Bucket: destBucket, Key: "resized.bin" }));
+    expect(head.StorageClass).toBe("STANDARD_IA");
+    expect(head.Metadata?.[provenanceKeys.etag]).toBe(sourceEtag);
+    expect(await copyObject(job, options)).toMatchObject({ status: "identical", bytes: 0 });
+  });
+
+  it("records no provenance when switched off", async () => {
+    await putObject(source, { Bucket: srcBucket, Key: "plain.txt", Body: "plain", Metadata: { keep: "me" } });
+    expect((await copy("plain.txt", { provenance: false })).status).toBe("copied");
+    const head = await destination.send(new HeadObjectCommand({ Bucket: destBucket, Key: "plain.txt" }));
+    expect(head.Metadata).toEqual({ keep: "me" });
+  });
+
   it("reports a missing source as source-missing", async () => {
     const result = await copy("does/not/exist", {});
     expect(result).toMatchObject({ status: "source-missing", retryable: false, bytes: 0 });
