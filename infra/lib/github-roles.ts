@@ -20,6 +20,8 @@ export interface GitHubRolesProps {
   /** Decides the token audience: `sts.amazonaws.com.cn` in China. */
   readonly partition: Partition;
   readonly queue: sqs.IQueue;
+  /** The report shows its depth. */
+  readonly deadLetterQueue: sqs.IQueue;
   readonly table: dynamodb.ITable;
   /** Buckets of this partition the plan and the compare list. */
   readonly buckets: readonly string[];
@@ -31,14 +33,17 @@ export interface GitHubRolesProps {
 const issuer = "token.actions.githubusercontent.com";
 
 /**
- * Roles GitHub Actions workflows of one repository assume with OIDC, so no AWS key lives in
- * GitHub: `deploy` (publish the migrations and CDK deploy, from the deploy branch or
- * environment) and `operate` (plan, compare-and-send, report, from any workflow of the
- * repository, pull requests included).
+ * Roles the workflows of one repository assume with OIDC, so no AWS key lives in GitHub, one
+ * per workflow variable (`LONGBOW_*_ROLE_ARN`): `deploy` (publish the migrations and CDK
+ * deploy, from the deploy branch or environment), `plan` (read-only listing, from pull
+ * requests), `sync` (compare-and-send) and `report` (read the ledger and queue depths), both
+ * from the deploy branch, where scheduled workflows run.
  */
 export class GitHubRoles extends Construct {
   public readonly deployRole: iam.Role;
-  public readonly operateRole: iam.Role;
+  public readonly planRole: iam.Role;
+  public readonly syncRole: iam.Role;
+  public readonly reportRole: iam.Role;
 
   constructor(scope: Construct, id: string, props: GitHubRolesProps) {
     super(scope, id);
@@ -100,44 +105,60 @@ export class GitHubRoles extends Construct {
       "publish writes one parameter per migration under the migrations path; the set changes with every merge.",
     );
 
-    this.operateRole = new iam.Role(this, "Operate", {
-      assumedBy: principal([`${repo}:*`]),
-      description: `Longbow plan, sync and report from ${props.repository}`,
-      maxSessionDuration: Duration.hours(2),
+    const mainBranch = `${repo}:ref:refs/heads/${props.deployBranch ?? "main"}`;
+    const listBuckets =
+      props.buckets.length === 0
+        ? []
+        : [
+            new iam.PolicyStatement({
+              // plan and compare list both sides; they never read object data
+              actions: ["s3:ListBucket", "s3:ListBucketVersions"],
+              resources: props.buckets.map((b) => `arn:${Aws.PARTITION}:s3:::${b}`),
+            }),
+          ];
+    const readCredentials = new iam.PolicyStatement({
+      actions: ["ssm:GetParameter"],
+      resources: props.credentialsParameters.map((p) => parameter(p.name, p.region)),
     });
-    props.queue.grantSendMessages(this.operateRole);
-    props.queue.grant(this.operateRole, "sqs:GetQueueAttributes");
-    props.table.grantReadWriteData(this.operateRole);
-    this.operateRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ["ssm:GetParameter", "ssm:GetParametersByPath"],
-        resources: migrations,
-      }),
+
+    this.planRole = new iam.Role(this, "Plan", {
+      assumedBy: principal([`${repo}:pull_request`]),
+      description: `Longbow plan (read-only listing) for pull requests of ${props.repository}`,
+      maxSessionDuration: Duration.hours(1),
+    });
+    for (const st of [...listBuckets, readCredentials]) this.planRole.addToPrincipalPolicy(st);
+
+    this.syncRole = new iam.Role(this, "Sync", {
+      assumedBy: principal([mainBranch]),
+      description: `Longbow compare-and-send from ${props.repository}`,
+      maxSessionDuration: Duration.hours(6),
+    });
+    for (const st of [...listBuckets, readCredentials]) this.syncRole.addToPrincipalPolicy(st);
+    this.syncRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ["ssm:GetParametersByPath"], resources: migrations }),
     );
-    this.operateRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ["ssm:GetParameter"],
-        resources: props.credentialsParameters.map((p) => parameter(p.name, p.region)),
-      }),
-    );
-    if (props.buckets.length > 0) {
-      this.operateRole.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          // the plan and the compare list both sides; they never read object data
-          actions: ["s3:ListBucket", "s3:ListBucketVersions"],
-          resources: props.buckets.map((b) => `arn:${Aws.PARTITION}:s3:::${b}`),
-        }),
-      );
-    }
+    props.queue.grantSendMessages(this.syncRole);
+    props.queue.grant(this.syncRole, "sqs:GetQueueAttributes");
+    props.table.grantReadWriteData(this.syncRole);
+    acknowledge(this.syncRole, migrationsFinding, "sync reads every published migration under the path.");
     acknowledge(
-      this.operateRole,
-      migrationsFinding,
-      "sync and plan read every published migration under the path.",
-    );
-    acknowledge(
-      this.operateRole,
+      this.syncRole,
       `AwsSolutions-IAM5[Resource::${nagArnRef(props.table)}/index/*]`,
-      "The report reads the ledger's own indexes.",
+      "The ledger's own indexes only; their names are the engine's.",
+    );
+
+    this.reportRole = new iam.Role(this, "Report", {
+      assumedBy: principal([mainBranch]),
+      description: `Longbow reports from ${props.repository}`,
+      maxSessionDuration: Duration.hours(1),
+    });
+    props.table.grantReadData(this.reportRole);
+    props.queue.grant(this.reportRole, "sqs:GetQueueAttributes");
+    props.deadLetterQueue.grant(this.reportRole, "sqs:GetQueueAttributes");
+    acknowledge(
+      this.reportRole,
+      `AwsSolutions-IAM5[Resource::${nagArnRef(props.table)}/index/*]`,
+      "The report reads the ledger's failures index.",
     );
   }
 }

@@ -164,13 +164,16 @@ export class LongbowStack extends Stack {
         partition: c.partition,
         ...(c.github.oidcProviderArn === undefined ? {} : { oidcProviderArn: c.github.oidcProviderArn }),
         queue: this.jobs.queue,
+        deadLetterQueue: this.jobs.deadLetterQueue,
         table: this.ledger.table,
         buckets: partitionBuckets(props.migrations, c.partition),
         migrationsPath: c.migrationsPath,
         credentialsParameters: parameters,
       });
       new CfnOutput(this, "GitHubDeployRoleArn", { value: roles.deployRole.roleArn });
-      new CfnOutput(this, "GitHubOperateRoleArn", { value: roles.operateRole.roleArn });
+      new CfnOutput(this, "GitHubPlanRoleArn", { value: roles.planRole.roleArn });
+      new CfnOutput(this, "GitHubSyncRoleArn", { value: roles.syncRole.roleArn });
+      new CfnOutput(this, "GitHubReportRoleArn", { value: roles.reportRole.roleArn });
     }
 
     new CfnOutput(this, "QueueUrl", { value: this.jobs.queue.queueUrl });

@@ -164,23 +164,36 @@ describe("GitHub OIDC roles", () => {
     expect(deploy).not.toContain("s3:");
   });
 
-  it("lets any workflow of the repository plan, send and report, and nothing of another repository", () => {
-    s.template.hasResourceProperties("AWS::IAM::Role", {
-      AssumeRolePolicyDocument: {
-        Statement: [
-          Match.objectLike({
-            Condition: Match.objectLike({
-              StringLike: { "token.actions.githubusercontent.com:sub": ["repo:acme/longbow-fork:*"] },
-            }),
-          }),
-        ],
-      },
-    });
-    const operate = asString(statementsOf(s.template, "GitHubOperate"));
-    expect(operate).toContain("sqs:SendMessage");
-    expect(operate).toContain(":s3:::dst-china");
-    expect(operate).not.toContain("s3:GetObject");
-    expect(operate).not.toContain("ssm:PutParameter");
+  const trustedSubjects = (rolePrefix: string): unknown => {
+    const roles = s.template.findResources("AWS::IAM::Role");
+    const [, role] = Object.entries(roles).find(([id]) => id.startsWith(rolePrefix)) ?? [];
+    return role?.Properties.AssumeRolePolicyDocument.Statement[0].Condition.StringLike[
+      "token.actions.githubusercontent.com:sub"
+    ];
+  };
+
+  it("lets pull requests of the repository only list buckets and read the credentials parameter", () => {
+    expect(trustedSubjects("GitHubPlan")).toEqual(["repo:acme/longbow-fork:pull_request"]);
+    const plan = statementsOf(s.template, "GitHubPlan");
+    expect(plan.flatMap((st) => [st.Action].flat()).sort()).toEqual([
+      "s3:ListBucket",
+      "s3:ListBucketVersions",
+      "ssm:GetParameter",
+    ]);
+    expect(asString(plan)).toContain(":s3:::dst-china");
+  });
+
+  it("lets the main branch send jobs and write the ledger, and report read them", () => {
+    expect(trustedSubjects("GitHubSync")).toEqual(["repo:acme/longbow-fork:ref:refs/heads/main"]);
+    expect(trustedSubjects("GitHubReport")).toEqual(["repo:acme/longbow-fork:ref:refs/heads/main"]);
+    const sync = asString(statementsOf(s.template, "GitHubSync"));
+    expect(sync).toContain("sqs:SendMessage");
+    expect(sync).toContain("dynamodb:PutItem");
+    expect(sync).not.toContain("s3:GetObject");
+    expect(sync).not.toContain("ssm:PutParameter");
+    const report = asString(statementsOf(s.template, "GitHubReport"));
+    expect(report).toContain("sqs:GetQueueAttributes");
+    expect(report).not.toMatch(/sqs:SendMessage|dynamodb:PutItem|dynamodb:UpdateItem|s3:/);
   });
 });
 
