@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import type { Job } from "../../../worker/src/job/index.js";
 import { type JobOutcome, type Ledger, SqliteLedger } from "../../../worker/src/ledger/index.js";
@@ -27,9 +28,43 @@ const done = (over: Partial<JobOutcome> = {}): JobOutcome => ({
 });
 const t0 = new Date("2026-11-26T01:00:00Z");
 
-const implementations: [string, () => Promise<Ledger>][] = [
+/**
+ * Makes two concurrent finish() calls race deterministically on DynamoDB: both read the
+ * item before either writes, then the writes go one after the other. (Truly simultaneous
+ * transactions are unsafe on the emulator: it restores a whole-table snapshot when a
+ * transaction fails, undoing a concurrent one. Real DynamoDB does not.)
+ */
+function raceBarrier(client: DynamoDBClient): void {
+  let reads = 0;
+  let chain: Promise<unknown> = Promise.resolve();
+  const middleware = ((next: (a: unknown) => Promise<unknown>, ctx: { commandName?: string }) =>
+    async (args: unknown) => {
+      if (ctx.commandName === "GetItemCommand") {
+        const out = await next(args);
+        reads++;
+        return out;
+      }
+      // Writes before the first read (the enqueue) pass straight through.
+    if (ctx.commandName !== "TransactWriteItemsCommand" || reads === 0) return next(args);
+      while (reads < 2) await new Promise((r) => setTimeout(r, 5));
+      const mine = chain.then(() => next(args));
+      chain = mine.catch(() => {});
+      return mine;
+    }) as never;
+  client.middlewareStack.add(middleware, { step: "initialize", name: "raceBarrier" });
+}
+
+const implementations: [string, (race?: boolean) => Promise<Ledger>][] = [
   ["SQLite", async () => new SqliteLedger({ path: join(dir, `${Math.random()}.db`) })],
-  ["DynamoDB", async () => (await createTestDynamoLedger(dynamoFor(global))).ledger],
+  [
+    "DynamoDB",
+    async (race) => {
+      const client = dynamoFor(global);
+      const { ledger } = await createTestDynamoLedger(client);
+      if (race) raceBarrier(client);
+      return ledger;
+    },
+  ],
 ];
 
 describe.each(implementations)("%s ledger", (_name, make) => {
@@ -66,7 +101,7 @@ describe.each(implementations)("%s ledger", (_name, make) => {
   });
 
   it("counts exactly one winner when two workers finish the same object at once", async () => {
-    const l = await make();
+    const l = await make(true);
     await l.enqueue([job("race")], t0);
     const results = await Promise.all([
       l.finish(job("race"), done()),

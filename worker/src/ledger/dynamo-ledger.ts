@@ -25,7 +25,15 @@ import {
   objectKey,
 } from "./dynamo-keys.js";
 import { LedgerError } from "./errors.js";
-import type { CopiedFrom, JobOutcome, JobRun, Ledger, LedgerItem, LedgerSummary } from "./ledger.js";
+import type {
+  CopiedFrom,
+  EnqueueOptions,
+  JobOutcome,
+  JobRun,
+  Ledger,
+  LedgerItem,
+  LedgerSummary,
+} from "./ledger.js";
 import { resumePointOf } from "./sqlite-ledger.js";
 import {
   type CounterDelta,
@@ -108,7 +116,8 @@ export class DynamoLedger implements Ledger {
     return found;
   }
 
-  async enqueue(jobs: readonly Job[], now: Date, signal?: AbortSignal): Promise<Job[]> {
+  async enqueue(jobs: readonly Job[], now: Date, options: EnqueueOptions = {}): Promise<Job[]> {
+    const { signal } = options;
     const existing = await this.getMany(jobs, signal);
     const accepted: Job[] = [];
     const seen = new Set<string>();
@@ -123,7 +132,12 @@ export class DynamoLedger implements Ledger {
       const results = await Promise.all(
         slice.map((job) => {
           const old = existing.get(objectKey(job).pk);
-          return this.transition(job, old ? toItem(old) : undefined, (o) => planEnqueue(o, job, now), signal);
+          return this.transition(
+            job,
+            old ? toItem(old) : undefined,
+            (o) => planEnqueue(o, job, now, options.requeuePending),
+            signal,
+          );
         }),
       );
       slice.forEach((job, n) => {

@@ -4,6 +4,7 @@ export { LedgerError } from "./errors.js";
 export type {
   CopiedFrom,
   CounterBucket,
+  EnqueueOptions,
   HourTally,
   JobOutcome,
   JobRun,

@@ -67,6 +67,12 @@ export interface LedgerSummary {
   lastCompareAt?: string;
 }
 
+export interface EnqueueOptions {
+  /** Queue jobs even when the ledger says they are pending. @defaultValue false */
+  requeuePending?: boolean;
+  signal?: AbortSignal;
+}
+
 /** Who is working on a job, for the ledger's record. */
 export interface JobRun {
   workerId: string;
@@ -100,9 +106,10 @@ export type CopiedFrom = CopyRecord;
 export interface Ledger extends CopyRecords {
   /**
    * Records jobs as queued, skipping those already queued or running from the same source
-   * ETag and versionId; returns the jobs to send.
+   * ETag and versionId (unless `requeuePending`: the queue is known to be empty, so such
+   * items are stale); returns the jobs to send.
    */
-  enqueue(jobs: readonly Job[], now: Date, signal?: AbortSignal): Promise<Job[]>;
+  enqueue(jobs: readonly Job[], now: Date, options?: EnqueueOptions): Promise<Job[]>;
   /** Records the outcome; false when another attempt already recorded the same done copy. */
   finish(job: Job, outcome: JobOutcome, signal?: AbortSignal): Promise<boolean>;
   /** Notes a transient failure of an attempt that will be retried (no counter change). */

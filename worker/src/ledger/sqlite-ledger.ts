@@ -5,6 +5,7 @@ import type { Job } from "../job/index.js";
 import type { ResumePoint, ResumeStore } from "../transfer/resume-store.js";
 import type {
   CopiedFrom,
+  EnqueueOptions,
   HourTally,
   JobOutcome,
   JobRun,
@@ -100,12 +101,17 @@ export class SqliteLedger implements Ledger {
     for (const [bucket, t] of Object.entries(delta)) add.run(migration, bucket, t.objects, t.bytes);
   }
 
-  async enqueue(jobs: readonly Job[], now: Date): Promise<Job[]> {
+  async enqueue(jobs: readonly Job[], now: Date, options: EnqueueOptions = {}): Promise<Job[]> {
     return this.db
       .transaction(() => {
         const accepted: Job[] = [];
         for (const job of jobs) {
-          const plan = planEnqueue(this.read(job.migration, job.source.key), job, now);
+          const plan = planEnqueue(
+            this.read(job.migration, job.source.key),
+            job,
+            now,
+            options.requeuePending,
+          );
           if (!plan) continue;
           this.write(plan.item);
           this.count(job.migration, plan.delta);

@@ -39,8 +39,9 @@ export function planEnqueue(
   old: LedgerItem | undefined,
   job: Job,
   now: Date,
+  requeuePending = false,
 ): { item: LedgerItem; delta: CounterDelta } | undefined {
-  if (alreadyPending(old, job)) return undefined;
+  if (!requeuePending && alreadyPending(old, job)) return undefined;
   const size = job.source.size ?? 0;
   const item: LedgerItem = {
     migration: job.migration,
