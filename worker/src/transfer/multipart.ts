@@ -1,11 +1,12 @@
 import {
   CompleteMultipartUploadCommand,
+  type CompleteMultipartUploadCommandOutput,
   CreateMultipartUploadCommand,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { type CopyContext, type Pin, type SourceObject, send } from "./context.js";
 import { deleteDestination } from "./destination.js";
-import { IntegrityError, SourceChangedError, SourceMissingError } from "./errors.js";
+import { IntegrityError, SourceChangedError, SourceMissingError, TransferError } from "./errors.js";
 import { carriedMetadata } from "./metadata.js";
 import { OrderedMd5 } from "./ordered-md5.js";
 import { isPlainMd5, md5Hex, multipartEtag, type PartPlan, partRange, unquote } from "./plan.js";
@@ -13,6 +14,9 @@ import { abortUpload, findResumableUpload } from "./resume.js";
 import { withRetries } from "./retry.js";
 import { Semaphore } from "./semaphore.js";
 import { readSource } from "./source.js";
+
+/** CompleteMultipartUpload errors that no retry of the same upload can fix. */
+const unusableUploadCodes = new Set(["InvalidPart", "InvalidPartOrder", "NoSuchUpload", "EntityTooSmall"]);
 
 /** Outcome of one multipart copy. */
 export interface MultipartOutcome {
@@ -209,17 +213,34 @@ export async function copyMultipart(
       },
     );
   }
-  const done = await send(ctx, "destination", "CompleteMultipartUpload", (c, abortSignal) =>
-    c.send(
-      new CompleteMultipartUploadCommand({
-        Bucket: job.destination.bucket,
-        Key: job.destination.key,
-        UploadId: uploadId,
-        MultipartUpload: { Parts: etags.map((etag, i) => ({ PartNumber: i + 1, ETag: `"${etag}"` })) },
-      }),
-      { abortSignal },
-    ),
-  );
+  let done: CompleteMultipartUploadCommandOutput;
+  try {
+    done = await send(ctx, "destination", "CompleteMultipartUpload", (c, abortSignal) =>
+      c.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: job.destination.bucket,
+          Key: job.destination.key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: etags.map((etag, i) => ({ PartNumber: i + 1, ETag: `"${etag}"` })) },
+        }),
+        { abortSignal },
+      ),
+    );
+  } catch (err) {
+    // The upload cannot be completed as it stands (a part vanished or changed): start over
+    // rather than fail the same way on every redelivery.
+    if (!(err instanceof TransferError) || !unusableUploadCodes.has(err.code)) throw err;
+    await abortUpload(ctx, uploadId);
+    await store?.clear(job);
+    throw new IntegrityError(
+      `${o.destinationLabel} refused to complete upload ${uploadId} (${err.code}); starting over`,
+      {
+        bucket: job.destination.bucket,
+        key: job.destination.key,
+        uploadId,
+      },
+    );
+  }
   await store?.clear(job);
   const finalEtag = unquote(done.ETag);
   if (finalEtag !== local) {
