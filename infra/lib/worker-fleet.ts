@@ -139,6 +139,8 @@ export class WorkerFleet extends Construct {
       maxCapacity: props.maxCapacity ?? 10,
       capacityRebalance: true,
       groupMetrics: [autoscaling.GroupMetrics.all()],
+      // a deploy with a new bundle brings up a new group; the old one's instances drain through the hook
+      updatePolicy: autoscaling.UpdatePolicy.replacingUpdate(),
       mixedInstancesPolicy: {
         launchTemplate: this.launchTemplate,
         launchTemplateOverrides: instanceTypes.map((t) => ({ instanceType: new ec2.InstanceType(t) })),

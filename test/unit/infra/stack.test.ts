@@ -141,6 +141,12 @@ describe("worker fleet", () => {
     });
   });
 
+  it("replaces the group on deploy, so every instance runs the new bundle", () => {
+    s.template.hasResource("AWS::AutoScaling::AutoScalingGroup", {
+      UpdatePolicy: { AutoScalingReplacingUpdate: { WillReplace: true } },
+    });
+  });
+
   it("holds a terminating instance in a lifecycle hook long enough to drain", () => {
     s.template.hasResourceProperties("AWS::AutoScaling::LifecycleHook", {
       LifecycleHookName: "longbow-drain",
