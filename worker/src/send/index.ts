@@ -1,0 +1,1 @@
+export { type SendOptions, SendRefusedError, type SendResult, sendMigration } from "./send.js";

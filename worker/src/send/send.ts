@@ -1,0 +1,132 @@
+import type { S3Client } from "@aws-sdk/client-s3";
+import { compareMigration, type DiffKind, toJob } from "../compare/index.js";
+import type { Migration } from "../config/index.js";
+import { LongbowError, throwIfAborted } from "../errors.js";
+import type { Job } from "../job/index.js";
+import type { Ledger } from "../ledger/index.js";
+import { type Logger, silentLogger } from "../log/index.js";
+import type { Queue } from "../queue/index.js";
+
+export interface SendOptions {
+  migration: Migration;
+  /** Client for the source side (its own credentials). */
+  source: S3Client;
+  /** Client for the destination side. */
+  destination: S3Client;
+  queue: Queue;
+  ledger: Ledger;
+  /**
+   * The original's guard: refuse to send while the queue still holds work.
+   * @defaultValue false (objects already pending are skipped instead)
+   */
+  refuseWhenQueueNotEmpty?: boolean;
+  /** Jobs recorded and sent per round. @defaultValue 100 */
+  batchSize?: number;
+  /** Compare: partitions listed at once. @defaultValue the compare's default (16) */
+  parallelism?: number;
+  /** Compare: prefix levels the key space is split by. @defaultValue the compare's default (1) */
+  depth?: number;
+  /** @defaultValue () => new Date() */
+  now?: () => Date;
+  /** @defaultValue silentLogger */
+  logger?: Logger;
+  signal?: AbortSignal;
+}
+
+/** What one send did. */
+export interface SendResult {
+  migration: string;
+  /** Keys by compare verdict (new, changed, identical, ignored, extra). */
+  compared: Record<DiffKind, number>;
+  /** Jobs put on the queue, and their bytes. */
+  sent: number;
+  sentBytes: number;
+  /** New or changed objects not sent because the ledger has them queued or running from the same source. */
+  alreadyPending: number;
+  /** ISO time the compare started: what the report shows as the last compare. */
+  comparedAt: string;
+  finishedAt: string;
+}
+
+/** The queue held work and the guard was on. */
+export class SendRefusedError extends LongbowError {
+  constructor(migration: string, waiting: number) {
+    super(
+      "QueueNotEmpty",
+      `the queue still holds ${waiting} message(s); not sending (refuseWhenQueueNotEmpty)`,
+      {
+        context: { migration },
+      },
+    );
+    this.name = "SendRefusedError";
+  }
+}
+
+/**
+ * Compares one migration and queues a job for every `new` or `changed` object, recording
+ * each in the ledger first. Objects the ledger has queued or running from the same source
+ * ETag are skipped, so a send may run while workers are busy; when the queue is empty such
+ * ledger entries are stale (a lost message) and are sent again. Provenance comes from the
+ * ledger (CopyRecords), so `etag`/`version` compares see what each copy was made from.
+ */
+export async function sendMigration(options: SendOptions): Promise<SendResult> {
+  const { migration: m, queue, ledger } = options;
+  const batchSize = options.batchSize ?? 100;
+  const now = options.now ?? (() => new Date());
+  const logger = (options.logger ?? silentLogger).child({ migration: m.name });
+  const signal = options.signal;
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
+    throw new LongbowError("InvalidOption", `batchSize must be a whole number >= 1, got ${batchSize}`);
+  }
+  const depth = await queue.depth(signal);
+  const waiting = depth.visible + depth.inFlight;
+  if (options.refuseWhenQueueNotEmpty && waiting > 0) throw new SendRefusedError(m.name, waiting);
+  const comparedAt = now();
+  const result: SendResult = {
+    migration: m.name,
+    compared: { new: 0, changed: 0, identical: 0, ignored: 0, extra: 0 },
+    sent: 0,
+    sentBytes: 0,
+    alreadyPending: 0,
+    comparedAt: comparedAt.toISOString(),
+    finishedAt: "",
+  };
+  let batch: Job[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const accepted = await ledger.enqueue(batch, now(), {
+      requeuePending: waiting === 0,
+      ...(signal ? { signal } : {}),
+    });
+    await queue.send(accepted, signal);
+    result.sent += accepted.length;
+    result.sentBytes += accepted.reduce((n, j) => n + (j.source.size ?? 0), 0);
+    result.alreadyPending += batch.length - accepted.length;
+    batch = [];
+  };
+  const items = compareMigration(m, {
+    source: options.source,
+    destination: options.destination,
+    copyRecords: ledger,
+    logger,
+    ...(options.parallelism === undefined ? {} : { parallelism: options.parallelism }),
+    ...(options.depth === undefined ? {} : { depth: options.depth }),
+    ...(signal ? { signal } : {}),
+  });
+  for await (const item of items) {
+    result.compared[item.kind]++;
+    const job = toJob(m, item);
+    if (!job) continue;
+    batch.push(job);
+    if (batch.length >= batchSize) await flush();
+  }
+  throwIfAborted(signal);
+  await flush();
+  await ledger.recordCompare(m.name, comparedAt, signal);
+  result.finishedAt = now().toISOString();
+  logger.info(
+    { ...result.compared, sent: result.sent, alreadyPending: result.alreadyPending },
+    "migration sent",
+  );
+  return result;
+}
