@@ -138,7 +138,8 @@ export class GitHubRoles extends Construct {
       new iam.PolicyStatement({ actions: ["ssm:GetParametersByPath"], resources: migrations }),
     );
     props.queue.grantSendMessages(this.syncRole);
-    props.queue.grant(this.syncRole, "sqs:GetQueueAttributes");
+    // the queue's depth includes the dead letters, found through the redrive policy
+    props.deadLetterQueue.grant(this.syncRole, "sqs:GetQueueAttributes", "sqs:GetQueueUrl");
     props.table.grantReadWriteData(this.syncRole);
     acknowledge(this.syncRole, migrationsFinding, "sync reads every published migration under the path.");
     acknowledge(
@@ -153,8 +154,8 @@ export class GitHubRoles extends Construct {
       maxSessionDuration: Duration.hours(1),
     });
     props.table.grantReadData(this.reportRole);
-    props.queue.grant(this.reportRole, "sqs:GetQueueAttributes");
-    props.deadLetterQueue.grant(this.reportRole, "sqs:GetQueueAttributes");
+    props.queue.grant(this.reportRole, "sqs:GetQueueAttributes", "sqs:GetQueueUrl");
+    props.deadLetterQueue.grant(this.reportRole, "sqs:GetQueueAttributes", "sqs:GetQueueUrl");
     acknowledge(
       this.reportRole,
       `AwsSolutions-IAM5[Resource::${nagArnRef(props.table)}/index/*]`,

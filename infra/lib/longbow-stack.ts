@@ -112,6 +112,7 @@ export class LongbowStack extends Stack {
     ];
     const access = {
       queue: this.jobs.queue,
+      deadLetterQueue: this.jobs.deadLetterQueue,
       table: this.ledger.table,
       buckets: grants,
       credentialsParameters: parameters,

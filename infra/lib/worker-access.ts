@@ -11,6 +11,8 @@ export interface WorkerAccessProps {
   /** The identity that runs `longbow work` (instance role or Lambda role). */
   readonly role: iam.IRole;
   readonly queue: sqs.IQueue;
+  /** A job that can never succeed is moved here at once; its depth is part of the status. */
+  readonly deadLetterQueue: sqs.IQueue;
   readonly table: dynamodb.ITable;
   /** Buckets and prefixes of this partition, from `migrations/`. */
   readonly buckets: BucketGrants;
@@ -132,6 +134,7 @@ export class WorkerAccess extends Construct {
     props.queue.grantConsumeMessages(props.role);
     // S3 events and retries re-enter the queue; compare-and-send on the fleet sends too
     props.queue.grantSendMessages(props.role);
+    props.deadLetterQueue.grantSendMessages(props.role);
     props.table.grantReadWriteData(props.role);
 
     for (const g of [...read, ...write]) {

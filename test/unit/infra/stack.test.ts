@@ -223,6 +223,10 @@ describe("least privilege for the workers", () => {
     const sqs = all.filter((st) => asString(st.Action).includes("sqs:"));
     expect(sqs.length).toBeGreaterThan(0);
     for (const st of sqs) expect(asString(st.Resource)).toMatch(/Jobs3A3E4888|JobsDeadLetters/);
+    // a job that can never succeed is moved to the dead-letter queue at once
+    expect(asString(sqs.filter((st) => asString(st.Resource).includes("JobsDeadLetters")))).toContain(
+      "sqs:SendMessage",
+    );
     const ddb = all.filter((st) => asString(st.Action).includes("dynamodb:"));
     expect(ddb.length).toBeGreaterThan(0);
     for (const st of ddb) expect(asString(st.Resource)).toContain("LedgerTable");
