@@ -63,7 +63,7 @@ function failure(
 
 /**
  * Copies one object from the source client to the destination client, verified and
- * resumable; see the transfer README section of the project README for the guarantees.
+ * resumable; the guarantees are listed in the README's "longbow cp" section.
  * Never throws for a copy failure: the outcome, with a message naming the endpoint and
  * bucket, is in the returned {@link CopyResult}. Only invalid options throw.
  */
@@ -73,6 +73,7 @@ export async function copyObject(job: Job, options: CopyOptions): Promise<CopyRe
   const timeoutMs = o.settings.jobTimeoutSeconds * 1000;
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = o.signal === undefined ? timeout : AbortSignal.any([o.signal, timeout]);
+  const log = o.logger.child({ migration: job.migration, bucket: job.source.bucket, key: job.source.key });
   const ctx: CopyContext = {
     job,
     o,
@@ -81,12 +82,11 @@ export async function copyObject(job: Job, options: CopyOptions): Promise<CopyRe
       maxAttempts: o.settings.maxRetries,
       baseDelayMs: o.retryBaseDelayMs,
       signal,
-      logger: o.logger,
+      logger: log,
       onProgress: o.onProgress,
     },
     moved: { bytes: 0 },
   };
-  const log = o.logger.child({ migration: job.migration, bucket: job.source.bucket, key: job.source.key });
   let partsTotal = 0;
   let partsReused = 0;
   let src: SourceObject | undefined;

@@ -10,7 +10,12 @@ export {
 } from "./errors.js";
 export type { TransferEvent, TransferEventListener } from "./events.js";
 export { provenanceKeys } from "./metadata.js";
-export { type CopyOptions, type CopySettings, resolveCopyOptions } from "./options.js";
+export {
+  type CopyOptions,
+  type CopySettings,
+  type ResolvedCopyOptions,
+  resolveCopyOptions,
+} from "./options.js";
 export { type PartPlan, planParts } from "./plan.js";
 export { TransferPool, type TransferPoolOptions } from "./pool.js";
 export type { CopyResult, CopyStatus } from "./result.js";
