@@ -122,6 +122,15 @@ describe("SQLite queue specifics", () => {
     await q.close();
   });
 
+  it("hands in-flight messages out again after a crash when asked to", async () => {
+    const q = new SqliteQueue({ path: join(dir, "crash.db") });
+    await q.send([job("x"), job("y")]);
+    await q.receive({ max: 1, waitSeconds: 0 });
+    expect(await q.releaseInFlight()).toBe(1);
+    expect((await q.receive({ max: 10, waitSeconds: 0 })).map((m) => m.receiveCount).sort()).toEqual([1, 2]);
+    await q.close();
+  });
+
   it("names the option it rejects", () => {
     expect(() => new SqliteQueue({ path: ":memory:", maxReceiveCount: 0 })).toThrow(/maxReceiveCount/);
   });
@@ -142,5 +151,6 @@ describe("SQS queue specifics", () => {
   it("finds the dead-letter queue from the redrive policy", async () => {
     const { queue, deadLetterQueueUrl } = await createTestSqsQueue(sqsFor(global), { maxReceiveCount: 2 });
     expect(await (queue as SqsQueue).deadLetterQueueUrl()).toBe(deadLetterQueueUrl);
+    expect(await (queue as SqsQueue).maxReceiveCount()).toBe(2);
   });
 });

@@ -195,6 +195,18 @@ export class SqliteQueue implements Queue {
     this.updateByReceipt(message, "UPDATE messages SET dead = 1, dead_reason = ?, receipt = NULL", reason);
   }
 
+  /**
+   * Makes every in-flight message visible now. Only for a process that knows it is the
+   * file's sole user (`longbow migrate` starting after a crash): a live worker's jobs would
+   * be handed out twice.
+   */
+  async releaseInFlight(): Promise<number> {
+    const now = this.now();
+    return this.db
+      .prepare("UPDATE messages SET visible_at = ?, receipt = NULL WHERE dead = 0 AND visible_at > ?")
+      .run(now, now).changes;
+  }
+
   async depth(): Promise<QueueDepth> {
     const row = this.db
       .prepare<[number, number], { visible: number | null; inFlight: number | null; dead: number | null }>(

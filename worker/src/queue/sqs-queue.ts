@@ -191,32 +191,38 @@ export class SqsQueue implements Queue {
   }
 
   /** The RedrivePolicy's target, resolved once (memoised, like the SDK's upload creation). */
-  deadLetterQueueUrl(signal?: AbortSignal): Promise<string | undefined> {
-    this.dlqUrl ??= this.lookUpDeadLetterQueue(signal).catch((err: unknown) => {
+  async deadLetterQueueUrl(signal?: AbortSignal): Promise<string | undefined> {
+    this.dlqUrl ??= this.redrive(signal).then(async (policy) => {
+      const parts = policy?.deadLetterTargetArn?.split(":") ?? [];
+      const [account, name] = [parts[4], parts[5]];
+      if (!name) return undefined;
+      const out = await this.client.send(
+        new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account }),
+        { abortSignal: signal },
+      );
+      return out.QueueUrl;
+    });
+    this.dlqUrl.catch(() => {
       this.dlqUrl = undefined;
-      throw err;
     });
     return this.dlqUrl;
   }
 
-  private async lookUpDeadLetterQueue(signal?: AbortSignal): Promise<string | undefined> {
+  /** Receives after which SQS moves a message to the dead-letter queue, if a redrive policy is set. */
+  async maxReceiveCount(signal?: AbortSignal): Promise<number | undefined> {
+    const n = Number((await this.redrive(signal))?.maxReceiveCount);
+    return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+  }
+
+  private async redrive(
+    signal?: AbortSignal,
+  ): Promise<{ deadLetterTargetArn?: string; maxReceiveCount?: number | string } | undefined> {
     const attrs = await this.client.send(
       new GetQueueAttributesCommand({ QueueUrl: this.queueUrl, AttributeNames: ["RedrivePolicy"] }),
       { abortSignal: signal },
     );
     const policy = attrs.Attributes?.RedrivePolicy;
-    if (!policy) return undefined;
-    const arn = (JSON.parse(policy) as { deadLetterTargetArn?: string }).deadLetterTargetArn;
-    const parts = arn?.split(":") ?? [];
-    const [name, account] = [parts[5], parts[4]];
-    if (!name) return undefined;
-    const out = await this.client.send(
-      new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account }),
-      {
-        abortSignal: signal,
-      },
-    );
-    return out.QueueUrl;
+    return policy ? JSON.parse(policy) : undefined;
   }
 
   async close(): Promise<void> {}
