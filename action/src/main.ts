@@ -3,20 +3,15 @@ import type { Command, CommandContext } from "./commands/context.js";
 import { plan } from "./commands/plan.js";
 import { publish } from "./commands/publish.js";
 import { report } from "./commands/report.js";
+import { send } from "./commands/send.js";
 import { validate } from "./commands/validate.js";
 import { type CommandName, parseInputs } from "./inputs.js";
-
-const notYetWired =
-  (name: CommandName): Command =>
-  async () => {
-    throw new Error(`command ${name} is not available in this build yet`);
-  };
 
 const commands: Record<CommandName, Command> = {
   validate,
   plan,
   publish,
-  send: notYetWired("send"),
+  send,
   report,
 };
 

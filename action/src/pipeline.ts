@@ -21,3 +21,8 @@ export function queueFor(inputs: ActionInputs, aws: ControlPlane): SqsQueue | un
     ? undefined
     : new SqsQueue({ client: aws.sqs, queueUrl: inputs.queueUrl });
 }
+
+/** The cluster's job queue from input `queue-url`, which `command` requires. */
+export function requireQueue(inputs: ActionInputs, aws: ControlPlane, command: CommandName): SqsQueue {
+  return new SqsQueue({ client: aws.sqs, queueUrl: requireInput(inputs.queueUrl, "queue-url", command) });
+}
