@@ -81,8 +81,16 @@ export class WorkerAccess extends Construct {
       statements.push(
         new iam.PolicyStatement({
           sid: "WriteDestinations",
-          // GetObject: a job whose object is already identical costs a HEAD, not a copy
-          actions: ["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+          // GetObject: a job whose object is already identical costs a HEAD, not a copy;
+          // DeleteObject(Version): a completed copy that fails verification is removed, never left in place
+          actions: [
+            "s3:PutObject",
+            "s3:GetObject",
+            "s3:AbortMultipartUpload",
+            "s3:ListMultipartUploadParts",
+            "s3:DeleteObject",
+            "s3:DeleteObjectVersion",
+          ],
           resources: write.flatMap((g) => g.prefixes.map((p) => objectArn(g.bucket, p))),
         }),
         ...write.map((g) => listStatement(["s3:ListBucket"], g)),

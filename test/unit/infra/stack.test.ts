@@ -192,11 +192,13 @@ describe("least privilege for the workers", () => {
     expect(resources).toContain(":s3:::src-other/*");
     expect(resources).not.toContain("src-disabled");
     expect(read?.Action).not.toContain("s3:PutObject");
+    expect(read?.Action).not.toContain("s3:DeleteObject");
   });
 
   it("writes only the local destination prefix; the China bucket is reached with the credentials parameter", () => {
     const write = workerStatements().find((st) => st.Sid === "WriteDestinations");
     expect(asString(write?.Resource)).toContain(":s3:::dst-global/copy/*");
+    expect(write?.Action).toContain("s3:DeleteObject");
     const all = asString(workerStatements());
     expect(all).not.toContain("dst-china");
     expect(all).not.toContain("dst-disabled");
