@@ -178,6 +178,45 @@ describe("integrity: every byte verified", () => {
     expect(sha256(await getBytes(direct.destination, destBucket, "v.bin"))).toBe(sha256(original));
   });
 
+  it("pins to the version seen at the start with getObjectWithVersionId when the job carries none", async () => {
+    const bucket = await freshBucket(direct.source, global, "pinned");
+    await direct.source.send(
+      new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }),
+    );
+    const overwriteOnFirstRangedGet = async () => {
+      let ranged = 0;
+      return proxied(global, {
+        beforeForward: async (r) => {
+          if (r.method === "GET" && r.headers.range !== undefined && ++ranged === 1) {
+            await putObject(direct.source, { Bucket: bucket, Key: "p.bin", Body: randomData(2 * 5 * MiB) });
+          }
+        },
+      });
+    };
+    const settings = { multipartThreshold: MiB, partsInParallel: 1 };
+    const original = randomData(2 * 5 * MiB);
+    const { VersionId: v1 } = await putObject(direct.source, {
+      Bucket: bucket,
+      Key: "p.bin",
+      Body: original,
+    });
+    const pinned = await copyObject(jobFor(bucket, "p.bin", destBucket, "pinned.bin"), {
+      source: (await overwriteOnFirstRangedGet()).client,
+      destination: direct.destination,
+      getObjectWithVersionId: true,
+      settings,
+    });
+    expect(pinned).toMatchObject({ status: "copied", sourceVersionId: v1 });
+    expect(sha256(await getBytes(direct.destination, destBucket, "pinned.bin"))).toBe(sha256(original));
+    // Without the switch the read is pinned by If-Match, and the overwrite is caught instead.
+    const byEtag = await copyObject(jobFor(bucket, "p.bin", destBucket, "by-etag.bin"), {
+      source: (await overwriteOnFirstRangedGet()).client,
+      destination: direct.destination,
+      settings,
+    });
+    expect(byEtag.status).toBe("source-changed");
+  });
+
   it("moves every object byte-identical through proxies that fail 5 % of requests on both sides", async () => {
     const src = await proxied(global, { fault: randomFaults(0.05, 7) });
     const dst = await proxied(china, { fault: randomFaults(0.05, 11) });
