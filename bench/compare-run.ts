@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import {
-  compareListings,
+  compareListingChunks,
   type ListedObject,
   type SortedObjects,
   virtualLister,
@@ -56,7 +56,7 @@ const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 const plan = await planMigration(
   migration,
-  compareListings(migration, {
+  compareListingChunks(migration, {
     sourceLister: virtualLister({ src: source }, { delayMs }),
     destinationLister: virtualLister({ dst: destination }, { delayMs }),
     depth: Number(values.depth),

@@ -54,14 +54,15 @@ export function validateCompareTuning(
 }
 
 /**
- * Streams the diff of one migration from two listers. Partitions are listed concurrently;
- * items of one partition come in key order, partitions interleave. Breaking out of the
- * loop cancels the listings.
+ * Streams the diff of one migration from two listers, in chunks of up to `chunkSize` items
+ * (cheaper to consume than single items when there are millions). Partitions are listed
+ * concurrently; items of one partition come in key order, partitions interleave. Breaking
+ * out of the loop cancels the listings.
  */
-export async function* compareListings(
+export async function* compareListingChunks(
   m: Migration,
   options: ListingCompareOptions,
-): AsyncGenerator<DiffItem> {
+): AsyncGenerator<DiffItem[]> {
   const parallelism = options.parallelism ?? 16;
   const depth = options.depth ?? 1;
   const chunkSize = options.chunkSize ?? 1000;
@@ -94,7 +95,7 @@ export async function* compareListings(
     (err: unknown) => channel.close(signal.aborted && options.signal?.aborted ? new AbortError() : err),
   );
   try {
-    for await (const chunk of channel) yield* chunk;
+    yield* channel;
   } finally {
     inner.abort(new AbortError("compare stopped"));
     channel.close();
@@ -103,15 +104,28 @@ export async function* compareListings(
   }
 }
 
+/** {@link compareListingChunks} one item at a time. */
+export async function* compareListings(
+  m: Migration,
+  options: ListingCompareOptions,
+): AsyncGenerator<DiffItem> {
+  for await (const chunk of compareListingChunks(m, options)) yield* chunk;
+}
+
 /**
- * Streams the diff of one migration from S3: `ListObjectsV2` on both sides, or
+ * Streams the diff of one migration from S3 in chunks: `ListObjectsV2` on both sides, or
  * `ListObjectVersions` (latest versions) on the source in `version` mode.
  */
-export function compareMigration(m: Migration, options: CompareOptions): AsyncGenerator<DiffItem> {
+export function compareMigrationChunks(m: Migration, options: CompareOptions): AsyncGenerator<DiffItem[]> {
   const byVersion = m.compare === "version" || m.versioning.compareVersionId;
-  return compareListings(m, {
+  return compareListingChunks(m, {
     ...options,
     sourceLister: byVersion ? s3LatestVersionLister(options.source) : s3ObjectLister(options.source),
     destinationLister: s3ObjectLister(options.destination),
   });
+}
+
+/** {@link compareMigrationChunks} one item at a time. */
+export async function* compareMigration(m: Migration, options: CompareOptions): AsyncGenerator<DiffItem> {
+  for await (const chunk of compareMigrationChunks(m, options)) yield* chunk;
 }

@@ -1,8 +1,10 @@
 export {
   type CompareOptions,
   type CompareTuning,
+  compareListingChunks,
   compareListings,
   compareMigration,
+  compareMigrationChunks,
   type ListingCompareOptions,
   validateCompareTuning,
 } from "./compare.js";

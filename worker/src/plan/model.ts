@@ -107,14 +107,17 @@ export class MigrationPlanBuilder {
   }
 }
 
-/** Consumes a diff stream into the plan of its migration. */
+/** Consumes a diff stream, of items or of chunks of items, into the plan of its migration. */
 export async function planMigration(
   m: Migration,
-  items: AsyncIterable<DiffItem>,
+  items: AsyncIterable<DiffItem | readonly DiffItem[]>,
   throughputBytesPerSecond: number,
 ): Promise<MigrationPlan> {
   const b = new MigrationPlanBuilder(m);
-  for await (const item of items) b.add(item);
+  for await (const item of items) {
+    if (Array.isArray(item)) for (const i of item as readonly DiffItem[]) b.add(i);
+    else b.add(item as DiffItem);
+  }
   return b.build(throughputBytesPerSecond);
 }
 

@@ -1,4 +1,4 @@
-import { compareMigration } from "../../compare/index.js";
+import { compareMigrationChunks } from "../../compare/index.js";
 import { destinationEndpoint, resolveSettings, sourceEndpoint } from "../../config/index.js";
 import { createLogger } from "../../log/index.js";
 import { assemblePlan, MigrationPlanBuilder, renderPlanJson, renderPlanMarkdown } from "../../plan/index.js";
@@ -65,7 +65,7 @@ export const registerPlan: RegisterCommand = (program) => {
             createS3Client(sourceEndpoint(m), { signal: abort.signal }),
             createS3Client(destinationEndpoint(m), { signal: abort.signal }),
           ]);
-          const items = compareMigration(m, {
+          const chunks = compareMigrationChunks(m, {
             source,
             destination,
             parallelism,
@@ -73,7 +73,7 @@ export const registerPlan: RegisterCommand = (program) => {
             logger,
             signal: abort.signal,
           });
-          for await (const item of items) builder.add(item);
+          for await (const chunk of chunks) for (const item of chunk) builder.add(item);
         } catch (err) {
           const e = err as Error;
           logger.error({ migration: m.name, err: { name: e.name, message: e.message } }, "compare failed");
