@@ -66,12 +66,7 @@ export class WorkerAccess extends Construct {
       statements.push(
         new iam.PolicyStatement({
           sid: "ReadSources",
-          actions: [
-            "s3:GetObject",
-            "s3:GetObjectVersion",
-            "s3:GetObjectAttributes",
-            "s3:GetObjectVersionAttributes",
-          ],
+          actions: ["s3:GetObject", "s3:GetObjectVersion"],
           resources: read.flatMap((g) => g.prefixes.map((p) => objectArn(g.bucket, p))),
         }),
         ...read.map((g) => listStatement(["s3:ListBucket", "s3:ListBucketVersions"], g)),
