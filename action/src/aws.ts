@@ -68,12 +68,11 @@ export function withSideInputs(m: Migration, inputs: ActionInputs): Migration {
 export async function sideClients(
   m: Migration,
   inputs: ActionInputs,
-  signal?: AbortSignal,
 ): Promise<{ source: S3Client; destination: S3Client }> {
   // Credentials parameters are read in the control plane's region unless they name their own.
   const ssmClientFactory = (region: string | undefined) =>
     new SSMClient({ region: region ?? inputs.awsRegion ?? m.source.region });
-  const options = { ssmClientFactory, ...(signal === undefined ? {} : { signal }) };
+  const options = { ssmClientFactory };
   const [source, destination] = await Promise.all([
     createS3Client(sourceEndpoint(m), options),
     createS3Client(destinationEndpoint(m), options),
