@@ -244,3 +244,11 @@ describe("valid migration files", () => {
     expect(migrations.filter((m) => m.migration.enabled)).toEqual([]);
   });
 });
+
+describe("the migrations folder", () => {
+  it("names a folder that cannot be read", async () => {
+    await expect(loadMigrations("test/fixtures/migrations/no-such-folder")).rejects.toThrow(
+      "cannot read the migrations folder 'test/fixtures/migrations/no-such-folder'",
+    );
+  });
+});

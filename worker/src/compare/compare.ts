@@ -14,7 +14,7 @@ import type { CopyRecords, DiffItem, ObjectLister } from "./types.js";
 export interface CompareTuning {
   /** Provenance for `etag` and `version` modes. Without it, ETags and versions decide alone. */
   copyRecords?: CopyRecords;
-  /** Partitions listed at once. Memory is about parallelism × 2 pages. @defaultValue 16 */
+  /** Partitions listed at once. Memory is about parallelism × (2 pages + 2 chunks). @defaultValue 16 */
   parallelism?: number;
   /** Levels of `/`-delimited prefixes the key space is split by; 0 lists sequentially. @defaultValue 1 */
   depth?: number;

@@ -1,5 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { LongbowError } from "../errors.js";
 import { type CheckedFile, checkMigration, checkMigrationSet } from "./checks.js";
 import { type LoadedMigration, normalizeMigration } from "./migration.js";
 import { dottedPath, type Problem, sortProblems } from "./problem.js";
@@ -47,6 +48,17 @@ export function parseMigrationFile(text: string, file: string): ParsedMigrationF
   return { file, checked, problems: checkMigration(checked) };
 }
 
+async function readMigrationsDir(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (err) {
+    throw new LongbowError("MigrationsDirUnreadable", `cannot read the migrations folder '${dir}'`, {
+      cause: err,
+      context: { file: dir },
+    });
+  }
+}
+
 /** True for the files the loader reads: `*.yaml` and `*.yml`. */
 export const isMigrationFileName = (name: string) => /\.ya?ml$/.test(name);
 
@@ -58,7 +70,7 @@ export const isMigrationFileName = (name: string) => /\.ya?ml$/.test(name);
 export async function loadMigrations(
   dir: string,
 ): Promise<{ migrations: LoadedMigration[]; problems: Problem[] }> {
-  const names = (await readdir(dir)).filter(isMigrationFileName).sort();
+  const names = (await readMigrationsDir(dir)).filter(isMigrationFileName).sort();
   const parsed = await Promise.all(
     names.map(async (n) => parseMigrationFile(await readFile(join(dir, n), "utf8"), join(dir, n))),
   );

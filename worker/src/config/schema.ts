@@ -70,11 +70,7 @@ function foldedIntoAnyOf(e: ErrorObject, all: readonly ErrorObject[]): boolean {
   return false;
 }
 
-/**
- * Validates a parsed YAML value against the schema. Errors inside the branches of an
- * `anyOf` (credentials) are folded into one message for the whole value, since listing
- * why each alternative failed only confuses.
- */
+/** Validates a parsed YAML (or published JSON) value against the schema, every error at once. */
 export function checkSchema(
   value: unknown,
 ): { ok: true; file: MigrationFile } | { ok: false; violations: SchemaViolation[] } {
