@@ -143,8 +143,21 @@ describe("the Action's plan command", () => {
     expect(github.requests.map((r) => r.method)).toEqual(["GET"]);
   });
 
+  it("reports a failed compare in the same comment and fails the step", async () => {
+    const ghost = uniqueBucket("src-ghost");
+    writeFileSync(join(workspace, "migrations", "logs.yaml"), migrationYaml("logs", ghost, logsDst, creds));
+    github.requests.length = 0;
+    const run = await plan();
+    runs.push(run);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain("::error::compare failed for logs; see the plan comment");
+    expect(github.state.comments).toHaveLength(1);
+    expect(github.state.comments[0]?.body).toContain("<details><summary>logs: compare failed</summary>");
+    expect(github.state.comments[0]?.body).toContain("**1 failed**");
+  });
+
   it("never prints or posts a credential", () => {
-    expect(runs.length).toBe(4);
+    expect(runs.length).toBe(5);
     const texts = [
       ...runs.flatMap((r) => [r.stdout, r.stderr, r.summary]),
       ...github.state.comments.map((c) => c.body),
