@@ -1,0 +1,101 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ListMultipartUploadsCommand, ListPartsCommand } from "@aws-sdk/client-s3";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { s3For, uniqueBucket } from "../../emulator/clients.js";
+import { runLongbow, writeProfiles } from "../../support/cli.js";
+import { bytesFor, createBucket, getBytes, putObject } from "../../support/s3-objects.js";
+
+const { global, china } = inject("emulator");
+const [src, dst] = [s3For(global), s3For(china)];
+const dir = mkdtempSync(join(tmpdir(), "longbow-migrate-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const MiB = 1048576;
+
+async function partsAtDestination(bucket: string, key: string): Promise<number> {
+  const uploads = await dst.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: key }));
+  const upload = uploads.Uploads?.[0];
+  if (!upload?.UploadId) return 0;
+  const parts = await dst.send(new ListPartsCommand({ Bucket: bucket, Key: key, UploadId: upload.UploadId }));
+  return parts.Parts?.length ?? 0;
+}
+
+describe("longbow migrate (local mode)", () => {
+  it("copies a migration, and after Ctrl-C a re-run resumes without copying finished objects or parts again", async () => {
+    const [sb, db] = [uniqueBucket("mig-src"), uniqueBucket("mig-dst")];
+    await createBucket(src, sb, global.region);
+    await createBucket(dst, db, china.region);
+    const small = ["a.txt", "nested/deep/b c.txt", "nested/ü+x.bin", "zero"];
+    const sizes: Record<string, number> = {
+      "a.txt": 10,
+      "nested/deep/b c.txt": 2000,
+      "nested/ü+x.bin": 70_000,
+      zero: 0,
+    };
+    for (const k of small) await putObject(src, sb, `data/${k}`, bytesFor(k, sizes[k] ?? 0));
+    const big = "data/big.bin";
+    await putObject(src, sb, big, bytesFor(big, 20 * MiB));
+    writeFileSync(
+      join(dir, "local-test.yaml"),
+      [
+        "name: local-test",
+        "source:",
+        `  bucket: ${sb}`,
+        "  prefix: data/",
+        `  region: ${global.region}`,
+        `  endpoint: ${global.endpoint}`,
+        "  credentials: { profile: global }",
+        "destination:",
+        `  bucket: ${db}`,
+        "  prefix: copy/",
+        `  region: ${china.region}`,
+        `  endpoint: ${china.endpoint}`,
+        "  credentials: { profile: china }",
+        "",
+      ].join("\n"),
+    );
+    const env = {
+      ...writeProfiles(join(dir, "aws"), [global, china]),
+      LONGBOW_PART_SIZE_MB: "5",
+      LONGBOW_PARTS_IN_PARALLEL: "1",
+      LONGBOW_LOG_LEVEL: "info",
+    };
+    const args = ["migrate", "--dir", dir, "--state", join(dir, "state"), "--json"];
+
+    const first = runLongbow(args, env);
+    // Interrupt once a part of the big object is at the destination.
+    while ((await partsAtDestination(db, "copy/big.bin")) < 1) {
+      if (first.child.exitCode !== null)
+        throw new Error(`migrate ended before the interrupt: ${first.stderr()}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    first.child.kill("SIGINT");
+    expect(await first.exited).toBe(130);
+    expect(first.stderr()).toContain("run the same command again to resume");
+    const copiedFirst = first
+      .lines()
+      .filter((l) => l.msg === "object copied")
+      .map((l) => l.key);
+    expect(copiedFirst).not.toContain(big);
+
+    const second = runLongbow(args, env);
+    expect(await second.exited).toBe(0);
+    const copiedSecond = second.lines().filter((l) => l.msg === "object copied");
+    // Nothing the first run finished is copied again; the big one keeps its parts.
+    for (const k of copiedFirst) expect(copiedSecond.map((l) => l.key)).not.toContain(k);
+    const bigLine = copiedSecond.find((l) => l.key === big);
+    expect(bigLine?.partsReused).toBeGreaterThanOrEqual(1);
+    const report = JSON.parse(second.stdout());
+    expect(report.migrations[0]).toMatchObject({
+      migration: "local-test",
+      objects: { total: 5, done: 5, inFlight: 0, failed: 0 },
+      finished: true,
+    });
+    expect(second.lines().some((l) => l.type === "progress")).toBe(true);
+    for (const k of small) {
+      expect((await getBytes(dst, db, `copy/${k}`)).equals(bytesFor(k, sizes[k] ?? 0))).toBe(true);
+    }
+    expect((await getBytes(dst, db, "copy/big.bin")).equals(bytesFor(big, 20 * MiB))).toBe(true);
+  });
+});

@@ -1,0 +1,115 @@
+import cliProgress from "cli-progress";
+import { formatBytes, formatDuration, formatRate } from "../../report/index.js";
+import type { TransferEvent } from "../../transfer/index.js";
+
+export interface ProgressOptions {
+  objectsTotal: number;
+  bytesTotal: number;
+  /** A live bar (on a terminal) or JSON lines. */
+  tty: boolean;
+  /** Where the bar or the lines go. @defaultValue standard error */
+  stream?: NodeJS.WritableStream;
+  /** Milliseconds between JSON lines. @defaultValue 1000 */
+  intervalMs?: number;
+  /** @defaultValue Date.now */
+  now?: () => number;
+}
+
+/**
+ * Progress of `longbow migrate`: objects and bytes done, rate and ETA, as a cli-progress
+ * bar on a terminal or one JSON line per interval otherwise. Stdout stays for the report.
+ */
+export class MigrateProgress {
+  private objectsDone = 0;
+  private objectsFailed = 0;
+  private bytesDone = 0;
+  private readonly started: number;
+  private readonly now: () => number;
+  private readonly stream: NodeJS.WritableStream;
+  private readonly bar: cliProgress.SingleBar | undefined;
+  private readonly timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly o: ProgressOptions) {
+    this.now = o.now ?? Date.now;
+    this.started = this.now();
+    this.stream = o.stream ?? process.stderr;
+    if (o.tty) {
+      this.bar = new cliProgress.SingleBar(
+        {
+          format: "{bar} {percentage}% | {objects} objects | {bytes} | {rate} | ETA {eta}",
+          stream: this.stream as NodeJS.WriteStream,
+          hideCursor: true,
+          etaBuffer: 50,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+      this.bar.start(Math.max(1, o.bytesTotal), 0, this.payload());
+    } else {
+      this.timer = setInterval(() => this.line(), o.intervalMs ?? 1000);
+    }
+  }
+
+  private get rate(): number {
+    const seconds = (this.now() - this.started) / 1000;
+    return seconds > 0 ? this.bytesDone / seconds : 0;
+  }
+
+  private payload() {
+    const eta = this.rate > 0 ? (this.o.bytesTotal - this.bytesDone) / this.rate : undefined;
+    return {
+      objects: `${this.objectsDone}/${this.o.objectsTotal}${this.objectsFailed ? ` (${this.objectsFailed} failed)` : ""}`,
+      bytes: `${formatBytes(this.bytesDone)}/${formatBytes(this.o.bytesTotal)}`,
+      rate: formatRate(this.rate),
+      eta: eta === undefined ? "?" : formatDuration(eta),
+    };
+  }
+
+  /** Bytes moved by a copy (parts reused from an earlier run count: they need no copying). */
+  onTransfer(event: TransferEvent): void {
+    if (event.type === "part_uploaded" || event.type === "object_put" || event.type === "parts_reused") {
+      this.addBytes(event.bytes);
+    }
+  }
+
+  /** An object finished; `alreadyThere` bytes were not moved (identical at the destination). */
+  onObjectDone(alreadyThere = 0): void {
+    this.objectsDone++;
+    this.addBytes(alreadyThere);
+  }
+
+  onObjectFailed(): void {
+    this.objectsFailed++;
+    this.update();
+  }
+
+  private addBytes(n: number): void {
+    this.bytesDone = Math.min(this.o.bytesTotal, this.bytesDone + n);
+    this.update();
+  }
+
+  private update(): void {
+    this.bar?.update(this.bytesDone, this.payload());
+  }
+
+  private line(): void {
+    const eta = this.rate > 0 ? Math.ceil((this.o.bytesTotal - this.bytesDone) / this.rate) : undefined;
+    this.stream.write(
+      `${JSON.stringify({
+        type: "progress",
+        objectsDone: this.objectsDone,
+        objectsFailed: this.objectsFailed,
+        objectsTotal: this.o.objectsTotal,
+        bytesDone: this.bytesDone,
+        bytesTotal: this.o.bytesTotal,
+        bytesPerSecond: Math.round(this.rate),
+        ...(eta === undefined ? {} : { etaSeconds: eta }),
+      })}\n`,
+    );
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    if (this.bar) this.bar.stop();
+    else this.line();
+  }
+}

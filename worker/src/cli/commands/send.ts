@@ -1,0 +1,102 @@
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { type Migration, resolveSettings } from "../../config/index.js";
+import { createLogger } from "../../log/index.js";
+import { loadPublishedMigrations } from "../../publish/index.js";
+import { sendMigration } from "../../send/index.js";
+import type { RegisterCommand } from "../commands.js";
+import { clientFactory, openBackends, wholeFlag } from "./backends.js";
+import { loadValidMigrations } from "./load-valid.js";
+
+interface SendFlags {
+  dir: string;
+  migrationsPath?: string;
+  migration?: string;
+  queueUrl?: string;
+  tableName?: string;
+  state?: string;
+  refuseWhenQueueNotEmpty?: boolean;
+  parallelism?: string;
+}
+
+/**
+ * `longbow send`: compares each enabled migration (or the one named) and queues a job for
+ * every new or changed object; prints one JSON line per migration on stdout. Exit code 1
+ * when a migration could not be sent (the others still are).
+ */
+export const registerSend: RegisterCommand = (program) => {
+  program
+    .command("send")
+    .description("compare migrations and queue a job for every new or changed object")
+    .option("--dir <dir>", "folder holding the migration files", "migrations")
+    .option(
+      "--migrations-path <path>",
+      "read the migrations published in SSM under this path instead of --dir",
+    )
+    .option("--migration <name>", "send only this migration")
+    .option("--queue-url <url>", "SQS queue (env LONGBOW_QUEUE_URL)")
+    .option("--table-name <name>", "DynamoDB ledger table (env LONGBOW_TABLE_NAME)")
+    .option("--state <dir>", "local mode: SQLite queue and ledger in this folder")
+    .option(
+      "--refuse-when-queue-not-empty",
+      "do nothing while the queue still holds work (the original's behaviour)",
+    )
+    .option("--parallelism <n>", "partitions listed at once by the compare")
+    .action(async (flags: SendFlags) => {
+      const settings = resolveSettings(process.env);
+      const logger = createLogger({ level: settings.logLevel });
+      let migrations: Migration[];
+      if (flags.migrationsPath !== undefined) {
+        migrations = await loadPublishedMigrations(new SSMClient({}), flags.migrationsPath);
+      } else {
+        const loaded = await loadValidMigrations(flags.dir, "send");
+        if (loaded === undefined) {
+          process.exitCode = 1;
+          return;
+        }
+        migrations = loaded.map((l) => l.migration);
+      }
+      const chosen = migrations.filter((m) =>
+        flags.migration === undefined ? m.enabled : m.name === flags.migration,
+      );
+      if (flags.migration !== undefined && chosen.length === 0)
+        throw new Error(`no migration named '${flags.migration}'`);
+      const parallelism = wholeFlag("parallelism", flags.parallelism);
+      const backends = openBackends(flags, process.env, settings, logger);
+      const clients = clientFactory(settings);
+      const abort = new AbortController();
+      const onSignal = () => abort.abort();
+      process.once("SIGINT", onSignal);
+      process.once("SIGTERM", onSignal);
+      try {
+        for (const m of chosen) {
+          try {
+            const { source, destination } = await clients(m);
+            const result = await sendMigration({
+              migration: m,
+              source,
+              destination,
+              queue: backends.queue,
+              ledger: backends.ledger,
+              refuseWhenQueueNotEmpty: flags.refuseWhenQueueNotEmpty ?? false,
+              logger,
+              signal: abort.signal,
+              ...(parallelism === undefined ? {} : { parallelism }),
+            });
+            process.stdout.write(`${JSON.stringify(result)}\n`);
+          } catch (err) {
+            const e = err as Error & { code?: string };
+            logger.error({ migration: m.name, code: e.code, err: e.message }, "send failed");
+            process.stdout.write(
+              `${JSON.stringify({ migration: m.name, error: e.message, code: e.code })}\n`,
+            );
+            process.exitCode = 1;
+            if (abort.signal.aborted) break;
+          }
+        }
+      } finally {
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+        await backends.close();
+      }
+    });
+};

@@ -1,0 +1,103 @@
+import { resolveSettings } from "../../config/index.js";
+import { createLogger } from "../../log/index.js";
+import { EmfMetrics } from "../../metrics/index.js";
+import { defaultMigrationsPath } from "../../publish/index.js";
+import { SqsQueue } from "../../queue/index.js";
+import { Runner, watchSpotInterruption } from "../../runner/index.js";
+import type { RegisterCommand } from "../commands.js";
+import { clientFactory, migrationSource, openBackends, wholeFlag } from "./backends.js";
+
+interface WorkFlags {
+  migrationsDir?: string;
+  migrationsPath?: string;
+  queueUrl?: string;
+  tableName?: string;
+  state?: string;
+  filesInParallel?: string;
+  partsInParallel?: string;
+  maxAttempts?: string;
+  spot?: boolean;
+  imdsUrl?: string;
+  metrics: boolean;
+  exitWhenIdle?: boolean;
+}
+
+/**
+ * `longbow work`: the worker. Pulls jobs from the queue until SIGTERM/SIGINT (or a Spot
+ * interruption notice with `--spot`), then drains: running jobs get the stop deadline to
+ * finish, the rest are released with their uploads left resumable, and it exits 0.
+ * A second signal cuts the drain short.
+ */
+export const registerWork: RegisterCommand = (program) => {
+  program
+    .command("work")
+    .description("run a worker: copy the jobs of the queue until stopped")
+    .option("--migrations-dir <dir>", "serve the migration files of this folder instead of the published set")
+    .option("--migrations-path <path>", "SSM path of the published migrations (env LONGBOW_MIGRATIONS_PATH)")
+    .option("--queue-url <url>", "SQS queue (env LONGBOW_QUEUE_URL)")
+    .option("--table-name <name>", "DynamoDB ledger table (env LONGBOW_TABLE_NAME)")
+    .option("--state <dir>", "local mode: SQLite queue and ledger in this folder")
+    .option("--files-in-parallel <n>", "objects copied at once (env LONGBOW_FILES_IN_PARALLEL)")
+    .option("--parts-in-parallel <n>", "parts in flight per object (env LONGBOW_PARTS_IN_PARALLEL)")
+    .option(
+      "--max-attempts <n>",
+      "deliveries before a job is dead-lettered (default: the queue's maxReceiveCount, else 24)",
+    )
+    .option("--spot", "poll the EC2 metadata service for a Spot interruption notice and drain on one")
+    .option("--imds-url <url>", "instance metadata service", "http://169.254.169.254")
+    .option("--no-metrics", "do not write CloudWatch Embedded Metric Format lines to stdout")
+    .option("--exit-when-idle", "stop once the queue holds no more work")
+    .action(async (flags: WorkFlags) => {
+      const settings = resolveSettings(process.env, {
+        filesInParallel: wholeFlag("files-in-parallel", flags.filesInParallel),
+        partsInParallel: wholeFlag("parts-in-parallel", flags.partsInParallel),
+      });
+      const logger = createLogger({ level: settings.logLevel });
+      const backends = openBackends(flags, process.env, settings, logger);
+      const migrations = await migrationSource(
+        flags.migrationsDir,
+        flags.migrationsPath ?? process.env.LONGBOW_MIGRATIONS_PATH ?? defaultMigrationsPath,
+      );
+      const fromQueue =
+        backends.queue instanceof SqsQueue ? await backends.queue.maxReceiveCount() : undefined;
+      const maxAttempts = wholeFlag("max-attempts", flags.maxAttempts) ?? fromQueue ?? 24;
+      const runner = new Runner({
+        queue: backends.queue,
+        ledger: backends.ledger,
+        migrations,
+        clients: clientFactory(settings),
+        settings,
+        maxAttempts,
+        stopWhenIdle: flags.exitWhenIdle ?? false,
+        logger,
+        ...(flags.metrics ? { metrics: new EmfMetrics() } : {}),
+      });
+      let signals = 0;
+      const onSignal = (name: string) => {
+        signals++;
+        logger.info({ signal: name, abort: signals > 1 }, signals > 1 ? "stopping now" : "draining");
+        void runner.stop({ abort: signals > 1 });
+      };
+      const handlers = { SIGTERM: () => onSignal("SIGTERM"), SIGINT: () => onSignal("SIGINT") };
+      process.on("SIGTERM", handlers.SIGTERM);
+      process.on("SIGINT", handlers.SIGINT);
+      const spot = flags.spot
+        ? watchSpotInterruption({
+            baseUrl: flags.imdsUrl,
+            logger,
+            onNotice: () => onSignal("spot-interruption"),
+          })
+        : undefined;
+      logger.info(
+        { mode: backends.mode, filesInParallel: settings.filesInParallel, maxAttempts },
+        "worker started",
+      );
+      runner.start();
+      await runner.done();
+      spot?.stop();
+      process.off("SIGTERM", handlers.SIGTERM);
+      process.off("SIGINT", handlers.SIGINT);
+      await backends.close();
+      logger.info("worker stopped");
+    });
+};
