@@ -1,6 +1,6 @@
 // Synthesizes the Longbow stack offline for the infra tests: one call per variant per file.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -49,8 +49,34 @@ export function nagFindings(app: App): string[] {
   );
 }
 
-/** Runs the pinned cfn-lint from the project venv (`npm run emulator:setup`) on a template file. */
+/**
+ * Runs the idempotent venv setup (one stamp-file read once `npm run emulator:setup` ran), one
+ * test file at a time: two files creating the venv at once would corrupt it.
+ */
+function ensureVenv(): void {
+  const lock = join(tmpdir(), "longbow-venv-setup.lock");
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // still held after ten minutes: a crashed run left it, go ahead
+      if (Date.now() > deadline) break;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+    }
+  }
+  try {
+    const setup = spawnSync(process.execPath, [join(root, "test/emulator/setup.mjs")], { encoding: "utf8" });
+    if (setup.status !== 0) throw new Error(`emulator setup failed:\n${setup.stdout}${setup.stderr}`);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** Runs the pinned cfn-lint from the project venv on a template file, creating the venv if needed. */
 export function cfnLint(templateFile: string): { status: number | null; output: string } {
+  ensureVenv();
   const res = spawnSync(
     join(root, ".venv/bin/cfn-lint"),
     // W3005: CDK's Lambda construct writes DependsOn on its role next to a GetAtt of it; harmless and not ours
