@@ -39,6 +39,9 @@ export class ListingCursor {
   /** Loads pages until there is a current object or the listing ends. */
   async fill(): Promise<void> {
     while (this.i >= this.page.length && !this.done) {
+      // drop the spent page before waiting, so it dies young instead of surviving into old space
+      this.page = [];
+      this.i = 0;
       const req = { bucket: this.bucket, prefix: this.prefix, token: this.token, signal: this.signal };
       const page = await this.lister.listPage(this.delimiter ? { ...req, delimiter: this.delimiter } : req);
       for (const o of page.objects) {

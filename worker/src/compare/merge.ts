@@ -125,8 +125,13 @@ export async function mergePartition(
       src.advance();
       if (order === 0) dst.advance();
     }
-    if (src.needsFill || dst.needsFill) await Promise.all([src.fill(), dst.fill()]);
-    if (chunk.length >= ctx.chunkSize) await flush();
+    if (src.needsFill || dst.needsFill) {
+      // hand over what is decided before waiting for the next page (short-lived objects are cheap to collect)
+      await flush();
+      await Promise.all([src.fill(), dst.fill()]);
+    } else if (chunk.length >= ctx.chunkSize) {
+      await flush();
+    }
   }
   await flush();
 }
