@@ -186,6 +186,34 @@ describe("compare refuses what it cannot diff", () => {
   });
 });
 
+describe("stopping early", () => {
+  it("stops listing when the consumer breaks out of the loop", async () => {
+    const keys = Array.from({ length: 5000 }, (_, i) => obj(`p${i % 50}/k${String(i).padStart(5, "0")}`));
+    const inner = memoryLister({ src: keys }, { pageSize: 10 });
+    let pages = 0;
+    const counting: ObjectLister = {
+      listPage: (req) => {
+        pages++;
+        return inner.listPage(req);
+      },
+    };
+    const m = migration();
+    for await (const item of compareListings(m, {
+      sourceLister: counting,
+      destinationLister: memoryLister({}),
+      parallelism: 2,
+      chunkSize: 5,
+    })) {
+      expect(item.kind).toBe("new");
+      break;
+    }
+    const seen = pages;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(pages).toBe(seen);
+    expect(pages).toBeLessThan(50);
+  });
+});
+
 describe("parallel listing", () => {
   // few characters, so that generated keys collide and sit right around partition boundaries
   const segment = fc.stringMatching(/^[a/._\-\u00e9\u{1F600}]{0,4}$/u);
