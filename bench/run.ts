@@ -39,7 +39,8 @@ const program = new Command("bench")
   .option("--resets <fraction>", "WAN fraction of connections reset mid-transfer", "0")
   .option("--repeat <n>", "rounds per suite", "1")
   .option("--memory-sizes <sizes>", "object sizes of the memory check", "1GiB,4GiB")
-  .option("--no-ranged-reads", "leave moto's whole-object read per ranged GET in place");
+  .option("--no-ranged-reads", "leave moto's whole-object read per ranged GET in place")
+  .option("--no-keep-alive", "leave werkzeug's Connection: close after every response in place");
 
 async function buildDriver(dir: string): Promise<string> {
   const outfile = join(dir, "driver.mjs");
@@ -52,7 +53,9 @@ async function buildDriver(dir: string): Promise<string> {
     target: "node20",
     // as `npm run build` ships the CLI: dependencies inside, so start-up reads one file
     external: ["better-sqlite3"],
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
     logLevel: "warning",
   });
   return outfile;
@@ -66,7 +69,11 @@ async function main(): Promise<void> {
   const driverPath = await buildDriver(workDir);
   const tuned = { ...tunedSettings, ...parseSettingsEnv(String(opts.tuned ?? "")) };
   const rounds = Number(opts.repeat);
-  const emulators = await startBenchEmulators({ workDir, rangedReads: opts.rangedReads !== false });
+  const emulators = await startBenchEmulators({
+    workDir,
+    rangedReads: opts.rangedReads !== false,
+    keepAlive: opts.keepAlive !== false,
+  });
   const { global, china } = emulators.info;
   const s3 = { global: s3For(global, global.directEndpoint), china: s3For(china, china.directEndpoint) };
   const machine = machineInfo(join(root, ".venv", "bin", "python"));
@@ -133,6 +140,7 @@ async function main(): Promise<void> {
     `Load average at the end: ${machineAfter.loadAverage.join(" / ")}`,
     `WAN: ${wanOptions.oneWayDelayMs} ms one way, ${opts.window} window per connection and direction, resets ${wanOptions.resetFraction}`,
     `Moto ranged reads: ${opts.rangedReads !== false ? "range only (bench patch)" : "whole object per range (moto as shipped)"}`,
+    `Moto keep-alive: ${opts.keepAlive !== false ? "on (bench patch)" : "off (werkzeug closes every connection)"}`,
     ...notes.map((n) => `Data set ${n}`),
     ...[...new Set(results.map((r) => `${r.tool}: ${r.settings}`))],
     "",

@@ -8,6 +8,14 @@ LONGBOW_BENCH_REQUEST_LOG_DIR
     <dir>/requests-<pid>.log, so the benchmark can count requests per object for every
     tool without a proxy in the data path.
 
+LONGBOW_BENCH_KEEP_ALIVE=1
+    werkzeug's development server ends every response with "Connection: close", so each
+    request pays a new TCP connection; over the emulated long link that is two extra
+    round trips per request, for every client alike, where real S3 keeps connections
+    alive. With this on, the header is left out and HTTP/1.1 connections are reused.
+    (Werkzeug closes them because http.server cannot skip a request body the application
+    did not read; every request the benchmark's clients send has its body read by moto.)
+
 LONGBOW_BENCH_RANGED_READS=1
     moto 5.2 serves a ranged GET by reading the whole object into memory and slicing it,
     so fetching an N-part object costs N whole-object reads (a 1 GiB object in 5 MiB
@@ -20,6 +28,7 @@ import threading
 
 _log_dir = os.environ.get("LONGBOW_BENCH_REQUEST_LOG_DIR")
 _ranged = os.environ.get("LONGBOW_BENCH_RANGED_READS") == "1"
+_keep_alive = os.environ.get("LONGBOW_BENCH_KEEP_ALIVE") == "1"
 
 if _log_dir or _ranged:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
@@ -97,3 +106,36 @@ if _ranged:
         return result
 
     S3Response.key_response = _key_response_whole
+
+if _keep_alive:
+    from werkzeug.serving import WSGIRequestHandler
+
+    _send_header = WSGIRequestHandler.send_header
+
+    def _send_header_keep_alive(self, keyword, value):
+        if keyword.lower() == "connection" and value.lower() == "close":
+            return
+        _send_header(self, keyword, value)
+
+    WSGIRequestHandler.send_header = _send_header_keep_alive
+
+    # After each response werkzeug reads whatever is left on the socket until it goes quiet,
+    # safe only when the connection is about to close; on a kept connection it would block
+    # on (or swallow) the next request. Its selector is used for nothing else.
+    import types
+
+    import werkzeug.serving
+
+    class _NothingLeftToRead:
+        def register(self, *args):
+            pass
+
+        def select(self, timeout=None):
+            return []
+
+        def close(self):
+            pass
+
+    werkzeug.serving.selectors = types.SimpleNamespace(
+        DefaultSelector=_NothingLeftToRead, EVENT_READ=1
+    )

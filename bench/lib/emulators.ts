@@ -14,6 +14,11 @@ export interface BenchEmulatorOptions {
    * whole-object read per range; see bench/emulator/sitecustomize.py. @defaultValue true
    */
   rangedReads?: boolean;
+  /**
+   * Keep HTTP/1.1 connections open as real S3 does, instead of werkzeug's close after
+   * every response; see bench/emulator/sitecustomize.py. @defaultValue true
+   */
+  keepAlive?: boolean;
 }
 
 export interface BenchEmulators {
@@ -24,7 +29,7 @@ export interface BenchEmulators {
 
 /**
  * The test harness's two emulators, started with the benchmark's additions loaded
- * (request log, range reads). They inherit this process's environment, so the variables
+ * (request log, range reads, keep-alive). They inherit this process's environment, so the variables
  * are set only while they start and restored afterwards.
  */
 export async function startBenchEmulators(options: BenchEmulatorOptions): Promise<BenchEmulators> {
@@ -34,6 +39,7 @@ export async function startBenchEmulators(options: BenchEmulatorOptions): Promis
     PYTHONPATH: [join(here, "..", "emulator"), process.env.PYTHONPATH].filter(Boolean).join(delimiter),
     LONGBOW_BENCH_REQUEST_LOG_DIR: logDir,
     LONGBOW_BENCH_RANGED_READS: (options.rangedReads ?? true) ? "1" : "0",
+    LONGBOW_BENCH_KEEP_ALIVE: (options.keepAlive ?? true) ? "1" : "0",
   };
   const saved = Object.fromEntries(Object.keys(added).map((k) => [k, process.env[k]]));
   Object.assign(process.env, added);
