@@ -45,7 +45,7 @@ function raceBarrier(client: DynamoDBClient): void {
         return out;
       }
       // Writes before the first read (the enqueue) pass straight through.
-    if (ctx.commandName !== "TransactWriteItemsCommand" || reads === 0) return next(args);
+      if (ctx.commandName !== "TransactWriteItemsCommand" || reads === 0) return next(args);
       while (reads < 2) await new Promise((r) => setTimeout(r, 5));
       const mine = chain.then(() => next(args));
       chain = mine.catch(() => {});
@@ -158,7 +158,8 @@ describe.each(implementations)("%s ledger", (_name, make) => {
     await l.recordCompare("photos", t0);
     await l.recordCompare("videos", new Date("2026-11-26T02:00:00Z"));
     expect((await l.summary("photos")).lastCompareAt).toBe(t0.toISOString());
-    expect(await l.migrations()).toEqual(expect.arrayContaining(["photos", "videos"]));
+    await l.enqueue([job("x", "e", 1, "audio")], t0);
+    expect(await l.migrations()).toEqual(["audio", "photos", "videos"]);
   });
 });
 
@@ -172,7 +173,7 @@ describe("DynamoDB ledger write budget", () => {
     await ledger.resumeStore(run).save(job("big"), { uploadId: "u", partSize: 5 << 20 });
     await ledger.finish(job("small"), done());
     await ledger.finish(job("big"), done({ bytes: 12 << 20 }));
-    // small: 2 writes; big: 3 writes
-    expect(writesIn(counts) - before).toBe(5);
+    // one enqueue transaction for both, a resume point for the multipart one, one finish each
+    expect(writesIn(counts) - before).toBe(4);
   });
 });

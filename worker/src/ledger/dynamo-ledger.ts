@@ -43,6 +43,7 @@ import {
   hourOf,
   planEnqueue,
   planFinish,
+  sumDeltas,
 } from "./transitions.js";
 
 export interface DynamoLedgerOptions {
@@ -51,11 +52,15 @@ export interface DynamoLedgerOptions {
   tableName: string;
   /** Tries of a transition that lost a race before giving up. @defaultValue 8 */
   maxConflictRetries?: number;
-  /** Transitions written at once by {@link DynamoLedger.enqueue}. @defaultValue 10 */
-  enqueueConcurrency?: number;
+  /**
+   * Objects {@link DynamoLedger.enqueue} records per TransactWriteItems request (plus one
+   * counter update; DynamoDB allows 100 actions). @defaultValue 25
+   */
+  enqueueBatchSize?: number;
 }
 
 type Transition = { item: LedgerItem; delta: CounterDelta };
+type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
 const batchGetLimit = 100;
 
@@ -68,14 +73,14 @@ export class DynamoLedger implements Ledger {
   private readonly client: DynamoDBDocumentClient;
   private readonly table: string;
   private readonly maxConflictRetries: number;
-  private readonly enqueueConcurrency: number;
+  private readonly enqueueBatchSize: number;
 
   constructor(options: DynamoLedgerOptions) {
     this.client = options.client;
     this.table = options.tableName;
     this.maxConflictRetries = options.maxConflictRetries ?? 8;
-    this.enqueueConcurrency = options.enqueueConcurrency ?? 10;
-    for (const field of ["maxConflictRetries", "enqueueConcurrency"] as const) {
+    this.enqueueBatchSize = options.enqueueBatchSize ?? 25;
+    for (const field of ["maxConflictRetries", "enqueueBatchSize"] as const) {
       if (!Number.isInteger(this[field]) || this[field] < 1) {
         throw new LedgerError("InvalidOption", `${field} must be a whole number >= 1, got ${this[field]}`);
       }
@@ -119,30 +124,51 @@ export class DynamoLedger implements Ledger {
   async enqueue(jobs: readonly Job[], now: Date, options: EnqueueOptions = {}): Promise<Job[]> {
     const { signal } = options;
     const existing = await this.getMany(jobs, signal);
-    const accepted: Job[] = [];
     const seen = new Set<string>();
-    const work = jobs.filter((job) => {
+    const planned: { job: Job; old: LedgerItem | undefined; t: Transition }[] = [];
+    for (const job of jobs) {
       const { pk } = objectKey(job);
-      if (seen.has(pk)) return false;
+      if (seen.has(pk)) continue;
       seen.add(pk);
-      return true;
-    });
-    for (let i = 0; i < work.length; i += this.enqueueConcurrency) {
-      const slice = work.slice(i, i + this.enqueueConcurrency);
-      const results = await Promise.all(
-        slice.map((job) => {
-          const old = existing.get(objectKey(job).pk);
-          return this.transition(
-            job,
-            old ? toItem(old) : undefined,
-            (o) => planEnqueue(o, job, now, options.requeuePending),
-            signal,
-          );
-        }),
-      );
-      slice.forEach((job, n) => {
-        if (results[n]) accepted.push(job);
-      });
+      const raw = existing.get(pk);
+      const old = raw ? toItem(raw) : undefined;
+      const t = planEnqueue(old, job, now, options.requeuePending);
+      if (t) planned.push({ job, old, t });
+    }
+    const accepted: Job[] = [];
+    for (let i = 0; i < planned.length; i += this.enqueueBatchSize) {
+      const chunk = planned.slice(i, i + this.enqueueBatchSize);
+      try {
+        // One transaction for the chunk: its items and one counter update with their sum.
+        const delta = sumDeltas(chunk.map((c) => c.t.delta));
+        const first = chunk[0] as (typeof chunk)[number];
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              ...chunk.map((c) => this.putFor(c.job, c.old, c.t)),
+              this.counterUpdate(first.job.migration, delta),
+            ],
+          }),
+          { abortSignal: signal },
+        );
+        accepted.push(...chunk.map((c) => c.job));
+      } catch (err) {
+        if (!(err instanceof TransactionCanceledException)) throw err;
+        // Someone else wrote one of them meanwhile: item by item, each re-read.
+        for (const c of chunk) {
+          const old = await this.get(c.job, signal);
+          if (
+            await this.transition(
+              c.job,
+              old,
+              (o) => planEnqueue(o, c.job, now, options.requeuePending),
+              signal,
+            )
+          ) {
+            accepted.push(c.job);
+          }
+        }
+      }
     }
     return accepted;
   }
@@ -197,37 +223,7 @@ export class DynamoLedger implements Ledger {
     t: Transition,
     countHour: boolean,
   ): TransactWriteCommandInput {
-    const item: Record<string, unknown> = { ...objectKey(job), ...t.item };
-    if (t.item.status === "failed") {
-      item.gsi1pk = failedIndexPk(job.migration);
-      item.gsi1sk = `${t.item.endedAt ?? ""}#${job.source.key}`;
-    }
-    const adds: string[] = [];
-    const values: Record<string, number> = {};
-    for (const [bucket, tally] of Object.entries(t.delta)) {
-      adds.push(`${bucket}Objects :${bucket}O`, `${bucket}Bytes :${bucket}B`);
-      values[`:${bucket}O`] = tally.objects;
-      values[`:${bucket}B`] = tally.bytes;
-    }
-    const items: NonNullable<TransactWriteCommandInput["TransactItems"]> = [
-      {
-        Put: {
-          TableName: this.table,
-          Item: item,
-          ConditionExpression: old ? "#rev = :rev" : "attribute_not_exists(pk)",
-          ExpressionAttributeNames: old ? { "#rev": "rev" } : undefined,
-          ExpressionAttributeValues: old ? { ":rev": old.rev } : undefined,
-        },
-      },
-      {
-        Update: {
-          TableName: this.table,
-          Key: counterKey(job.migration, Math.floor(Math.random() * counterShards)),
-          UpdateExpression: `ADD ${adds.join(", ")}`,
-          ExpressionAttributeValues: values,
-        },
-      },
-    ];
+    const items = [this.putFor(job, old, t), this.counterUpdate(job.migration, t.delta)];
     if (countHour && t.item.endedAt) {
       items.push({
         Update: {
@@ -239,6 +235,44 @@ export class DynamoLedger implements Ledger {
       });
     }
     return { TransactItems: items };
+  }
+
+  /** The object item, written only if it is still the revision the plan was made from. */
+  private putFor(job: Job, old: LedgerItem | undefined, t: Transition): TransactItem {
+    const item: Record<string, unknown> = { ...objectKey(job), ...t.item };
+    if (t.item.status === "failed") {
+      item.gsi1pk = failedIndexPk(job.migration);
+      item.gsi1sk = `${t.item.endedAt ?? ""}#${job.source.key}`;
+    }
+    return {
+      Put: {
+        TableName: this.table,
+        Item: item,
+        ConditionExpression: old ? "#rev = :rev" : "attribute_not_exists(pk)",
+        ExpressionAttributeNames: old ? { "#rev": "rev" } : undefined,
+        ExpressionAttributeValues: old ? { ":rev": old.rev } : undefined,
+      },
+    };
+  }
+
+  /** Adds a delta to a random counter shard. */
+  private counterUpdate(migration: string, delta: CounterDelta): TransactItem {
+    const adds: string[] = [];
+    const values: Record<string, unknown> = { ":g": migrationsIndexPk, ":m": migration };
+    for (const [bucket, tally] of Object.entries(delta)) {
+      adds.push(`${bucket}Objects :${bucket}O`, `${bucket}Bytes :${bucket}B`);
+      values[`:${bucket}O`] = tally.objects;
+      values[`:${bucket}B`] = tally.bytes;
+    }
+    return {
+      Update: {
+        TableName: this.table,
+        Key: counterKey(migration, Math.floor(Math.random() * counterShards)),
+        // The shard also lists the migration in the GSI, so migrations() finds it without a compare.
+        UpdateExpression: `ADD ${adds.join(", ")} SET gsi1pk = :g, gsi1sk = :m`,
+        ExpressionAttributeValues: values,
+      },
+    };
   }
 
   /** Sets fields on the object item, creating it from the job when absent (S3 event jobs). */
@@ -410,7 +444,7 @@ export class DynamoLedger implements Ledger {
   }
 
   async migrations(signal?: AbortSignal): Promise<string[]> {
-    const names: string[] = [];
+    const names = new Set<string>();
     let start: Record<string, unknown> | undefined;
     do {
       const out = await this.client.send(
@@ -423,10 +457,10 @@ export class DynamoLedger implements Ledger {
         }),
         { abortSignal: signal },
       );
-      for (const row of out.Items ?? []) names.push(String(row.gsi1sk));
+      for (const row of out.Items ?? []) names.add(String(row.gsi1sk));
       start = out.LastEvaluatedKey;
     } while (start);
-    return names;
+    return [...names].sort();
   }
 
   async close(): Promise<void> {}

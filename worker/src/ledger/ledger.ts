@@ -124,7 +124,7 @@ export interface Ledger extends CopyRecords {
     migration: string,
     options?: { failureLimit?: number; signal?: AbortSignal },
   ): Promise<LedgerSummary>;
-  /** Names of the migrations the ledger knows of (those with a compare recorded). */
+  /** Names of the migrations the ledger knows of (a compare or an object recorded), sorted. */
   migrations(signal?: AbortSignal): Promise<string[]>;
   close(): Promise<void>;
 }

@@ -13,6 +13,18 @@ export const emptyCounters = (): MigrationCounters => ({
   skipped: { objects: 0, bytes: 0 },
 });
 
+/** The sum of several counter changes (one counter update for a batch). */
+export function sumDeltas(deltas: readonly CounterDelta[]): CounterDelta {
+  const out: CounterDelta = {};
+  for (const d of deltas) {
+    for (const [bucket, t] of Object.entries(d) as [CounterBucket, Tally][]) {
+      const prev = out[bucket] ?? { objects: 0, bytes: 0 };
+      out[bucket] = { objects: prev.objects + t.objects, bytes: prev.bytes + t.bytes };
+    }
+  }
+  return out;
+}
+
 /** UTC clock hour of an ISO time: `2026-11-26T01`. */
 export const hourOf = (iso: string): string => iso.slice(0, 13);
 
