@@ -39,6 +39,7 @@ const program = new Command("bench")
   .option("--resets <fraction>", "WAN fraction of connections reset mid-transfer", "0")
   .option("--repeat <n>", "rounds per suite", "1")
   .option("--memory-sizes <sizes>", "object sizes of the memory check", "1GiB,4GiB")
+  .option("--node-args <args>", "extra node flags for the Longbow driver, e.g. --cpu-prof", "")
   .option("--no-ranged-reads", "leave moto's whole-object read per ranged GET in place")
   .option("--no-keep-alive", "leave werkzeug's Connection: close after every response in place");
 
@@ -95,7 +96,12 @@ async function main(): Promise<void> {
             .split(",")
             .map((s) => [{ count: 1, size: parseSize(s) }])
         : [opts.dataset ? parseDataset(String(opts.dataset)) : (suite?.dataset ?? [])];
-      const tools = toolsByName(isMemory ? ["defaults"] : String(opts.tools).split(","), driverPath, tuned);
+      const tools = toolsByName(
+        isMemory ? ["defaults"] : String(opts.tools).split(","),
+        driverPath,
+        tuned,
+        String(opts.nodeArgs).split(" ").filter(Boolean),
+      );
       const paths = opts.paths ? String(opts.paths).split(",") : (suite?.paths ?? ["direct"]);
       for (const dataset of datasets) {
         const label = isMemory ? `memory ${describeDataset(dataset)}` : suiteName;

@@ -53,15 +53,20 @@ export function parseSettingsEnv(text: string): Record<string, string> {
 }
 
 /** The tools a run compares, by name: rclone, defaults, tuned. */
-export function toolsByName(names: string[], driverPath: string, tuned: Record<string, string>): Tool[] {
+export function toolsByName(
+  names: string[],
+  driverPath: string,
+  tuned: Record<string, string>,
+  nodeArgs: string[] = [],
+): Tool[] {
   return names.map((n) => {
     switch (n) {
       case "rclone":
         return rcloneTool();
       case "defaults":
-        return longbowTool("longbow defaults", driverPath);
+        return longbowTool("longbow defaults", driverPath, {}, nodeArgs);
       case "tuned":
-        return longbowTool("longbow tuned", driverPath, tuned);
+        return longbowTool("longbow tuned", driverPath, tuned, nodeArgs);
       default:
         throw new Error(`unknown tool '${n}' (use rclone, defaults, tuned)`);
     }

@@ -103,6 +103,8 @@ export function longbowTool(
   name: string,
   driverPath: string,
   settingsEnv: Record<string, string> = {},
+  /** Extra node flags, e.g. `--cpu-prof` to see where the client's CPU goes. */
+  nodeArgs: string[] = [],
 ): Tool {
   const settings = Object.entries(settingsEnv)
     .map(([k, v]) => `${k}=${v}`)
@@ -131,7 +133,7 @@ export function longbowTool(
       });
       return {
         command: process.execPath,
-        args: [driverPath],
+        args: [...nodeArgs, driverPath],
         env: {
           ...baseEnv(),
           AWS_SHARED_CREDENTIALS_FILE: credentialsFile,
