@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { resolveSettings } from "../../config/index.js";
 import { createLogger } from "../../log/index.js";
 import type { SqliteQueue } from "../../queue/index.js";
@@ -66,6 +67,8 @@ export const registerMigrate: RegisterCommand = (program) => {
       }
       const backends = localBackends(flags.state, settings, maxAttempts);
       const abort = new AbortController();
+      // Every concurrent request of a send listens on this one signal.
+      setMaxListeners(1000, abort.signal);
       let runner: Runner | undefined;
       const onSignal = () => {
         abort.abort();

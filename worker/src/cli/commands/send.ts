@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { type Migration, resolveSettings } from "../../config/index.js";
 import { createLogger } from "../../log/index.js";
@@ -64,6 +65,8 @@ export const registerSend: RegisterCommand = (program) => {
       const backends = openBackends(flags, process.env, settings, logger);
       const clients = clientFactory(settings);
       const abort = new AbortController();
+      // Every concurrent request of a send listens on this one signal.
+      setMaxListeners(1000, abort.signal);
       const onSignal = () => abort.abort();
       process.once("SIGINT", onSignal);
       process.once("SIGTERM", onSignal);
