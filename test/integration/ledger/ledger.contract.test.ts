@@ -90,7 +90,9 @@ describe.each(implementations)("%s ledger", (_name, make) => {
     const s = await l.summary("photos");
     expect(s.counters.pending).toEqual({ objects: 0, bytes: 0 });
     expect(s.counters.done).toEqual({ objects: 1, bytes: 100 });
-    expect(s.hours).toEqual([{ hour: "2026-11-26T01", objects: 1, bytes: 100 }]);
+    expect(s.hours).toEqual([
+      { hour: "2026-11-26T01", objects: 1, bytes: 100, firstAt: "2026-11-26T01:10:00.000Z" },
+    ]);
     expect(await l.get(job("a"))).toMatchObject({
       status: "done",
       attempts: 1,

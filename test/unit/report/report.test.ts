@@ -61,9 +61,13 @@ describe("report model", () => {
     ]);
   });
 
-  it("measures the rate since the first active hour when the migration is younger than an hour", () => {
-    const s = summary({ hours: [{ hour: "2026-11-26T02", objects: 1, bytes: 60 * MiB }] });
-    expect(trailingRate(s, now)).toBeCloseTo((60 * MiB) / 1800, 0);
+  it("measures the rate since the first copy when the migration is younger than an hour", () => {
+    const s = summary({
+      hours: [{ hour: "2026-11-26T02", objects: 1, bytes: 60 * MiB, firstAt: "2026-11-26T02:20:00Z" }],
+    });
+    expect(trailingRate(s, now)).toBeCloseTo((60 * MiB) / 600, 0);
+    const noStart = summary({ hours: [{ hour: "2026-11-26T02", objects: 1, bytes: 60 * MiB }] });
+    expect(trailingRate(noStart, now)).toBeCloseTo((60 * MiB) / 1800, 0);
   });
 
   it("has no ETA when nothing moves, and is finished when nothing is in flight", () => {

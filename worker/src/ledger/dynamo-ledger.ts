@@ -40,6 +40,7 @@ import {
   clip,
   counterBuckets,
   emptyCounters,
+  firstAt,
   hourOf,
   planEnqueue,
   planFinish,
@@ -229,8 +230,8 @@ export class DynamoLedger implements Ledger {
         Update: {
           TableName: this.table,
           Key: hourKey(job.migration, hourOf(t.item.endedAt)),
-          UpdateExpression: "ADD objects :one, bytes :bytes",
-          ExpressionAttributeValues: { ":one": 1, ":bytes": t.item.size },
+          UpdateExpression: "ADD objects :one, bytes :bytes SET firstAt = if_not_exists(firstAt, :first)",
+          ExpressionAttributeValues: { ":one": 1, ":bytes": t.item.size, ":first": firstAt(t.item) },
         },
       });
     }
@@ -423,6 +424,7 @@ export class DynamoLedger implements Ledger {
             hour: sk.slice(5),
             objects: Number(row.objects ?? 0),
             bytes: Number(row.bytes ?? 0),
+            ...(typeof row.firstAt === "string" ? { firstAt: row.firstAt } : {}),
           });
         } else if (sk === "META" && typeof row.lastCompareAt === "string") {
           summary.lastCompareAt = row.lastCompareAt;

@@ -54,6 +54,8 @@ export type MigrationCounters = Record<CounterBucket, Tally>;
 /** Bytes and objects finished in one clock hour (UTC, `YYYY-MM-DDTHH`). */
 export interface HourTally extends Tally {
   hour: string;
+  /** ISO time the first copy counted in this hour started (within the hour). */
+  firstAt?: string;
 }
 
 /** Everything a report needs from the ledger, in a handful of reads. */

@@ -18,6 +18,7 @@ import {
   clip,
   counterBuckets,
   emptyCounters,
+  firstAt,
   hourOf,
   planEnqueue,
   planFinish,
@@ -45,7 +46,7 @@ CREATE TABLE IF NOT EXISTS counters (
   PRIMARY KEY (migration, bucket)
 );
 CREATE TABLE IF NOT EXISTS hours (
-  migration TEXT NOT NULL, hour TEXT NOT NULL,
+  migration TEXT NOT NULL, hour TEXT NOT NULL, first_at TEXT,
   objects INTEGER NOT NULL DEFAULT 0, bytes INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (migration, hour)
 );
@@ -133,10 +134,10 @@ export class SqliteLedger implements Ledger {
         if (outcome.status === "done") {
           this.db
             .prepare(
-              `INSERT INTO hours (migration, hour, objects, bytes) VALUES (?, ?, 1, ?)
+              `INSERT INTO hours (migration, hour, first_at, objects, bytes) VALUES (?, ?, ?, 1, ?)
                ON CONFLICT (migration, hour) DO UPDATE SET objects = objects + 1, bytes = bytes + excluded.bytes`,
             )
-            .run(job.migration, hourOf(outcome.endedAt), plan.item.size);
+            .run(job.migration, hourOf(outcome.endedAt), firstAt(outcome), plan.item.size);
         }
         return true;
       })
@@ -239,7 +240,7 @@ export class SqliteLedger implements Ledger {
     }
     const hours = this.db
       .prepare<[string], HourTally>(
-        "SELECT hour, objects, bytes FROM hours WHERE migration = ? ORDER BY hour",
+        "SELECT hour, first_at AS firstAt, objects, bytes FROM hours WHERE migration = ? ORDER BY hour",
       )
       .all(migration);
     const failures = this.db
@@ -253,7 +254,12 @@ export class SqliteLedger implements Ledger {
         "SELECT last_compare_at FROM meta WHERE migration = ?",
       )
       .get(migration);
-    const summary: LedgerSummary = { migration, counters, hours: hours.map((h) => ({ ...h })), failures };
+    const summary: LedgerSummary = {
+      migration,
+      counters,
+      hours: hours.map(({ firstAt, ...h }) => (firstAt ? { ...h, firstAt } : h)),
+      failures,
+    };
     if (meta?.last_compare_at) summary.lastCompareAt = meta.last_compare_at;
     return summary;
   }

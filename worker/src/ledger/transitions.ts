@@ -25,6 +25,14 @@ export function sumDeltas(deltas: readonly CounterDelta[]): CounterDelta {
   return out;
 }
 
+/** When a finished copy's bytes started moving, clipped to the hour it is counted in. */
+export function firstAt(o: { startedAt?: string; endedAt?: string }): string {
+  const end = o.endedAt ?? new Date().toISOString();
+  const hourStart = `${hourOf(end)}:00:00.000Z`;
+  const start = o.startedAt ?? end;
+  return start < hourStart ? hourStart : start;
+}
+
 /** UTC clock hour of an ISO time: `2026-11-26T01`. */
 export const hourOf = (iso: string): string => iso.slice(0, 13);
 

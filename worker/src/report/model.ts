@@ -62,22 +62,27 @@ export interface BuildReportOptions {
 
 const hourMs = 3_600_000;
 
-/** Bytes per second over the trailing hour, from per-hour tallies (uniform within an hour). */
+/**
+ * Bytes per second over the trailing hour, from per-hour tallies: bytes are taken as spread
+ * evenly from the hour's first copy start (or the hour's start) to its end (or now).
+ */
 export function trailingRate(summary: LedgerSummary, now: Date): number {
-  // A migration younger than an hour is measured from its first active hour, not over
-  // idle time before it started.
-  const windowStart = Math.max(
-    now.getTime() - hourMs,
-    summary.hours[0] ? Date.parse(`${summary.hours[0].hour}:00:00Z`) : 0,
-  );
+  const t = now.getTime();
+  const spans = summary.hours.map((h) => {
+    const hourStart = Date.parse(`${h.hour}:00:00Z`);
+    const start = h.firstAt ? Math.max(hourStart, Date.parse(h.firstAt)) : hourStart;
+    return { start, end: Math.min(hourStart + hourMs, t), bytes: h.bytes };
+  });
+  // A migration younger than an hour is measured from its first copy, not over idle time.
+  const windowStart = Math.max(t - hourMs, spans[0]?.start ?? t);
   let bytes = 0;
-  for (const h of summary.hours) {
-    const start = Date.parse(`${h.hour}:00:00Z`);
-    const overlap = Math.min(start + hourMs, now.getTime()) - Math.max(start, windowStart);
-    const span = Math.min(hourMs, now.getTime() - start);
-    if (overlap > 0 && span > 0) bytes += h.bytes * Math.min(1, overlap / span);
+  for (const s of spans) {
+    const overlap = s.end - Math.max(s.start, windowStart);
+    const span = s.end - s.start;
+    if (overlap > 0 && span > 0) bytes += s.bytes * Math.min(1, overlap / span);
+    else if (span <= 0 && s.start >= windowStart) bytes += s.bytes;
   }
-  const seconds = (now.getTime() - windowStart) / 1000;
+  const seconds = (t - windowStart) / 1000;
   return seconds > 0 ? bytes / seconds : 0;
 }
 
