@@ -1,0 +1,66 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import type { Job } from "../../../worker/src/job/index.js";
+import { SqliteLedger } from "../../../worker/src/ledger/index.js";
+import { SqliteQueue } from "../../../worker/src/queue/index.js";
+import { s3For, uniqueBucket } from "../../emulator/clients.js";
+import { runLongbow, writeProfiles } from "../../support/cli.js";
+import { bytesFor, createBucket, putObject } from "../../support/s3-objects.js";
+
+const { global, china } = inject("emulator");
+const [src, dst] = [s3For(global), s3For(china)];
+const dir = mkdtempSync(join(tmpdir(), "longbow-work-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("longbow work shutdown", () => {
+  it("on SIGTERM stops, releases its running job with the upload kept for resume, and exits 0", async () => {
+    const [sb, db] = [uniqueBucket("stop-src"), uniqueBucket("stop-dst")];
+    await createBucket(src, sb, global.region);
+    await createBucket(dst, db, china.region);
+    await putObject(src, sb, "big.bin", bytesFor("big", 20 * 1048576));
+    writeFileSync(
+      join(dir, "stop-test.yaml"),
+      `name: stop-test
+source: { bucket: ${sb}, region: ${global.region}, endpoint: "${global.endpoint}", credentials: { profile: global } }
+destination: { bucket: ${db}, region: ${china.region}, endpoint: "${china.endpoint}", credentials: { profile: china } }
+`,
+    );
+    const state = join(dir, "state");
+    const queue = new SqliteQueue({ path: join(state, "queue.db") });
+    const ledger = new SqliteLedger({ path: join(state, "ledger.db") });
+    const job: Job = {
+      migration: "stop-test",
+      source: { bucket: sb, key: "big.bin", size: 20 * 1048576 },
+      destination: { bucket: db, key: "big.bin" },
+    };
+    await queue.send(await ledger.enqueue([job], new Date()));
+    const worker = runLongbow(["work", "--state", state, "--migrations-dir", dir, "--no-metrics"], {
+      ...writeProfiles(join(dir, "aws"), [global, china]),
+      LONGBOW_PART_SIZE_MB: "5",
+      LONGBOW_PARTS_IN_PARALLEL: "1",
+      LONGBOW_STOP_DEADLINE_SECONDS: "30",
+    });
+    while (!(await ledger.get(job))?.uploadId) {
+      if (worker.child.exitCode !== null) throw new Error(worker.stderr());
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    // The first signal drains; a second one cuts the drain short.
+    worker.child.kill("SIGTERM");
+    // Signals that arrive together coalesce: send the second once the first is handled.
+    while (!worker.stderr().includes('"draining"')) await new Promise((r) => setTimeout(r, 10));
+    worker.child.kill("SIGTERM");
+    expect(await worker.exited, worker.stderr()).toBe(0);
+    const after = await ledger.get(job);
+    expect(await queue.depth()).toEqual({ visible: 1, inFlight: 0, dead: 0 });
+    expect(after).toMatchObject({ status: "running", attempts: 1 });
+    const uploads = await dst.send(new ListMultipartUploadsCommand({ Bucket: db }));
+    expect(uploads.Uploads?.map((u) => u.UploadId)).toEqual([after?.uploadId]);
+    expect(worker.lines().map((l) => l.msg)).toEqual(
+      expect.arrayContaining(["draining", "stopping now", "worker stopped"]),
+    );
+    await Promise.all([queue.close(), ledger.close()]);
+  });
+});
