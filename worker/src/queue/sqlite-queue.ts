@@ -98,13 +98,6 @@ export class SqliteQueue implements Queue {
     })();
   }
 
-  /** Enqueues a raw body (an S3 event notification, say) as SQS would deliver it. */
-  async sendRaw(body: string): Promise<void> {
-    this.db
-      .prepare("INSERT INTO messages (id, body, visible_at) VALUES (?, ?, ?)")
-      .run(randomUUID(), body, this.now());
-  }
-
   async receive(options: ReceiveOptions = {}): Promise<QueueMessage[]> {
     const max = options.max ?? 10;
     const waitMs = (options.waitSeconds ?? 20) * 1000;
@@ -216,16 +209,6 @@ export class SqliteQueue implements Queue {
       )
       .get(this.now(), this.now());
     return { visible: row?.visible ?? 0, inFlight: row?.inFlight ?? 0, dead: row?.dead ?? 0 };
-  }
-
-  /** Dead letters with the reason each was given up on (the SQLite "DLQ"). */
-  async deadLetters(limit = 20): Promise<{ id: string; body: string; reason: string }[]> {
-    return this.db
-      .prepare<[number], { id: string; body: string; reason: string | null }>(
-        "SELECT id, body, dead_reason AS reason FROM messages WHERE dead = 1 ORDER BY seq LIMIT ?",
-      )
-      .all(limit)
-      .map((r) => ({ id: r.id, body: r.body, reason: r.reason ?? "" }));
   }
 
   async close(): Promise<void> {

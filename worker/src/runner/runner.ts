@@ -134,7 +134,8 @@ export class Runner extends EventEmitter<RunnerEvents> {
 
   /** Reports an error to `error` listeners; without one, the log line is the report. */
   private fail(err: unknown): void {
-    if (this.listenerCount("error") > 0) this.emit("error", err instanceof Error ? err : new Error(String(err)));
+    if (this.listenerCount("error") > 0)
+      this.emit("error", err instanceof Error ? err : new Error(String(err)));
   }
 
   private async idle(): Promise<boolean> {

@@ -1,0 +1,41 @@
+import { PassThrough } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { MigrateProgress } from "../../../worker/src/cli/commands/migrate-progress.js";
+
+describe("migrate progress without a terminal", () => {
+  it("writes JSON lines with objects, bytes, rate and ETA, counting reused parts and identical objects", () => {
+    const stream = new PassThrough();
+    let out = "";
+    stream.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    let now = 0;
+    const p = new MigrateProgress({
+      objectsTotal: 3,
+      bytesTotal: 300,
+      tty: false,
+      stream,
+      intervalMs: 60_000,
+      now: () => now,
+    });
+    now = 2000;
+    p.onTransfer({ type: "parts_reused", count: 1, bytes: 100 });
+    p.onTransfer({ type: "part_downloaded", partNumber: 2, bytes: 50 });
+    p.onTransfer({ type: "part_uploaded", partNumber: 2, bytes: 50, uploadId: "u" });
+    p.onObjectDone();
+    p.onObjectDone(100);
+    p.onObjectFailed();
+    p.stop();
+    const last = JSON.parse(out.trim().split("\n").at(-1) ?? "{}");
+    expect(last).toEqual({
+      type: "progress",
+      objectsDone: 2,
+      objectsFailed: 1,
+      objectsTotal: 3,
+      bytesDone: 250,
+      bytesTotal: 300,
+      bytesPerSecond: 125,
+      etaSeconds: 1,
+    });
+  });
+});
