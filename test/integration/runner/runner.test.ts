@@ -164,6 +164,8 @@ describe("Runner on SQS and DynamoDB", () => {
       expect((await getBytes(dst, m.destination.bucket, out)).equals(bytesFor(k, 100))).toBe(true);
     }
     expect((await ledger.summary("events")).counters.done.objects).toBe(2);
+    // Configuring the notification sent an s3:TestEvent; it was deleted, not copied.
+    expect(rejected).toEqual(["s3:TestEvent"]);
     expect(await queue.depth()).toEqual({ visible: 0, inFlight: 0, dead: 0 });
   });
 
