@@ -139,8 +139,13 @@ export class Runner extends EventEmitter<RunnerEvents> {
   }
 
   private async idle(): Promise<boolean> {
-    const d = await this.o.queue.depth();
-    return d.visible + d.inFlight === 0;
+    try {
+      const d = await this.o.queue.depth();
+      return d.visible + d.inFlight === 0;
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, "queue depth unavailable; polling on");
+      return false;
+    }
   }
 
   /** Visibility a heartbeat extends to: three beats, so one missed beat loses nothing. */

@@ -50,7 +50,7 @@ export function localBackends(
   dir: string,
   settings: Pick<Settings, "heartbeatSeconds">,
   maxAttempts = 5,
-): Backends {
+): Backends & { queue: SqliteQueue } {
   const files = stateFiles(dir);
   const queue = new SqliteQueue({
     path: files.queue,

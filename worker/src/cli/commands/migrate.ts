@@ -1,7 +1,6 @@
 import { setMaxListeners } from "node:events";
 import { resolveSettings } from "../../config/index.js";
 import { createLogger } from "../../log/index.js";
-import type { SqliteQueue } from "../../queue/index.js";
 import { buildReport, renderReportJson, renderReportMarkdown } from "../../report/index.js";
 import { Runner } from "../../runner/index.js";
 import { sendMigration } from "../../send/index.js";
@@ -78,7 +77,7 @@ export const registerMigrate: RegisterCommand = (program) => {
       process.on("SIGTERM", onSignal);
       try {
         // This process is the state folder's only user: jobs a killed run held are free again.
-        const recovered = await (backends.queue as SqliteQueue).releaseInFlight();
+        const recovered = await backends.queue.releaseInFlight();
         if (recovered > 0) logger.info({ recovered }, "jobs of an interrupted run released");
         const clients = clientFactory(settings);
         for (const m of chosen) {
