@@ -36,7 +36,7 @@ export class MigrateProgress {
     if (o.tty) {
       this.bar = new cliProgress.SingleBar(
         {
-          format: "{bar} {percentage}% | {objects} objects | {bytes} | {rate} | ETA {eta}",
+          format: "{bar} {percentage}% | {objects} objects | {bytes} | {rate} | ETA {etaText}",
           stream: this.stream as NodeJS.WriteStream,
           hideCursor: true,
           etaBuffer: 50,
@@ -60,7 +60,7 @@ export class MigrateProgress {
       objects: `${this.objectsDone}/${this.o.objectsTotal}${this.objectsFailed ? ` (${this.objectsFailed} failed)` : ""}`,
       bytes: `${formatBytes(this.bytesDone)}/${formatBytes(this.o.bytesTotal)}`,
       rate: formatRate(this.rate),
-      eta: eta === undefined ? "?" : formatDuration(eta),
+      etaText: eta === undefined ? "?" : formatDuration(eta),
     };
   }
 
