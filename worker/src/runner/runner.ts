@@ -38,6 +38,7 @@ export class Runner extends EventEmitter<RunnerEvents> {
   private readonly jobControllers = new Set<AbortController>();
   private readonly clientCache = new Map<string, Promise<MigrationClients>>();
   private migrationList: { at: number; list: readonly Migration[] } | undefined;
+  private migrationRead: Promise<readonly Migration[]> | undefined;
   private poll: AbortController | undefined;
   private loop: Promise<void> | undefined;
   private stopping = false;
@@ -153,22 +154,32 @@ export class Runner extends EventEmitter<RunnerEvents> {
     return this.o.settings.heartbeatSeconds * 3;
   }
 
-  private async migrations(): Promise<readonly Migration[]> {
-    const now = this.o.now();
+  /** The migrations, re-read when stale; concurrent callers share one read. */
+  private migrations(): Promise<readonly Migration[]> {
     const cached = this.migrationList;
-    if (cached && now - cached.at < this.o.migrationsRefreshSeconds * 1000) return cached.list;
-    try {
-      const list = await this.o.migrations();
-      this.migrationList = { at: now, list };
-      return list;
-    } catch (err) {
-      if (!cached) throw err;
-      this.log.warn(
-        { err: (err as Error).message },
-        "could not refresh migrations; using the last known set",
-      );
-      return cached.list;
+    if (cached && this.o.now() - cached.at < this.o.migrationsRefreshSeconds * 1000) {
+      return Promise.resolve(cached.list);
     }
+    this.migrationRead ??= this.o
+      .migrations()
+      .then(
+        (list) => {
+          this.migrationList = { at: this.o.now(), list };
+          return list;
+        },
+        (err: unknown) => {
+          if (!cached) throw err;
+          this.log.warn(
+            { err: (err as Error).message },
+            "could not refresh migrations; using the last known set",
+          );
+          return cached.list;
+        },
+      )
+      .finally(() => {
+        this.migrationRead = undefined;
+      });
+    return this.migrationRead;
   }
 
   private clientsFor(m: Migration): Promise<MigrationClients> {
