@@ -63,14 +63,24 @@ async function main(): Promise<number> {
   const statuses: Record<string, number> = {};
   const failures: { key: string; error: string }[] = [];
   let bytes = 0;
-  await forEachLimit(jobs, settings.filesInParallel, async (job) => {
+  const copy = async (job: Job) => {
     const result = await copyObject(job, { source, destination, settings, budget, pool });
     statuses[result.status] = (statuses[result.status] ?? 0) + 1;
     bytes += result.bytes;
     if (result.status !== "copied" && result.status !== "identical") {
       failures.push({ key: job.source.key, error: result.error ?? result.status });
     }
-  });
+  };
+  if (process.env.LONGBOW_BENCH_LANES === "1") {
+    const small = jobs.filter((j) => (j.source.size ?? Infinity) <= settings.multipartThreshold);
+    const large = jobs.filter((j) => !small.includes(j));
+    await Promise.all([
+      forEachLimit(large, settings.filesInParallel, copy),
+      forEachLimit(small, concurrency, copy),
+    ]);
+  } else {
+    await forEachLimit(jobs, settings.filesInParallel, copy);
+  }
   const outcome = { objects: jobs.length, bytes, seconds: (Date.now() - started) / 1000, statuses, failures };
   process.stdout.write(`${JSON.stringify(outcome)}\n`);
   return failures.length === 0 ? 0 : 1;
