@@ -4,8 +4,6 @@ import {
   type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   GetCommand,
-  paginateQuery,
-  QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
   UpdateCommand,
@@ -13,17 +11,9 @@ import {
 import type { Job } from "../job/index.js";
 import { sleep } from "../queue/index.js";
 import type { ResumeStore } from "../transfer/resume-store.js";
-import {
-  counterKey,
-  counterShards,
-  failedIndexPk,
-  hourKey,
-  indexName,
-  metaKey,
-  migrationPk,
-  migrationsIndexPk,
-  objectKey,
-} from "./dynamo-keys.js";
+import { counterUpdate, hourUpdate, putFor, type Transition, toItem } from "./dynamo-items.js";
+import { metaKey, migrationsIndexPk, objectKey } from "./dynamo-keys.js";
+import { listMigrations, readSummary } from "./dynamo-summary.js";
 import { LedgerError } from "./errors.js";
 import type {
   CopiedFrom,
@@ -35,17 +25,7 @@ import type {
   LedgerSummary,
 } from "./ledger.js";
 import { resumePointOf } from "./sqlite-ledger.js";
-import {
-  type CounterDelta,
-  clip,
-  counterBuckets,
-  emptyCounters,
-  firstAt,
-  hourOf,
-  planEnqueue,
-  planFinish,
-  sumDeltas,
-} from "./transitions.js";
+import { clip, planEnqueue, planFinish, sumDeltas } from "./transitions.js";
 
 export interface DynamoLedgerOptions {
   /** A document client (`DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } })`). */
@@ -59,9 +39,6 @@ export interface DynamoLedgerOptions {
    */
   enqueueBatchSize?: number;
 }
-
-type Transition = { item: LedgerItem; delta: CounterDelta };
-type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
 const batchGetLimit = 100;
 
@@ -146,8 +123,8 @@ export class DynamoLedger implements Ledger {
         await this.client.send(
           new TransactWriteCommand({
             TransactItems: [
-              ...chunk.map((c) => this.putFor(c.job, c.old, c.t)),
-              this.counterUpdate(first.job.migration, delta),
+              ...chunk.map((c) => putFor(this.table, c.job, c.old, c.t)),
+              counterUpdate(this.table, first.job.migration, delta),
             ],
           }),
           { abortSignal: signal },
@@ -224,56 +201,9 @@ export class DynamoLedger implements Ledger {
     t: Transition,
     countHour: boolean,
   ): TransactWriteCommandInput {
-    const items = [this.putFor(job, old, t), this.counterUpdate(job.migration, t.delta)];
-    if (countHour && t.item.endedAt) {
-      items.push({
-        Update: {
-          TableName: this.table,
-          Key: hourKey(job.migration, hourOf(t.item.endedAt)),
-          UpdateExpression: "ADD objects :one, bytes :bytes SET firstAt = if_not_exists(firstAt, :first)",
-          ExpressionAttributeValues: { ":one": 1, ":bytes": t.item.size, ":first": firstAt(t.item) },
-        },
-      });
-    }
+    const items = [putFor(this.table, job, old, t), counterUpdate(this.table, job.migration, t.delta)];
+    if (countHour && t.item.endedAt) items.push(hourUpdate(this.table, job.migration, t.item));
     return { TransactItems: items };
-  }
-
-  /** The object item, written only if it is still the revision the plan was made from. */
-  private putFor(job: Job, old: LedgerItem | undefined, t: Transition): TransactItem {
-    const item: Record<string, unknown> = { ...objectKey(job), ...t.item };
-    if (t.item.status === "failed") {
-      item.gsi1pk = failedIndexPk(job.migration);
-      item.gsi1sk = `${t.item.endedAt ?? ""}#${job.source.key}`;
-    }
-    return {
-      Put: {
-        TableName: this.table,
-        Item: item,
-        ConditionExpression: old ? "#rev = :rev" : "attribute_not_exists(pk)",
-        ExpressionAttributeNames: old ? { "#rev": "rev" } : undefined,
-        ExpressionAttributeValues: old ? { ":rev": old.rev } : undefined,
-      },
-    };
-  }
-
-  /** Adds a delta to a random counter shard. */
-  private counterUpdate(migration: string, delta: CounterDelta): TransactItem {
-    const adds: string[] = [];
-    const values: Record<string, unknown> = { ":g": migrationsIndexPk, ":m": migration };
-    for (const [bucket, tally] of Object.entries(delta)) {
-      adds.push(`${bucket}Objects :${bucket}O`, `${bucket}Bytes :${bucket}B`);
-      values[`:${bucket}O`] = tally.objects;
-      values[`:${bucket}B`] = tally.bytes;
-    }
-    return {
-      Update: {
-        TableName: this.table,
-        Key: counterKey(migration, Math.floor(Math.random() * counterShards)),
-        // The shard also lists the migration in the GSI, so migrations() finds it without a compare.
-        UpdateExpression: `ADD ${adds.join(", ")} SET gsi1pk = :g, gsi1sk = :m`,
-        ExpressionAttributeValues: values,
-      },
-    };
   }
 
   /** Sets fields on the object item, creating it from the job when absent (S3 event jobs). */
@@ -397,84 +327,16 @@ export class DynamoLedger implements Ledger {
     );
   }
 
-  async summary(
+  summary(
     migration: string,
     options: { failureLimit?: number; signal?: AbortSignal } = {},
   ): Promise<LedgerSummary> {
-    const summary: LedgerSummary = { migration, counters: emptyCounters(), hours: [], failures: [] };
-    const pages = paginateQuery(
-      { client: this.client },
-      {
-        TableName: this.table,
-        KeyConditionExpression: "pk = :pk",
-        ExpressionAttributeValues: { ":pk": migrationPk(migration) },
-        ConsistentRead: true,
-      },
-    );
-    for await (const page of pages) {
-      for (const row of page.Items ?? []) {
-        const sk = String(row.sk);
-        if (sk.startsWith("COUNT#")) {
-          for (const b of counterBuckets) {
-            summary.counters[b].objects += Number(row[`${b}Objects`] ?? 0);
-            summary.counters[b].bytes += Number(row[`${b}Bytes`] ?? 0);
-          }
-        } else if (sk.startsWith("HOUR#")) {
-          summary.hours.push({
-            hour: sk.slice(5),
-            objects: Number(row.objects ?? 0),
-            bytes: Number(row.bytes ?? 0),
-            ...(typeof row.firstAt === "string" ? { firstAt: row.firstAt } : {}),
-          });
-        } else if (sk === "META" && typeof row.lastCompareAt === "string") {
-          summary.lastCompareAt = row.lastCompareAt;
-        }
-      }
-    }
-    const failed = await this.client.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: indexName,
-        KeyConditionExpression: "gsi1pk = :pk",
-        ExpressionAttributeValues: { ":pk": failedIndexPk(migration) },
-        Limit: options.failureLimit ?? 20,
-      }),
-      { abortSignal: options.signal },
-    );
-    summary.failures = (failed.Items ?? []).map(toItem);
-    return summary;
+    return readSummary(this.client, this.table, migration, options);
   }
 
-  async migrations(signal?: AbortSignal): Promise<string[]> {
-    const names = new Set<string>();
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: indexName,
-          KeyConditionExpression: "gsi1pk = :pk",
-          ExpressionAttributeValues: { ":pk": migrationsIndexPk },
-          ExclusiveStartKey: start,
-        }),
-        { abortSignal: signal },
-      );
-      for (const row of out.Items ?? []) names.add(String(row.gsi1sk));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return [...names].sort();
+  migrations(signal?: AbortSignal): Promise<string[]> {
+    return listMigrations(this.client, this.table, signal);
   }
 
   async close(): Promise<void> {}
-}
-
-/** A stored row as a {@link LedgerItem}: table keys dropped, missing counters defaulted. */
-function toItem(row: Record<string, unknown>): LedgerItem {
-  const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...rest } = row;
-  const item = rest as unknown as LedgerItem;
-  item.size = Number(item.size ?? 0);
-  item.attempts = Number(item.attempts ?? 0);
-  item.rev = Number(item.rev ?? 0);
-  item.status ??= "queued";
-  return item;
 }

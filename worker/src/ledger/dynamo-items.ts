@@ -1,0 +1,79 @@
+import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import type { Job } from "../job/index.js";
+import {
+  counterKey,
+  counterShards,
+  failedIndexPk,
+  hourKey,
+  migrationsIndexPk,
+  objectKey,
+} from "./dynamo-keys.js";
+import type { LedgerItem } from "./ledger.js";
+import { type CounterDelta, firstAt, hourOf } from "./transitions.js";
+
+/** A planned state change: the new item and what it adds to the counters. */
+export type Transition = { item: LedgerItem; delta: CounterDelta };
+
+/** One action of a TransactWriteItems request. */
+export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+
+/** The object item, written only if it is still the revision the plan was made from. */
+export function putFor(table: string, job: Job, old: LedgerItem | undefined, t: Transition): TransactItem {
+  const item: Record<string, unknown> = { ...objectKey(job), ...t.item };
+  if (t.item.status === "failed") {
+    item.gsi1pk = failedIndexPk(job.migration);
+    item.gsi1sk = `${t.item.endedAt ?? ""}#${job.source.key}`;
+  }
+  return {
+    Put: {
+      TableName: table,
+      Item: item,
+      ConditionExpression: old ? "#rev = :rev" : "attribute_not_exists(pk)",
+      ExpressionAttributeNames: old ? { "#rev": "rev" } : undefined,
+      ExpressionAttributeValues: old ? { ":rev": old.rev } : undefined,
+    },
+  };
+}
+
+/** Adds a delta to a random counter shard. */
+export function counterUpdate(table: string, migration: string, delta: CounterDelta): TransactItem {
+  const adds: string[] = [];
+  const values: Record<string, unknown> = { ":g": migrationsIndexPk, ":m": migration };
+  for (const [bucket, tally] of Object.entries(delta)) {
+    adds.push(`${bucket}Objects :${bucket}O`, `${bucket}Bytes :${bucket}B`);
+    values[`:${bucket}O`] = tally.objects;
+    values[`:${bucket}B`] = tally.bytes;
+  }
+  return {
+    Update: {
+      TableName: table,
+      Key: counterKey(migration, Math.floor(Math.random() * counterShards)),
+      // The shard also lists the migration in the GSI, so migrations() finds it without a compare.
+      UpdateExpression: `ADD ${adds.join(", ")} SET gsi1pk = :g, gsi1sk = :m`,
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
+/** Adds a finished copy to its hour's tally, keeping the hour's first copy start. */
+export function hourUpdate(table: string, migration: string, item: LedgerItem): TransactItem {
+  return {
+    Update: {
+      TableName: table,
+      Key: hourKey(migration, hourOf(item.endedAt ?? "")),
+      UpdateExpression: "ADD objects :one, bytes :bytes SET firstAt = if_not_exists(firstAt, :first)",
+      ExpressionAttributeValues: { ":one": 1, ":bytes": item.size, ":first": firstAt(item) },
+    },
+  };
+}
+
+/** A stored row as a {@link LedgerItem}: table keys dropped, missing counters defaulted. */
+export function toItem(row: Record<string, unknown>): LedgerItem {
+  const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...rest } = row;
+  const item = rest as unknown as LedgerItem;
+  item.size = Number(item.size ?? 0);
+  item.attempts = Number(item.attempts ?? 0);
+  item.rev = Number(item.rev ?? 0);
+  item.status ??= "queued";
+  return item;
+}
