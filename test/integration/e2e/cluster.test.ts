@@ -11,6 +11,7 @@ import { SqsQueue } from "../../../worker/src/queue/index.js";
 import { clientConfig, s3For, uniqueBucket } from "../../emulator/clients.js";
 import { type LongbowProcess, runLongbow, writeProfiles } from "../../support/cli.js";
 import { countOf, startCountingProxy } from "../../support/counting-proxy.js";
+import { dynamoWriteOps } from "../../support/ledgers.js";
 import { bytesFor, createBucket, getBytes, putObject } from "../../support/s3-objects.js";
 import { createTestSqsQueue } from "../../support/sqs-queue.js";
 
@@ -21,7 +22,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const KiB = 1024;
 const MiB = 1048576;
 
-const dynamoWrites = ["PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"];
+const dynamoWrites = [...dynamoWriteOps];
 
 async function inParallel<T>(items: readonly T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
