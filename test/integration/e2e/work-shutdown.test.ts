@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
@@ -62,5 +64,41 @@ destination: { bucket: ${db}, region: ${china.region}, endpoint: "${china.endpoi
       expect.arrayContaining(["draining", "stopping now", "worker stopped"]),
     );
     await Promise.all([queue.close(), ledger.close()]);
+  });
+
+  it("drains and exits 0 on an EC2 Spot interruption notice (IMDSv2)", async () => {
+    const imds = createServer((req, res) => {
+      if (req.method === "PUT" && req.url === "/latest/api/token") res.end("token");
+      else if (
+        req.url === "/latest/meta-data/spot/instance-action" &&
+        req.headers["x-aws-ec2-metadata-token"] === "token"
+      ) {
+        res.end(JSON.stringify({ action: "terminate", time: "2026-11-26T02:00:00Z" }));
+      } else res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => imds.listen(0, "127.0.0.1", r));
+    try {
+      const url = `http://127.0.0.1:${(imds.address() as AddressInfo).port}`;
+      const worker = runLongbow(
+        [
+          "work",
+          "--state",
+          join(dir, "spot-state"),
+          "--migrations-dir",
+          dir,
+          "--spot",
+          "--imds-url",
+          url,
+          "--no-metrics",
+        ],
+        {},
+      );
+      expect(await worker.exited, worker.stderr()).toBe(0);
+      expect(worker.lines().map((l) => l.msg)).toEqual(
+        expect.arrayContaining(["spot interruption notice", "draining", "worker stopped"]),
+      );
+    } finally {
+      imds.close();
+    }
   });
 });
