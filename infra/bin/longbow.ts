@@ -28,6 +28,9 @@ const bundleDir = resolve(root, config.workerBundleDir);
 if (!existsSync(join(bundleDir, "longbow.mjs"))) {
   throw new Error(`no worker bundle in ${bundleDir}: run \`npm run build\` first (workerBundleDir)`);
 }
+if (config.lambdaWorker.enabled && !existsSync(join(bundleDir, "lambda.mjs"))) {
+  throw new Error(`no Lambda handler (lambda.mjs) in ${bundleDir}: rebuild with \`npm run build\``);
+}
 const migrationsDir = resolve(root, config.migrationsDir);
 const loaded = await loadMigrations(migrationsDir);
 if (hasErrors(loaded.problems)) {

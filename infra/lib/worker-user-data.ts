@@ -115,17 +115,7 @@ export function workerBootScript(o: WorkerBootScriptOptions): string[] {
     "id longbow || useradd --system --no-create-home --shell /sbin/nologin longbow",
     `mkdir -p ${paths.home} /etc/longbow /var/log/longbow`,
     `unzip -o ${o.bundleZip} -d ${paths.home}`,
-    "# The bundle keeps the native SQLite module external; `longbow work` uses SQS and DynamoDB",
-    "# only, so a stub that fails loudly if local mode is ever asked for replaces it here.",
-    `mkdir -p ${paths.home}/node_modules/better-sqlite3`,
-    ...heredoc(`${paths.home}/node_modules/better-sqlite3/package.json`, [
-      '{ "name": "better-sqlite3", "version": "0.0.0-longbow-stub", "main": "index.js" }',
-    ]),
-    ...heredoc(`${paths.home}/node_modules/better-sqlite3/index.js`, [
-      "module.exports = function Database() {",
-      '  throw new Error("SQLite (local mode) is not available on the worker fleet");',
-      "};",
-    ]),
+    // no node_modules: the engine loads the native SQLite module of local mode only when asked
     "chown longbow /var/log/longbow",
     ...heredoc(paths.envFile, env),
     ...heredoc("/etc/logrotate.d/longbow", [

@@ -1,7 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import type { Job } from "../job/index.js";
+import { betterSqlite3 } from "../sqlite-module.js";
 import type { ResumePoint, ResumeStore } from "../transfer/resume-store.js";
 import type {
   CopiedFrom,
@@ -62,7 +63,7 @@ export class SqliteLedger implements Ledger {
 
   constructor(options: SqliteLedgerOptions) {
     if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
-    this.db = new Database(options.path);
+    this.db = new (betterSqlite3())(options.path);
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("busy_timeout = 5000");
     this.db.exec(schema);

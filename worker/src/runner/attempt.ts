@@ -69,6 +69,7 @@ export function attemptResumeStore(
   };
 }
 
+/** What one attempt needs: the resolved options, the job's migration and clients, the shared budget and pool. */
 export interface AttemptContext {
   o: ResolvedRunnerOptions;
   migration: Migration;
@@ -104,6 +105,21 @@ export async function attemptJob(job: Job, ctx: AttemptContext): Promise<Verdict
   const verdict = verdictOf(result, run.attempt, o.maxAttempts, ctx.isStopping() || ctx.signal.aborted);
   await record(job, verdict, ctx, store);
   return verdict;
+}
+
+/**
+ * A job naming a migration this worker does not know (perhaps not published yet): retried,
+ * and recorded failed in the ledger once the attempts run out.
+ */
+export async function attemptUnknownMigration(
+  job: Job,
+  o: Pick<ResolvedRunnerOptions, "ledger" | "maxAttempts" | "now">,
+  run: JobRun,
+): Promise<Verdict & { kind: "retry" | "dead" }> {
+  const reason = `unknown migration '${job.migration}'`;
+  if (run.attempt < o.maxAttempts) return { kind: "retry", reason };
+  await o.ledger.finish(job, { ...run, status: "failed", endedAt: new Date(o.now()).toISOString(), reason });
+  return { kind: "dead", reason };
 }
 
 async function record(job: Job, v: Verdict, ctx: AttemptContext, store: { flush(job: Job): Promise<void> }) {

@@ -1,4 +1,12 @@
-export { attemptResumeStore, type Verdict, verdictOf } from "./attempt.js";
+export {
+  type AttemptContext,
+  attemptJob,
+  attemptResumeStore,
+  attemptUnknownMigration,
+  type Verdict,
+  verdictOf,
+} from "./attempt.js";
+export { type CachedMigrationsOptions, cachedClients, cachedMigrations } from "./caches.js";
 export type { FailureDisposition, RunnerEvents } from "./events.js";
 export { decodeEventKey, jobsForObject, type ParsedMessage, parseMessage } from "./message.js";
 export {
@@ -9,5 +17,6 @@ export {
   RunnerOptionsError,
   resolveRunnerOptions,
 } from "./options.js";
+export { jobMetricsOf, type Settlement, settlementOf } from "./outcome.js";
 export { Runner, type RunnerStatus } from "./runner.js";
 export { type SpotNotice, type SpotWatcher, type SpotWatcherOptions, watchSpotInterruption } from "./spot.js";

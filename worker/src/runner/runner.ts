@@ -5,7 +5,8 @@ import type { Job } from "../job/index.js";
 import type { Logger } from "../log/index.js";
 import { type QueueMessage, sleep } from "../queue/index.js";
 import { ByteBudget, TransferPool } from "../transfer/index.js";
-import { attemptJob, type Verdict } from "./attempt.js";
+import { attemptJob, attemptUnknownMigration, type Verdict } from "./attempt.js";
+import { cachedClients, cachedMigrations } from "./caches.js";
 import type { RunnerEvents } from "./events.js";
 import { parseMessage } from "./message.js";
 import {
@@ -14,6 +15,7 @@ import {
   type RunnerOptions,
   resolveRunnerOptions,
 } from "./options.js";
+import { jobMetricsOf, settlementOf } from "./outcome.js";
 
 /** What the runner is doing now. */
 export interface RunnerStatus {
@@ -36,9 +38,9 @@ export class Runner extends EventEmitter<RunnerEvents> {
   private readonly pool: TransferPool;
   private readonly active = new Set<Promise<void>>();
   private readonly jobControllers = new Set<AbortController>();
-  private readonly clientCache = new Map<string, Promise<MigrationClients>>();
-  private migrationList: { at: number; list: readonly Migration[] } | undefined;
-  private migrationRead: Promise<readonly Migration[]> | undefined;
+  /** The migrations, re-read when stale; concurrent callers share one read. */
+  private readonly migrations: () => Promise<readonly Migration[]>;
+  private readonly clientsFor: (m: Migration) => Promise<MigrationClients>;
   private poll: AbortController | undefined;
   private loop: Promise<void> | undefined;
   private stopping = false;
@@ -51,6 +53,12 @@ export class Runner extends EventEmitter<RunnerEvents> {
     this.pool = new TransferPool({
       concurrency: this.o.settings.filesInParallel * this.o.settings.partsInParallel,
     });
+    this.migrations = cachedMigrations(this.o.migrations, {
+      refreshSeconds: this.o.migrationsRefreshSeconds,
+      now: this.o.now,
+      logger: this.log,
+    });
+    this.clientsFor = cachedClients(this.o.clients);
   }
 
   get status(): RunnerStatus {
@@ -154,44 +162,6 @@ export class Runner extends EventEmitter<RunnerEvents> {
     return this.o.settings.heartbeatSeconds * 3;
   }
 
-  /** The migrations, re-read when stale; concurrent callers share one read. */
-  private migrations(): Promise<readonly Migration[]> {
-    const cached = this.migrationList;
-    if (cached && this.o.now() - cached.at < this.o.migrationsRefreshSeconds * 1000) {
-      return Promise.resolve(cached.list);
-    }
-    this.migrationRead ??= this.o
-      .migrations()
-      .then(
-        (list) => {
-          this.migrationList = { at: this.o.now(), list };
-          return list;
-        },
-        (err: unknown) => {
-          if (!cached) throw err;
-          this.log.warn(
-            { err: (err as Error).message },
-            "could not refresh migrations; using the last known set",
-          );
-          return cached.list;
-        },
-      )
-      .finally(() => {
-        this.migrationRead = undefined;
-      });
-    return this.migrationRead;
-  }
-
-  private clientsFor(m: Migration): Promise<MigrationClients> {
-    let c = this.clientCache.get(m.name);
-    if (!c) {
-      c = this.o.clients(m);
-      c.catch(() => this.clientCache.delete(m.name));
-      this.clientCache.set(m.name, c);
-    }
-    return c;
-  }
-
   private async handle(message: QueueMessage): Promise<void> {
     const { queue } = this.o;
     const heartbeat = setInterval(() => {
@@ -226,13 +196,9 @@ export class Runner extends EventEmitter<RunnerEvents> {
 
   private async settle(message: QueueMessage, verdicts: Verdict[]): Promise<void> {
     const { queue } = this.o;
-    const retry = verdicts.find((v) => v.kind === "retry");
-    const dead = verdicts.find((v) => v.kind === "dead");
-    if (verdicts.some((v) => v.kind === "stopped")) await queue.release(message, 0);
-    else if (retry) {
-      const delay = Math.min(900, this.o.retryBaseDelaySeconds * 2 ** (message.receiveCount - 1));
-      await queue.release(message, delay);
-    } else if (dead && dead.kind === "dead") await queue.deadLetter(message, dead.reason);
+    const s = settlementOf(verdicts, message.receiveCount, this.o.retryBaseDelaySeconds);
+    if (s.action === "release") await queue.release(message, s.delaySeconds);
+    else if (s.action === "dead-letter") await queue.deadLetter(message, s.reason);
     else await queue.delete(message);
   }
 
@@ -247,21 +213,11 @@ export class Runner extends EventEmitter<RunnerEvents> {
     const migration = (await this.migrations()).find((m) => m.name === job.migration);
     if (!migration) {
       // Perhaps not published yet: retry, and dead-letter once the attempts run out.
-      const reason = `unknown migration '${job.migration}'`;
-      const verdict: Verdict =
-        run.attempt >= this.o.maxAttempts ? { kind: "dead", reason } : { kind: "retry", reason };
+      const verdict = await attemptUnknownMigration(job, this.o, run);
       this.emit("job_failed", job, {
-        reason,
+        reason: verdict.reason,
         disposition: verdict.kind === "dead" ? "dead-lettered" : "released",
       });
-      if (verdict.kind === "dead") {
-        await this.o.ledger.finish(job, {
-          ...run,
-          status: "failed",
-          endedAt: new Date(this.o.now()).toISOString(),
-          reason,
-        });
-      }
       return verdict;
     }
     const controller = new AbortController();
@@ -286,14 +242,7 @@ export class Runner extends EventEmitter<RunnerEvents> {
   }
 
   private report(job: Job, v: Verdict, durationMs: number): void {
-    const bytes = v.kind === "done" ? v.result.bytes : (v.result?.bytes ?? 0);
-    this.o.metrics?.jobFinished({
-      migration: job.migration,
-      bytesCopied: bytes,
-      objectsCopied: v.kind === "done" ? 1 : 0,
-      objectsFailed: v.kind === "dead" ? 1 : 0,
-      durationMs,
-    });
+    this.o.metrics?.jobFinished(jobMetricsOf(job, v, durationMs));
     if (v.kind === "done" || v.kind === "skipped") this.emit("job_done", job, v.result);
     else {
       const reason = v.kind === "stopped" ? "stopped by shutdown" : v.reason;

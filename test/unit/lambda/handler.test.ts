@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { createSqsHandler, type SqsHandlerOptions } from "../../../worker/src/lambda/index.js";
+import { SqliteLedger } from "../../../worker/src/ledger/index.js";
+import type { JobMetrics } from "../../../worker/src/metrics/index.js";
+import { contextWith, headOnlyS3, job, migration, record, recordingQueue } from "./fakes.js";
+
+function setUp(over: Partial<SqsHandlerOptions> & { s3?: ReturnType<typeof headOnlyS3> } = {}) {
+  const queue = recordingQueue();
+  const ledger = new SqliteLedger({ path: ":memory:" });
+  const metrics: JobMetrics[] = [];
+  const s3 = over.s3 ?? headOnlyS3();
+  const handler = createSqsHandler({
+    queue,
+    ledger,
+    migrations: async () => [migration],
+    clients: async () => ({ source: s3, destination: s3 }),
+    metrics: { jobFinished: (m) => metrics.push(m) },
+    retryBaseDelaySeconds: 5,
+    maxAttempts: 3,
+    stopReserveMs: 0,
+    ...over,
+  });
+  return { handler, queue, ledger, metrics, s3 };
+}
+
+describe("Lambda SQS handler", () => {
+  it("lets Lambda delete finished records: a vanished source is skipped, an s3:TestEvent ignored", async () => {
+    const { handler, queue, ledger, metrics } = setUp();
+    const gone = job("gone.txt");
+    await ledger.enqueue([gone], new Date());
+    const out = await handler(
+      { Records: [record(gone), record({ Event: "s3:TestEvent" })] },
+      contextWith(60_000),
+    );
+    expect(out).toEqual({ batchItemFailures: [] });
+    expect(queue.calls).toEqual([]);
+    expect((await ledger.get(gone))?.status).toBe("skipped");
+    expect(metrics).toMatchObject([{ migration: "photos", objectsCopied: 0, objectsFailed: 0 }]);
+  });
+
+  it("releases a job of an unknown migration with the Runner's backoff and reports it", async () => {
+    const { handler, queue } = setUp();
+    const r = record(job("a.txt", { migration: "not-yet-published" }), 2);
+    const out = await handler({ Records: [r] }, contextWith(60_000));
+    expect(out.batchItemFailures).toEqual([{ itemIdentifier: r.messageId }]);
+    expect(queue.calls).toEqual([`release ${r.messageId} 10`]);
+  });
+
+  it("dead-letters a hopeless record at once and records the failure in the ledger", async () => {
+    const { handler, queue, ledger } = setUp();
+    const lost = job("b.txt", { migration: "not-yet-published" });
+    await ledger.enqueue([lost], new Date());
+    const garbage = record("not json");
+    const last = record(lost, 3);
+    const out = await handler({ Records: [garbage, last] }, contextWith(60_000));
+    expect(queue.calls.sort()).toEqual([
+      `deadLetter ${garbage.messageId} message body is not JSON`,
+      `deadLetter ${last.messageId} unknown migration 'not-yet-published'`,
+    ]);
+    // reported as well: harmless once moved, and keeps the message when no DLQ is configured
+    expect(out.batchItemFailures).toHaveLength(2);
+    expect(await ledger.get(lost)).toMatchObject({
+      status: "failed",
+      lastError: expect.stringMatching(/unknown/),
+    });
+  });
+
+  it("cuts copies when the invocation runs out of time and releases them at once", async () => {
+    const { handler, queue } = setUp({ s3: headOnlyS3({ hang: true }), stopReserveMs: 1_000 });
+    const r = record(job("slow.txt"));
+    const started = Date.now();
+    const out = await handler({ Records: [r] }, contextWith(1_200));
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(out.batchItemFailures).toEqual([{ itemIdentifier: r.messageId }]);
+    expect(queue.calls).toEqual([`release ${r.messageId} 0`]);
+  });
+
+  it("runs at most filesInParallel records at once", async () => {
+    const s3 = headOnlyS3({ delayMs: 30 });
+    const { handler } = setUp({ s3, settings: { filesInParallel: 2 } });
+    const records = ["1", "2", "3", "4", "5"].map((k) => record(job(k)));
+    const out = await handler({ Records: records }, contextWith(60_000));
+    expect(out.batchItemFailures).toEqual([]);
+    expect(s3.maxInFlight).toBe(2);
+  });
+});
