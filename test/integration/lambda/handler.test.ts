@@ -8,9 +8,11 @@ import {
   type SqsBatchResponse,
   type SqsHandlerOptions,
   type SqsRecord,
+  sqsHandlerOptionsFromEnv,
 } from "../../../worker/src/lambda/index.js";
 import type { JobMetrics } from "../../../worker/src/metrics/index.js";
-import { dynamoFor, s3For, sqsFor, uniqueBucket } from "../../emulator/clients.js";
+import { publishMigrations } from "../../../worker/src/publish/index.js";
+import { dynamoFor, s3For, sqsFor, ssmFor, uniqueBucket } from "../../emulator/clients.js";
 import { type FaultProxy, startFaultProxy } from "../../support/fault-proxy.js";
 import { createTestDynamoLedger } from "../../support/ledgers.js";
 import { bytesFor, createBucket, getBytes, putObject } from "../../support/s3-objects.js";
@@ -202,5 +204,58 @@ describe("Lambda worker on SQS and DynamoDB", () => {
     expect((await getBytes(dst, big.destination.bucket, big.destination.key)).equals(body)).toBe(true);
     expect(await ledger.get(big)).toMatchObject({ status: "done", attempts: 2, workerId: "second" });
     expect(await queue.depth()).toEqual({ visible: 0, inFlight: 0, dead: 0 });
+  });
+
+  it("builds itself from longbow work's environment: queue, ledger, published migrations, maxReceiveCount", async () => {
+    const { m, job } = await setUp("lambda-env");
+    const { queue, queueUrl } = await createTestSqsQueue(sqs, { maxReceiveCount: 2 });
+    const { ledger, tableName } = await createTestDynamoLedger(dynamoFor(global));
+    const path = `/${uniqueBucket("lambda-env")}`;
+    await publishMigrations([m], ssmFor(global), { path });
+    // the SDK's own environment, as the Lambda runtime would set it (endpoint: the emulator)
+    const aws = {
+      AWS_ENDPOINT_URL: global.endpoint,
+      AWS_REGION: global.region,
+      AWS_ACCESS_KEY_ID: global.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: global.secretAccessKey,
+    };
+    const saved = Object.fromEntries(Object.keys(aws).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, aws);
+    try {
+      const options = await sqsHandlerOptionsFromEnv({
+        ...process.env,
+        LONGBOW_QUEUE_URL: queueUrl,
+        LONGBOW_TABLE_NAME: tableName,
+        LONGBOW_MIGRATIONS_PATH: path,
+        LONGBOW_LOG_LEVEL: "silent",
+        AWS_LAMBDA_LOG_STREAM_NAME: "2026/11/26/[$LATEST]abc",
+      });
+      expect(options.maxAttempts).toBe(2);
+      expect(options.workerId).toBe("lambda/2026/11/26/[$LATEST]abc");
+      expect((await options.migrations()).map((x) => x.name)).toEqual(["lambda-env"]);
+      // a job of a migration nobody published, on its last receive: failed in the ledger, dead-lettered
+      const handler = createSqsHandler({
+        ...options,
+        metrics: { jobFinished: () => {} },
+        retryBaseDelaySeconds: 0,
+      });
+      const lost = { ...job("x.txt", 1), migration: "never-published" };
+      await queue.send(await ledger.enqueue([lost], new Date()));
+      const [once] = await receiveRecords(sqs, queueUrl, 1);
+      expect(await handler({ Records: once ? [once] : [] }, timeLeft(60_000))).toEqual({
+        batchItemFailures: [{ itemIdentifier: once?.messageId }],
+      });
+      const twice = await receiveRecords(sqs, queueUrl, 1);
+      expect(twice[0]?.attributes.ApproximateReceiveCount).toBe("2");
+      const out = await handler({ Records: twice }, timeLeft(60_000));
+      expect(out.batchItemFailures).toHaveLength(1);
+      expect(await ledger.get(lost)).toMatchObject({ status: "failed", workerId: options.workerId });
+      expect(await queue.depth()).toEqual({ visible: 0, inFlight: 0, dead: 1 });
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
   });
 });
