@@ -8,6 +8,7 @@ import {
   jobMetricsOf,
   parseMessage,
   type RunnerOptions,
+  RunnerOptionsError,
   resolveRunnerOptions,
   settlementOf,
   type Verdict,
@@ -57,7 +58,7 @@ export function createSqsHandler(options: SqsHandlerOptions): SqsHandler {
   const o = resolveRunnerOptions(options);
   const reserveMs = options.stopReserveMs ?? 10_000;
   if (!Number.isSafeInteger(reserveMs) || reserveMs < 0) {
-    throw new RangeError(`stopReserveMs must be a whole number >= 0, got ${reserveMs}`);
+    throw new RunnerOptionsError(`stopReserveMs must be a whole number >= 0, got ${reserveMs}`);
   }
   const log = o.logger.child({ workerId: o.workerId });
   const migrations = cachedMigrations(o.migrations, {
