@@ -98,6 +98,14 @@ describe("report renderers", () => {
     expect(md).toContain("dead-letter queue**");
   });
 
+  it("folds the failures with their reasons, keeping progress above the fold", () => {
+    const md = renderReportMarkdown(report);
+    const fold = md.indexOf("<details><summary>1 failed</summary>");
+    expect(fold).toBeGreaterThan(md.indexOf("| done |"));
+    expect(md.indexOf("AccessDenied", fold)).toBeGreaterThan(fold);
+    expect(md.indexOf("</details>", fold)).toBeGreaterThan(md.indexOf("AccessDenied", fold));
+  });
+
   it("keeps a hostile key and reason inside their table cells", () => {
     const md = renderReportMarkdown(report);
     expect(md).toContain("| `a\\|b'c.txt` | 3 | AccessDenied: no read |");

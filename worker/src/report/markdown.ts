@@ -75,8 +75,16 @@ export function renderMigrationMarkdown(
   if (m.failures.length > 0) {
     const more =
       m.objects.failed > m.failures.length ? ` (first ${m.failures.length} of ${m.objects.failed})` : "";
-    lines.push("", `#### Failures${more}`, "", "| key | attempts | reason |", "| --- | ---: | --- |");
+    // A fold keeps a long failure list from pushing progress and charts off the screen.
+    lines.push(
+      "",
+      `<details><summary>${m.objects.failed} failed${more}</summary>`,
+      "",
+      "| key | attempts | reason |",
+      "| --- | ---: | --- |",
+    );
     for (const f of m.failures) lines.push(`| \`${cell(f.key)}\` | ${f.attempts} | ${cell(f.reason)} |`);
+    lines.push("", "</details>");
   }
   if (report) lines.push("", `<sub>generated ${report.generatedAt}</sub>`);
   return lines.join("\n");
