@@ -1,4 +1,5 @@
 import * as core from "@actions/core";
+import { assemblePlan, renderPlanMarkdown } from "../../../worker/src/plan/index.js";
 import { loadPublishedMigrations } from "../../../worker/src/publish/index.js";
 import { formatBytes } from "../../../worker/src/report/index.js";
 import { type SendResult, sendMigration } from "../../../worker/src/send/index.js";
@@ -26,7 +27,13 @@ export async function send(ctx: CommandContext): Promise<void> {
     try {
       const effective = withSideInputs(m, ctx.inputs);
       const clients = await sideClients(effective, ctx.inputs);
-      const result = await sendMigration({ migration: effective, ...clients, queue, ledger });
+      const result = await sendMigration({
+        migration: effective,
+        ...clients,
+        queue,
+        ledger,
+        throughputBytesPerSecond: ctx.inputs.throughput * 1_000_000,
+      });
       core.info(`send ${m.name}: ${result.sent} object(s) queued, ${result.alreadyPending} already pending`);
       results.push(result);
     } catch (err) {
@@ -55,6 +62,14 @@ export async function send(ctx: CommandContext): Promise<void> {
         String(r.alreadyPending),
       ]),
     ]);
+  }
+  if (results.length > 0) {
+    const plan = assemblePlan(
+      results.map((r) => r.plan),
+      ctx.inputs.throughput * 1_000_000,
+      new Date(),
+    );
+    core.summary.addRaw(renderPlanMarkdown(plan), true);
   }
   if (failures.length > 0) {
     core.summary.addTable([

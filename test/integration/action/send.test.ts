@@ -89,6 +89,9 @@ describe("the Action's send command", () => {
       "<td>photos</td><td>2</td><td>0</td><td>1</td><td>0</td><td>0</td><td>2</td><td>6 B</td><td>0</td>",
     );
     expect(first.summary).not.toContain("paused");
+    // each migration's plan, from the same compare pass
+    expect(first.summary).toContain("<summary>");
+    expect(first.summary).toContain("Extra objects exist only at the destination");
 
     const received = await sqsFor(global).send(
       new ReceiveMessageCommand({

@@ -40,6 +40,8 @@ describe("send", () => {
     const r = await sendMigration({ ...base, now: () => at });
     expect(r.compared).toMatchObject({ new: 3, identical: 1, ignored: 1 });
     expect([r.sent, r.sentBytes, r.alreadyPending]).toEqual([3, 300, 0]);
+    expect(r.plan.toCopy).toEqual({ objects: 3, bytes: 300 });
+    expect(r.plan.classes.identical.objects).toBe(1);
     const s = await ledger.summary("send-test");
     expect(s.counters.pending).toEqual({ objects: 3, bytes: 300 });
     expect(s.lastCompareAt).toBe(at.toISOString());

@@ -5,6 +5,7 @@ import { LongbowError, throwIfAborted } from "../errors.js";
 import type { Job } from "../job/index.js";
 import type { Ledger } from "../ledger/index.js";
 import { type Logger, silentLogger } from "../log/index.js";
+import { type MigrationPlan, MigrationPlanBuilder } from "../plan/index.js";
 import type { Queue } from "../queue/index.js";
 
 export interface SendOptions {
@@ -26,6 +27,8 @@ export interface SendOptions {
   parallelism?: number;
   /** Compare: prefix levels the key space is split by. @defaultValue the compare's default (1) */
   depth?: number;
+  /** Throughput the plan's ETA assumes, in bytes per second. @defaultValue 100 MB/s, as `longbow plan` */
+  throughputBytesPerSecond?: number;
   /** @defaultValue () => new Date() */
   now?: () => Date;
   /** @defaultValue silentLogger */
@@ -43,6 +46,8 @@ export interface SendResult {
   sentBytes: number;
   /** New or changed objects not sent because the ledger has them queued or running from the same source. */
   alreadyPending: number;
+  /** The compare as a plan (bytes per class, largest objects, ETA), built from the same pass. */
+  plan: MigrationPlan;
   /** ISO time the compare started: what the report shows as the last compare. */
   comparedAt: string;
   finishedAt: string;
@@ -82,7 +87,8 @@ export async function sendMigration(options: SendOptions): Promise<SendResult> {
   const waiting = depth.visible + depth.inFlight;
   if (options.refuseWhenQueueNotEmpty && waiting > 0) throw new SendRefusedError(m.name, waiting);
   const comparedAt = now();
-  const result: SendResult = {
+  const planned = new MigrationPlanBuilder(m);
+  const result: Omit<SendResult, "plan"> = {
     migration: m.name,
     compared: { new: 0, changed: 0, identical: 0, ignored: 0, extra: 0 },
     sent: 0,
@@ -115,6 +121,7 @@ export async function sendMigration(options: SendOptions): Promise<SendResult> {
   });
   for await (const item of items) {
     result.compared[item.kind]++;
+    planned.add(item);
     const job = toJob(m, item);
     if (!job) continue;
     batch.push(job);
@@ -124,9 +131,10 @@ export async function sendMigration(options: SendOptions): Promise<SendResult> {
   await flush();
   await ledger.recordCompare(m.name, comparedAt, signal);
   result.finishedAt = now().toISOString();
+  const plan = planned.build(options.throughputBytesPerSecond ?? 100_000_000);
   logger.info(
     { ...result.compared, sent: result.sent, alreadyPending: result.alreadyPending },
     "migration sent",
   );
-  return result;
+  return { ...result, plan };
 }
