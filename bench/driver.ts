@@ -1,16 +1,16 @@
 /**
  * The Longbow side of the benchmark, run as its own process (bundled by bench/run.ts) so
  * that its CPU time and peak RSS are measured alone: lists the source, then copies every
- * object with `filesInParallel` copies at once, all sharing one byte budget and one
- * transfer pool, as a worker does. Settings come from the LONGBOW_* environment.
+ * object through one CopyScheduler (one byte budget, one transfer pool; `filesInParallel`
+ * multipart copies at once, small objects up to the pool's size), as a worker would.
+ * Settings come from the LONGBOW_* environment.
  * Prints one JSON line with the outcome; exits 1 if any object was not copied.
  */
 import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { resolveSettings } from "../worker/src/config/index.js";
 import type { Job } from "../worker/src/job/index.js";
 import { createS3Client } from "../worker/src/s3/index.js";
-import { ByteBudget, copyObject, TransferPool } from "../worker/src/transfer/index.js";
-import { forEachLimit } from "./lib/limit.js";
+import { CopyScheduler } from "../worker/src/transfer/index.js";
 
 interface SideSpec {
   endpoint: string;
@@ -58,29 +58,25 @@ async function main(): Promise<number> {
   const [source, destination] = await Promise.all([client(spec.source), client(spec.destination)]);
   const started = Date.now();
   const jobs = await listJobs(source, spec.source, spec.destination);
-  const budget = new ByteBudget(settings.byteBudget);
-  const pool = new TransferPool({ concurrency });
+  const scheduler = new CopyScheduler({
+    source,
+    destination,
+    settings,
+    filesInParallel: settings.filesInParallel,
+  });
   const statuses: Record<string, number> = {};
   const failures: { key: string; error: string }[] = [];
   let bytes = 0;
-  const copy = async (job: Job) => {
-    const result = await copyObject(job, { source, destination, settings, budget, pool });
-    statuses[result.status] = (statuses[result.status] ?? 0) + 1;
-    bytes += result.bytes;
-    if (result.status !== "copied" && result.status !== "identical") {
-      failures.push({ key: job.source.key, error: result.error ?? result.status });
-    }
-  };
-  if (process.env.LONGBOW_BENCH_LANES === "1") {
-    const small = jobs.filter((j) => (j.source.size ?? Infinity) <= settings.multipartThreshold);
-    const large = jobs.filter((j) => !small.includes(j));
-    await Promise.all([
-      forEachLimit(large, settings.filesInParallel, copy),
-      forEachLimit(small, concurrency, copy),
-    ]);
-  } else {
-    await forEachLimit(jobs, settings.filesInParallel, copy);
-  }
+  await Promise.all(
+    jobs.map(async (job) => {
+      const result = await scheduler.copy(job);
+      statuses[result.status] = (statuses[result.status] ?? 0) + 1;
+      bytes += result.bytes;
+      if (result.status !== "copied" && result.status !== "identical") {
+        failures.push({ key: job.source.key, error: result.error ?? result.status });
+      }
+    }),
+  );
   const outcome = { objects: jobs.length, bytes, seconds: (Date.now() - started) / 1000, statuses, failures };
   process.stdout.write(`${JSON.stringify(outcome)}\n`);
   return failures.length === 0 ? 0 : 1;

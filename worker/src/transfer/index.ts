@@ -20,3 +20,4 @@ export { type PartPlan, planParts } from "./plan.js";
 export { TransferPool, type TransferPoolOptions } from "./pool.js";
 export type { CopyResult, CopyStatus } from "./result.js";
 export type { ResumePoint, ResumeStore } from "./resume-store.js";
+export { CopyScheduler, type CopySchedulerOptions } from "./scheduler.js";
