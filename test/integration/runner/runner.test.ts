@@ -85,6 +85,40 @@ describe("Runner on the embedded queue and ledger", () => {
     expect(runner.status.isRunning).toBe(false);
   });
 
+  it("copies at most limits.filesInParallel objects of a migration at once", async () => {
+    const { m, job } = await setUp("limited");
+    const limited: Migration = { ...m, limits: { ...m.limits, filesInParallel: 1 } };
+    const jobs = ["1", "2", "3", "4", "5"].map((k) => job(`f${k}.bin`, 64 * 1024));
+    for (const j of jobs)
+      await putObject(src, j.source.bucket, j.source.key, bytesFor(j.source.key, 64 * 1024));
+    const queue = new SqliteQueue({ path: join(dir, "q-limit.db"), pollIntervalMs: 20 });
+    const ledger = new SqliteLedger({ path: join(dir, "l-limit.db") });
+    await queue.send(await ledger.enqueue(jobs, new Date()));
+    const copying = new Set<string>();
+    let most = 0;
+    const runner = new Runner({
+      ...base(limited),
+      queue,
+      ledger,
+      stopWhenIdle: true,
+      settings: { filesInParallel: 4 },
+      onProgress: (j, e) => {
+        if (e.type !== "copy_planned") return;
+        copying.add(j.source.key);
+        most = Math.max(most, copying.size);
+      },
+    });
+    const done: string[] = [];
+    runner.on("job_done", (j) => {
+      copying.delete(j.source.key);
+      done.push(j.source.key);
+    });
+    runner.start();
+    await runner.done();
+    expect(done).toHaveLength(5);
+    expect(most).toBe(1);
+  });
+
   it("releases a multipart job cut by stop() and a second runner resumes its upload", async () => {
     const { m, job } = await setUp("resume");
     const big = job("big.bin", 12 * MiB);

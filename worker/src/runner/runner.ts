@@ -38,6 +38,8 @@ export class Runner extends EventEmitter<RunnerEvents> {
   private readonly pool: TransferPool;
   private readonly active = new Set<Promise<void>>();
   private readonly jobControllers = new Set<AbortController>();
+  /** Per-migration gates for `limits.filesInParallel`, created on first use. */
+  private readonly migrationGates = new Map<string, TransferPool>();
   /** The migrations, re-read when stale; concurrent callers share one read. */
   private readonly migrations: () => Promise<readonly Migration[]>;
   private readonly clientsFor: (m: Migration) => Promise<MigrationClients>;
@@ -224,21 +226,38 @@ export class Runner extends EventEmitter<RunnerEvents> {
     this.jobControllers.add(controller);
     let verdict: Verdict;
     try {
-      verdict = await attemptJob(job, {
-        o: this.o,
-        migration,
-        clients: await this.clientsFor(migration),
-        budget: this.budget,
-        pool: this.pool,
-        run,
-        signal: controller.signal,
-        isStopping: () => controller.signal.aborted,
-      });
+      const clients = await this.clientsFor(migration);
+      const attempt = () =>
+        attemptJob(job, {
+          o: this.o,
+          migration,
+          clients,
+          budget: this.budget,
+          pool: this.pool,
+          run,
+          signal: controller.signal,
+          isStopping: () => controller.signal.aborted,
+        });
+      // A job over its migration's limit waits here holding its message (the heartbeat keeps
+      // it hidden) rather than being released, which would spend one of its receives.
+      const gate = this.gateFor(migration);
+      verdict = gate ? await gate.run(attempt) : await attempt();
     } finally {
       this.jobControllers.delete(controller);
     }
     this.report(job, verdict, this.o.now() - started);
     return verdict;
+  }
+
+  private gateFor(migration: Migration): TransferPool | undefined {
+    const limit = migration.limits.filesInParallel;
+    if (limit === undefined || limit >= this.o.settings.filesInParallel) return undefined;
+    let gate = this.migrationGates.get(migration.name);
+    if (!gate || gate.concurrency !== limit) {
+      gate = new TransferPool({ concurrency: limit });
+      this.migrationGates.set(migration.name, gate);
+    }
+    return gate;
   }
 
   private report(job: Job, v: Verdict, durationMs: number): void {
