@@ -35,4 +35,37 @@ export class ByteBudget {
   acquire(bytes: number, signal?: AbortSignal): Promise<() => void> {
     return this.#sem.acquire(Math.max(bytes, 1), signal);
   }
+
+  readonly #free = new Map<number, Buffer[]>();
+  #freeBytes = 0;
+
+  /**
+   * A buffer of `size` bytes for bytes already reserved: a finished part's buffer of that
+   * size when one is kept, else a new one. Reuse spares the allocator, the page faults of
+   * fresh memory and the garbage collector a part-sized buffer per part. Kept buffers never
+   * push reserved plus kept bytes past the capacity, so memory stays within the budget.
+   */
+  buffer(size: number): Buffer {
+    const kept = this.#free.get(size)?.pop();
+    if (kept !== undefined) {
+      this.#freeBytes -= size;
+      return kept;
+    }
+    for (const [length, list] of this.#free) {
+      while (list.length > 0 && this.inUse + this.#freeBytes > this.capacity) {
+        list.pop();
+        this.#freeBytes -= length;
+      }
+    }
+    return Buffer.allocUnsafe(size);
+  }
+
+  /** Offers a buffer nothing refers to any more for reuse (call after releasing its bytes). */
+  recycle(buffer: Buffer): void {
+    if (buffer.length === 0 || this.inUse + this.#freeBytes + buffer.length > this.capacity) return;
+    const list = this.#free.get(buffer.length) ?? [];
+    list.push(buffer);
+    this.#free.set(buffer.length, list);
+    this.#freeBytes += buffer.length;
+  }
 }

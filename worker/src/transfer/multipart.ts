@@ -109,15 +109,20 @@ export async function copyMultipart(
     const range = partRange(plan, src.size, n);
     // Bytes go back to the budget when the part is uploaded and, if hashing, hashed.
     let holders = hasher === undefined ? 1 : 2;
+    const buffer = o.budget.buffer(range.length);
+    let uploaded = false;
     const letGo = () => {
-      if (--holders === 0) releaseBytes();
+      if (--holders > 0) return;
+      releaseBytes();
+      // only a part that went through is surely no longer read by a request or the hasher
+      if (uploaded) o.budget.recycle(buffer);
     };
     let hashing = false;
     try {
       await o.pool.run(async () => {
         const data = await withRetries(
           `part ${n} GET`,
-          () => readSource(pctx, pin, range, range.length),
+          () => readSource(pctx, pin, range, range.length, buffer),
           pctx.retry,
         );
         o.onProgress({ type: "part_downloaded", partNumber: n, bytes: data.length });
@@ -160,6 +165,7 @@ export async function copyMultipart(
           pctx.retry,
         );
         etags[n - 1] = md5;
+        uploaded = true;
         o.onProgress({ type: "part_uploaded", partNumber: n, bytes: data.length, uploadId });
       }, signal);
     } finally {

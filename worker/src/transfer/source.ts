@@ -63,6 +63,8 @@ export async function readSource(
   pin: Pin,
   range: { start: number; length: number } | undefined,
   expectedLength: number,
+  /** Where the bytes go; must be `expectedLength` long. @defaultValue a new buffer */
+  into?: Buffer,
 ): Promise<Buffer> {
   const { bucket, key } = ctx.job.source;
   const op =
@@ -83,7 +85,7 @@ export async function readSource(
     ),
   );
   const body = out.Body as (AsyncIterable<Uint8Array> & { destroy?: (err?: Error) => void }) | undefined;
-  const buf = Buffer.allocUnsafe(expectedLength);
+  const buf = into ?? Buffer.allocUnsafe(expectedLength);
   let filled = 0;
   const onAbort = () => body?.destroy?.(new AbortError("aborted while reading the source"));
   ctx.signal.addEventListener("abort", onAbort, { once: true });
