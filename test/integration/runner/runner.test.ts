@@ -119,6 +119,43 @@ describe("Runner on the embedded queue and ledger", () => {
     expect(most).toBe(1);
   });
 
+  it("admits small objects beyond filesInParallel while multipart copies stay within it", async () => {
+    const { m, job } = await setUp("lanes");
+    const small = ["1", "2", "3", "4", "5", "6"].map((k) => job(`s${k}.txt`, 1024));
+    const large = ["1", "2", "3"].map((k) => job(`l${k}.bin`, 256 * 1024));
+    for (const j of [...small, ...large])
+      await putObject(src, j.source.bucket, j.source.key, bytesFor(j.source.key, j.source.size ?? 0));
+    const queue = new SqliteQueue({ path: join(dir, "q-lanes.db"), pollIntervalMs: 20 });
+    const ledger = new SqliteLedger({ path: join(dir, "l-lanes.db") });
+    await queue.send(await ledger.enqueue([...small, ...large], new Date()));
+    const copying = { small: new Set<string>(), large: new Set<string>() };
+    const most = { small: 0, large: 0 };
+    const laneOf = (j: Job) => ((j.source.size ?? 0) <= 64 * 1024 ? "small" : "large");
+    const runner = new Runner({
+      ...base(m),
+      queue,
+      ledger,
+      stopWhenIdle: true,
+      settings: { filesInParallel: 1, multipartThreshold: 64 * 1024 },
+      onProgress: (j, e) => {
+        if (e.type !== "copy_planned") return;
+        const lane = laneOf(j);
+        copying[lane].add(j.source.key);
+        most[lane] = Math.max(most[lane], copying[lane].size);
+      },
+    });
+    const done: string[] = [];
+    runner.on("job_done", (j) => {
+      copying[laneOf(j)].delete(j.source.key);
+      done.push(j.source.key);
+    });
+    runner.start();
+    await runner.done();
+    expect(done).toHaveLength(9);
+    expect(most.large).toBe(1);
+    expect(most.small).toBeGreaterThan(1);
+  });
+
   it("releases a multipart job cut by stop() and a second runner resumes its upload", async () => {
     const { m, job } = await setUp("resume");
     const big = job("big.bin", 12 * MiB);

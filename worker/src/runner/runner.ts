@@ -26,7 +26,10 @@ export interface RunnerStatus {
 }
 
 /**
- * The worker loop: receives up to `filesInParallel` messages at once, runs each job
+ * The worker loop: admits jobs by size, as the transfer engine's CopyScheduler does — at
+ * most `filesInParallel` multipart copies at once, and objects at or below the multipart
+ * threshold (mostly round trips, little data) up to the transfer pool's size, so a run of
+ * small objects keeps every connection busy on a long link. It runs each job
  * through the transfer engine under one process-wide byte budget and transfer pool, keeps
  * its message hidden with a heartbeat, and settles it: delete when done or skipped,
  * release for a transient failure, dead-letter when hopeless. `stop()` drains.
@@ -36,6 +39,9 @@ export class Runner extends EventEmitter<RunnerEvents> {
   private readonly log: Logger;
   private readonly budget: ByteBudget;
   private readonly pool: TransferPool;
+  /** Admission lanes: multipart copies (filesInParallel) and small ones (the pool's size). */
+  private readonly largeLane: TransferPool;
+  private readonly smallLane: TransferPool;
   private readonly active = new Set<Promise<void>>();
   private readonly jobControllers = new Set<AbortController>();
   /** Per-migration gates for `limits.filesInParallel`, created on first use. */
@@ -55,6 +61,8 @@ export class Runner extends EventEmitter<RunnerEvents> {
     this.pool = new TransferPool({
       concurrency: this.o.settings.filesInParallel * this.o.settings.partsInParallel,
     });
+    this.largeLane = new TransferPool({ concurrency: this.o.settings.filesInParallel });
+    this.smallLane = new TransferPool({ concurrency: this.pool.concurrency });
     this.migrations = cachedMigrations(this.o.migrations, {
       refreshSeconds: this.o.migrationsRefreshSeconds,
       now: this.o.now,
@@ -109,10 +117,12 @@ export class Runner extends EventEmitter<RunnerEvents> {
   }
 
   private async run(signal: AbortSignal): Promise<void> {
-    const max = this.o.settings.filesInParallel;
+    const max = this.pool.concurrency;
     let backoff = 0;
     while (!signal.aborted) {
-      if (this.active.size >= max) {
+      // While a large job waits for its lane, take no more: the fleet's other workers
+      // should get those jobs rather than this one hoarding them.
+      if (this.active.size >= max || this.largeLane.waiting > 0) {
         await Promise.race(this.active);
         continue;
       }
@@ -240,8 +250,12 @@ export class Runner extends EventEmitter<RunnerEvents> {
         });
       // A job over its migration's limit waits here holding its message (the heartbeat keeps
       // it hidden) rather than being released, which would spend one of its receives.
+      const size = job.source.size;
+      const lane =
+        size !== undefined && size <= this.o.settings.multipartThreshold ? this.smallLane : this.largeLane;
+      const admitted = () => lane.run(attempt);
       const gate = this.gateFor(migration);
-      verdict = gate ? await gate.run(attempt) : await attempt();
+      verdict = gate ? await gate.run(admitted) : await admitted();
     } finally {
       this.jobControllers.delete(controller);
     }
@@ -251,7 +265,7 @@ export class Runner extends EventEmitter<RunnerEvents> {
 
   private gateFor(migration: Migration): TransferPool | undefined {
     const limit = migration.limits.filesInParallel;
-    if (limit === undefined || limit >= this.o.settings.filesInParallel) return undefined;
+    if (limit === undefined) return undefined;
     let gate = this.migrationGates.get(migration.name);
     if (!gate || gate.concurrency !== limit) {
       gate = new TransferPool({ concurrency: limit });
