@@ -1,7 +1,5 @@
 import {
   AbortMultipartUploadCommand,
-  type BucketLocationConstraint,
-  CreateBucketCommand,
   DeleteBucketCommand,
   DeleteObjectsCommand,
   ListMultipartUploadsCommand,
@@ -15,16 +13,7 @@ export interface ListedObject {
   etag: string;
 }
 
-export async function createBucket(s3: S3Client, bucket: string, region: string): Promise<void> {
-  await s3.send(
-    new CreateBucketCommand({
-      Bucket: bucket,
-      ...(region === "us-east-1"
-        ? {}
-        : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
-    }),
-  );
-}
+export { createBucket } from "../../test/support/s3-objects.js";
 
 /** Every object under `prefix`, in key order. */
 export async function listAll(s3: S3Client, bucket: string, prefix = ""): Promise<ListedObject[]> {

@@ -23,6 +23,18 @@ export async function createBucket(s3: S3Client, bucket: string, region: string)
   );
 }
 
+/** A bucket in `region` holding `objects` (key → body). */
+export async function bucketWith(
+  s3: S3Client,
+  bucket: string,
+  region: string,
+  objects: Record<string, string | Buffer> = {},
+): Promise<void> {
+  await createBucket(s3, bucket, region);
+  for (const [key, body] of Object.entries(objects))
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+}
+
 export async function putObject(s3: S3Client, bucket: string, key: string, body: Buffer): Promise<void> {
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
 }

@@ -1,30 +1,19 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type BucketLocationConstraint, CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { PutParameterCommand } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { s3For, ssmFor, uniqueBucket } from "../../emulator/clients.js";
 import type { EmulatorSide } from "../../emulator/emulator.js";
 import { type FakeGitHub, startFakeGitHub } from "../../support/fake-github.js";
+import { bucketWith as bucketIn } from "../../support/s3-objects.js";
 import { migrationYaml } from "./migrations.js";
 import { type ActionRun, runAction, workspaceWith } from "./run-action.js";
 
 const { global, china } = inject("emulator");
 const plantedToken = "PLANTED-SESSION-TOKEN-must-never-be-printed";
 
-async function bucketWith(side: EmulatorSide, name: string, objects: Record<string, string>): Promise<void> {
-  const s3 = s3For(side);
-  await s3.send(
-    new CreateBucketCommand({
-      Bucket: name,
-      ...(side.region === "us-east-1"
-        ? {}
-        : { CreateBucketConfiguration: { LocationConstraint: side.region as BucketLocationConstraint } }),
-    }),
-  );
-  for (const [key, body] of Object.entries(objects))
-    await s3.send(new PutObjectCommand({ Bucket: name, Key: key, Body: body }));
-}
+const bucketWith = (side: EmulatorSide, name: string, objects: Record<string, string>) =>
+  bucketIn(s3For(side), name, side.region, objects);
 
 describe("the Action's plan command", () => {
   let github: FakeGitHub;

@@ -1,4 +1,3 @@
-import { type BucketLocationConstraint, CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { PutParameterCommand } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -6,24 +5,14 @@ import { createLedgerTable } from "../../../worker/src/ledger/index.js";
 import { dynamoFor, s3For, sqsFor, ssmFor, uniqueBucket } from "../../emulator/clients.js";
 import type { EmulatorSide } from "../../emulator/emulator.js";
 import { type FakeGitHub, startFakeGitHub } from "../../support/fake-github.js";
+import { bucketWith as bucketIn } from "../../support/s3-objects.js";
 import { migrationYaml } from "./migrations.js";
 import { runAction, workspaceWith } from "./run-action.js";
 
 const { global, china } = inject("emulator");
 
-async function bucketWith(side: EmulatorSide, name: string, objects: Record<string, string>): Promise<void> {
-  const s3 = s3For(side);
-  await s3.send(
-    new CreateBucketCommand({
-      Bucket: name,
-      ...(side.region === "us-east-1"
-        ? {}
-        : { CreateBucketConfiguration: { LocationConstraint: side.region as BucketLocationConstraint } }),
-    }),
-  );
-  for (const [key, body] of Object.entries(objects))
-    await s3.send(new PutObjectCommand({ Bucket: name, Key: key, Body: body }));
-}
+const bucketWith = (side: EmulatorSide, name: string, objects: Record<string, string>) =>
+  bucketIn(s3For(side), name, side.region, objects);
 
 describe("the Action's send command", () => {
   let github: FakeGitHub;

@@ -1,9 +1,4 @@
-import {
-  CreateBucketCommand,
-  PutBucketVersioningCommand,
-  PutObjectCommand,
-  type S3Client,
-} from "@aws-sdk/client-s3";
+import { PutBucketVersioningCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import {
   type CopyRecords,
@@ -14,20 +9,14 @@ import {
 } from "../../../worker/src/compare/index.js";
 import { type Migration, normalizeMigration } from "../../../worker/src/config/index.js";
 import { s3For, uniqueBucket } from "../../emulator/clients.js";
+import { createBucket } from "../../support/s3-objects.js";
 
 const { global, china } = inject("emulator");
 const source = s3For(global);
 const destination = s3For(china);
 
 async function bucket(client: S3Client, name: string, region: string, versioned = false) {
-  await client.send(
-    new CreateBucketCommand({
-      Bucket: name,
-      ...(region === "us-east-1"
-        ? {}
-        : { CreateBucketConfiguration: { LocationConstraint: region as "cn-northwest-1" } }),
-    }),
-  );
+  await createBucket(client, name, region);
   if (versioned) {
     await client.send(
       new PutBucketVersioningCommand({ Bucket: name, VersioningConfiguration: { Status: "Enabled" } }),

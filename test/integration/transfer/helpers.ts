@@ -1,8 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import {
   CompleteMultipartUploadCommand,
-  CreateBucketCommand,
-  type CreateBucketCommandInput,
   CreateMultipartUploadCommand,
   GetObjectCommand,
   PutObjectCommand,
@@ -15,6 +13,7 @@ import type { Job } from "../../../worker/src/job/index.js";
 import { createS3Client, type S3ClientOptions } from "../../../worker/src/s3/index.js";
 import { uniqueBucket } from "../../emulator/clients.js";
 import type { EmulatorSide } from "../../emulator/emulator.js";
+import { createBucket } from "../../support/s3-objects.js";
 
 export const KiB = 1024;
 export const MiB = 1024 * 1024;
@@ -38,11 +37,7 @@ export function clientFor(
 /** Creates a fresh bucket on one side and returns its name. */
 export async function freshBucket(s3: S3Client, side: EmulatorSide, prefix: string): Promise<string> {
   const Bucket = uniqueBucket(`${prefix}-${side.name}`);
-  const input: CreateBucketCommandInput = { Bucket };
-  if (side.region !== "us-east-1") {
-    input.CreateBucketConfiguration = { LocationConstraint: side.region as never };
-  }
-  await s3.send(new CreateBucketCommand(input));
+  await createBucket(s3, Bucket, side.region);
   return Bucket;
 }
 
