@@ -24,10 +24,10 @@ export function recordingQueue(): Queue & { calls: string[] } {
 }
 
 /**
- * An S3 client whose HEAD answers 404 (the source is gone) after `delayMs`, or never when
- * `hang` is set, until the request's abort signal fires. Counts HEADs in flight at once.
+ * An S3 client whose HEAD and GET answer 404 (the source is gone) after `delayMs`, or never
+ * when `hang` is set, until the request's abort signal fires. Counts requests in flight at once.
  */
-export function headOnlyS3(o: { delayMs?: number; hang?: boolean } = {}): S3Client & {
+export function vanishedObjectS3(o: { delayMs?: number; hang?: boolean } = {}): S3Client & {
   maxInFlight: number;
 } {
   let inFlight = 0;
@@ -35,7 +35,7 @@ export function headOnlyS3(o: { delayMs?: number; hang?: boolean } = {}): S3Clie
     maxInFlight: 0,
     send: (cmd: object, opts?: { abortSignal?: AbortSignal }) =>
       new Promise((_resolve, reject) => {
-        if (cmd.constructor.name !== "HeadObjectCommand") {
+        if (cmd.constructor.name !== "HeadObjectCommand" && cmd.constructor.name !== "GetObjectCommand") {
           reject(new Error(`unexpected ${cmd.constructor.name}`));
           return;
         }

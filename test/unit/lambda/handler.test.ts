@@ -2,13 +2,13 @@ import { describe, expect, it } from "vitest";
 import { createSqsHandler, type SqsHandlerOptions } from "../../../worker/src/lambda/index.js";
 import { SqliteLedger } from "../../../worker/src/ledger/index.js";
 import type { JobMetrics } from "../../../worker/src/metrics/index.js";
-import { contextWith, headOnlyS3, job, migration, record, recordingQueue } from "./fakes.js";
+import { contextWith, job, migration, record, recordingQueue, vanishedObjectS3 } from "./fakes.js";
 
-function setUp(over: Partial<SqsHandlerOptions> & { s3?: ReturnType<typeof headOnlyS3> } = {}) {
+function setUp(over: Partial<SqsHandlerOptions> & { s3?: ReturnType<typeof vanishedObjectS3> } = {}) {
   const queue = recordingQueue();
   const ledger = new SqliteLedger({ path: ":memory:" });
   const metrics: JobMetrics[] = [];
-  const s3 = over.s3 ?? headOnlyS3();
+  const s3 = over.s3 ?? vanishedObjectS3();
   const handler = createSqsHandler({
     queue,
     ledger,
@@ -66,7 +66,7 @@ describe("Lambda SQS handler", () => {
   });
 
   it("cuts copies when the invocation runs out of time and releases them at once", async () => {
-    const { handler, queue } = setUp({ s3: headOnlyS3({ hang: true }), stopReserveMs: 1_000 });
+    const { handler, queue } = setUp({ s3: vanishedObjectS3({ hang: true }), stopReserveMs: 1_000 });
     const r = record(job("slow.txt"));
     const started = Date.now();
     const out = await handler({ Records: [r] }, contextWith(1_200));
@@ -76,7 +76,7 @@ describe("Lambda SQS handler", () => {
   });
 
   it("runs at most filesInParallel records at once", async () => {
-    const s3 = headOnlyS3({ delayMs: 30 });
+    const s3 = vanishedObjectS3({ delayMs: 30 });
     const { handler } = setUp({ s3, settings: { filesInParallel: 2 } });
     const records = ["1", "2", "3", "4", "5"].map((k) => record(job(k)));
     const out = await handler({ Records: records }, contextWith(60_000));

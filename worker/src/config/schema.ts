@@ -1,12 +1,16 @@
-import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
+import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import schema from "../../../migrations/schema.json" with { type: "json" };
 import type { MigrationFile } from "./migration.js";
 
 /** `migrations/schema.json`, the one schema both the code and editors use. */
 export const migrationSchema: Readonly<Record<string, unknown>> = schema;
 
-const ajv = new Ajv2020({ strict: true, allErrors: true, verbose: true });
-const validateFn = ajv.compile<MigrationFile>(schema);
+// Compiled on first use: commands that never read a migration file skip the cost.
+let validateFn: ValidateFunction<MigrationFile> | undefined;
+function validator(): ValidateFunction<MigrationFile> {
+  validateFn ??= new Ajv2020({ strict: true, allErrors: true, verbose: true }).compile<MigrationFile>(schema);
+  return validateFn;
+}
 
 /** One schema violation with its location as path segments. */
 export interface SchemaViolation {
@@ -74,8 +78,9 @@ function foldedIntoAnyOf(e: ErrorObject, all: readonly ErrorObject[]): boolean {
 export function checkSchema(
   value: unknown,
 ): { ok: true; file: MigrationFile } | { ok: false; violations: SchemaViolation[] } {
-  if (validateFn(value)) return { ok: true, file: value };
-  const errors = validateFn.errors ?? [];
+  const validate = validator();
+  if (validate(value)) return { ok: true, file: value };
+  const errors = validate.errors ?? [];
   const kept = errors.filter((e) => !foldedIntoAnyOf(e, errors));
   const violations = kept.map((e): SchemaViolation => {
     const path = segments(e.instancePath);

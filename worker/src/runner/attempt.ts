@@ -99,6 +99,7 @@ export async function attemptJob(job: Job, ctx: AttemptContext): Promise<Verdict
     logger: o.logger,
     getObjectWithVersionId: migration.versioning.getObjectWithVersionId,
     updateVersionId: migration.versioning.updateVersionId,
+    redelivered: run.attempt > 1,
     ...(o.onProgress ? { onProgress: (e) => o.onProgress?.(job, e) } : {}),
     ...o.transfer,
   });

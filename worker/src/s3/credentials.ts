@@ -1,15 +1,20 @@
 import type { S3ClientConfig } from "@aws-sdk/client-s3";
-import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { fromIni } from "@aws-sdk/credential-providers";
+import type { SSMClient } from "@aws-sdk/client-ssm";
 import type { CredentialsRef } from "./endpoint.js";
 import { CredentialsError, classifyS3Error, s3ErrorCode } from "./errors.js";
 
 /** Builds the SSM client that reads a credentials parameter; `region` undefined = the SDK's own default. */
-export type SsmClientFactory = (region: string | undefined) => SSMClient;
+export type SsmClientFactory = (region: string | undefined) => SSMClient | Promise<SSMClient>;
 
-/** The default: an SSM client on the process's default credential chain. */
-export const defaultSsmClientFactory: SsmClientFactory = (region) =>
-  new SSMClient(region === undefined ? {} : { region });
+/**
+ * The default: an SSM client on the process's default credential chain. The SSM SDK is
+ * loaded only here, so a worker whose credentials come from elsewhere never pays its
+ * start-up cost.
+ */
+export const defaultSsmClientFactory: SsmClientFactory = async (region) => {
+  const { SSMClient } = await import("@aws-sdk/client-ssm");
+  return new SSMClient(region === undefined ? {} : { region });
+};
 
 /** Access key read from an SSM parameter in the original's JSON format. */
 export interface SsmCredentials {
@@ -37,7 +42,8 @@ export async function credentialsFromSsm(
   parameter: string,
   options: CredentialsFromSsmOptions = {},
 ): Promise<SsmCredentials> {
-  const ssm = options.ssm ?? defaultSsmClientFactory(options.region);
+  const ssm = options.ssm ?? (await defaultSsmClientFactory(options.region));
+  const { GetParameterCommand } = await import("@aws-sdk/client-ssm");
   let value: string | undefined;
   try {
     const out = await ssm.send(new GetParameterCommand({ Name: parameter, WithDecryption: true }), {
@@ -101,10 +107,13 @@ export async function resolveCredentials(
   options: ResolveCredentialsOptions = {},
 ): Promise<S3ClientConfig["credentials"]> {
   if (ref === "default") return undefined;
-  if ("profile" in ref) return fromIni({ profile: ref.profile });
+  if ("profile" in ref) {
+    const { fromIni } = await import("@aws-sdk/credential-providers");
+    return fromIni({ profile: ref.profile });
+  }
   const factory = options.ssmClientFactory ?? defaultSsmClientFactory;
   const { accessKeyId, secretAccessKey } = await credentialsFromSsm(ref.ssmParameter, {
-    ssm: factory(ref.region),
+    ssm: await factory(ref.region),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   return { accessKeyId, secretAccessKey };

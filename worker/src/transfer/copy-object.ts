@@ -14,7 +14,7 @@ import { copyMultipart } from "./multipart.js";
 import { type CopyOptions, resolveCopyOptions } from "./options.js";
 import { planParts } from "./plan.js";
 import type { CopyResult } from "./result.js";
-import { copySmall } from "./small.js";
+import { copyListedSmall, copySmall } from "./small.js";
 import { headSource } from "./source.js";
 
 /** A job's versionId, unless it is absent or the original's "null" placeholder. */
@@ -98,13 +98,38 @@ export async function copyObject(job: Job, options: CopyOptions): Promise<CopyRe
     ...(src === undefined ? {} : { sourceEtag: src.etag }),
     ...(src?.versionId === undefined ? {} : { sourceVersionId: src.versionId }),
   });
-  try {
-    src = await headSource(
-      ctx,
-      jobVersion(job),
-      job.source.size === undefined || job.source.size > o.settings.multipartThreshold,
+  const logCopied = (result: CopyResult) =>
+    log.info(
+      { bytes: result.bytes, partsTotal, partsReused, durationMs: result.durationMs },
+      "object copied",
     );
-    const dest = await headDestination(ctx);
+  // A copy whose bytes did not verify is made again from the start, a few times.
+  const verified = async <T>(copy: () => Promise<T>): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await copy();
+      } catch (err) {
+        if (!(err instanceof IntegrityError) || attempt >= o.maxCopyAttempts) throw err;
+        log.warn({ attempt, reason: err.message }, "verification failed; copying again");
+        o.onProgress({ type: "copy_restarted", attempt, reason: err.message });
+      }
+    }
+  };
+  try {
+    const listed = job.source.size;
+    if (listed !== undefined && listed <= o.settings.multipartThreshold && !o.redelivered) {
+      const out = await verified(() => copyListedSmall(ctx, jobVersion(job), listed));
+      if (out.src !== undefined) {
+        src = out.src;
+        partsTotal = 1;
+        const result: CopyResult = { status: "copied", ...base(), destinationEtag: out.etag };
+        logCopied(result);
+        return result;
+      }
+      log.debug({ listedSize: listed }, "object grew since it was listed; copying it the long way");
+    }
+    const [source, dest] = await Promise.all([headSource(ctx, jobVersion(job)), headDestination(ctx)]);
+    src = source;
     if (isIdentical(src, dest)) {
       log.debug("destination already identical");
       return { status: "identical", ...base(), destinationEtag: dest?.etag };
@@ -129,28 +154,16 @@ export async function copyObject(job: Job, options: CopyOptions): Promise<CopyRe
       partSize: plan?.partSize ?? src.size,
       multipart,
     });
-    for (let attempt = 1; ; attempt++) {
-      try {
-        let destinationEtag: string;
-        if (plan === undefined) {
-          destinationEtag = await copySmall(ctx, src, pin);
-        } else {
-          const out = await copyMultipart(ctx, src, pin, plan);
-          destinationEtag = out.etag;
-          partsReused = out.partsReused;
-        }
-        const result: CopyResult = { status: "copied", ...base(), destinationEtag };
-        log.info(
-          { bytes: result.bytes, partsTotal, partsReused, durationMs: result.durationMs },
-          "object copied",
-        );
-        return result;
-      } catch (err) {
-        if (!(err instanceof IntegrityError) || attempt >= o.maxCopyAttempts) throw err;
-        log.warn({ attempt, reason: err.message }, "verification failed; copying again");
-        o.onProgress({ type: "copy_restarted", attempt, reason: err.message });
-      }
-    }
+    const known = src;
+    const destinationEtag = await verified(async () => {
+      if (plan === undefined) return copySmall(ctx, known, pin);
+      const out = await copyMultipart(ctx, known, pin, plan);
+      partsReused = out.partsReused;
+      return out.etag;
+    });
+    const result: CopyResult = { status: "copied", ...base(), destinationEtag };
+    logCopied(result);
+    return result;
   } catch (err) {
     const timedOut =
       timeout.aborted && !o.signal?.aborted

@@ -52,6 +52,13 @@ export interface CopyOptions {
   /** Receives typed progress events. */
   onProgress?: TransferEventListener;
   /**
+   * The job may have run before (a redelivered message). A job that carries its listed size
+   * at or below the multipart threshold is normally copied with one GET and one PUT and no
+   * HEAD; a redelivered one HEADs the destination first, so a copy that finished but was
+   * never acknowledged is found identical instead of being sent again. @defaultValue false
+   */
+  redelivered?: boolean;
+  /**
    * Smallest part the engine plans. S3 requires 5 MiB; lower it only against a store
    * configured to accept smaller parts (tests). @defaultValue 5 MiB
    */
@@ -82,6 +89,7 @@ export interface ResolvedCopyOptions {
   getObjectWithVersionId: boolean;
   updateVersionId: boolean;
   onProgress: TransferEventListener;
+  redelivered: boolean;
   minPartSize: number;
   maxCopyAttempts: number;
   listPageSize: number;
@@ -114,6 +122,7 @@ export function resolveCopyOptions(options: CopyOptions): ResolvedCopyOptions {
     getObjectWithVersionId: options.getObjectWithVersionId ?? false,
     updateVersionId: options.updateVersionId ?? false,
     onProgress: options.onProgress ?? (() => {}),
+    redelivered: options.redelivered ?? false,
     minPartSize: options.minPartSize ?? 5 * MiB,
     maxCopyAttempts: options.maxCopyAttempts ?? 3,
     listPageSize: options.listPageSize ?? 1000,

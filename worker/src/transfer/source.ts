@@ -5,14 +5,11 @@ import { TransferError } from "./errors.js";
 import { etagPartsCount, unquote } from "./plan.js";
 
 /**
- * HEADs the source (at `versionId` when given). For a multipart source it also HEADs part 1
- * (PartNumber=1), whose length is the source's part size when its parts were uniform.
+ * HEADs the source (at `versionId` when given). For a multipart source that will be copied
+ * in parts it also HEADs part 1 (PartNumber=1), whose length is the source's part size
+ * when its parts were uniform.
  */
-export async function headSource(
-  ctx: CopyContext,
-  versionId: string | undefined,
-  wantPartSize: boolean,
-): Promise<SourceObject> {
+export async function headSource(ctx: CopyContext, versionId: string | undefined): Promise<SourceObject> {
   const { bucket, key } = ctx.job.source;
   const head = await send(ctx, "source", "HeadObject", async (c, abortSignal) => {
     try {
@@ -26,7 +23,8 @@ export async function headSource(
   const etag = unquote(head.ETag) ?? "";
   const partsCount = etagPartsCount(etag);
   let firstPartSize: number | undefined;
-  if (wantPartSize && partsCount !== undefined && partsCount > 1) {
+  const size = head.ContentLength ?? 0;
+  if (partsCount !== undefined && partsCount > 1 && size > ctx.o.settings.multipartThreshold) {
     // Not pinned with If-Match: some stores compare it with the part's own ETag. Reads are pinned.
     const part = await send(ctx, "source", "HeadObject(PartNumber=1)", (c, abortSignal) =>
       c.send(
@@ -42,7 +40,7 @@ export async function headSource(
     firstPartSize = part.ContentLength;
   }
   return {
-    size: head.ContentLength ?? 0,
+    size,
     etag,
     versionId: head.VersionId,
     lastModified: head.LastModified,
@@ -84,7 +82,62 @@ export async function readSource(
       { abortSignal },
     ),
   );
-  const body = out.Body as (AsyncIterable<Uint8Array> & { destroy?: (err?: Error) => void }) | undefined;
+  return readBody(ctx, op, out.Body as Body | undefined, expectedLength, into);
+}
+
+/** What one unpinned GET of a whole small object returned. */
+export interface WholeSource {
+  src: SourceObject;
+  data: Buffer;
+}
+
+/**
+ * GETs a whole object (at `versionId` when given) and describes it from the same answer,
+ * so no HEAD is needed: one GET is one version, whatever happens to the key meanwhile.
+ * Returns `undefined`, without reading the body, when the object turns out larger than
+ * `maxSize` (it grew since it was listed): the caller then copies it the long way.
+ */
+export async function getWholeSource(
+  ctx: CopyContext,
+  versionId: string | undefined,
+  maxSize: number,
+): Promise<WholeSource | undefined> {
+  const { bucket, key } = ctx.job.source;
+  const out = await send(ctx, "source", "GetObject", (c, abortSignal) =>
+    c.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }), { abortSignal }),
+  );
+  const body = out.Body as Body | undefined;
+  const size = out.ContentLength ?? 0;
+  if (size > maxSize) {
+    body?.destroy?.();
+    return undefined;
+  }
+  const { Body: _body, ...head } = out;
+  const etag = unquote(out.ETag) ?? "";
+  const src: SourceObject = {
+    size,
+    etag,
+    versionId: out.VersionId,
+    lastModified: out.LastModified,
+    serverSideEncryption: out.ServerSideEncryption,
+    partsCount: etagPartsCount(etag),
+    firstPartSize: undefined,
+    head,
+  };
+  return { src, data: await readBody(ctx, "GetObject", body, size) };
+}
+
+type Body = AsyncIterable<Uint8Array> & { destroy?: (err?: Error) => void };
+
+/** Reads a GET's body into one buffer of exactly `expectedLength` bytes. */
+async function readBody(
+  ctx: CopyContext,
+  op: string,
+  body: Body | undefined,
+  expectedLength: number,
+  into?: Buffer,
+): Promise<Buffer> {
+  const { bucket, key } = ctx.job.source;
   const buf = into ?? Buffer.allocUnsafe(expectedLength);
   let filled = 0;
   const onAbort = () => body?.destroy?.(new AbortError("aborted while reading the source"));
