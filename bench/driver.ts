@@ -6,6 +6,7 @@
  * Settings come from the LONGBOW_* environment.
  * Prints one JSON line with the outcome; exits 1 if any object was not copied.
  */
+import { writeFileSync } from "node:fs";
 import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { resolveSettings } from "../worker/src/config/index.js";
 import type { Job } from "../worker/src/job/index.js";
@@ -65,11 +66,15 @@ async function main(): Promise<number> {
     filesInParallel: settings.filesInParallel,
   });
   const statuses: Record<string, number> = {};
+  // When each object's copy began and ended (ms from the start), for finding tails.
+  const timeline: { key: string; size: number; start: number; end: number }[] = [];
   const failures: { key: string; error: string }[] = [];
   let bytes = 0;
   await Promise.all(
     jobs.map(async (job) => {
       const result = await scheduler.copy(job);
+      const end = Date.now() - started;
+      timeline.push({ key: job.source.key, size: result.bytes, start: end - result.durationMs, end });
       statuses[result.status] = (statuses[result.status] ?? 0) + 1;
       bytes += result.bytes;
       if (result.status !== "copied" && result.status !== "identical") {
@@ -79,6 +84,8 @@ async function main(): Promise<number> {
   );
   const outcome = { objects: jobs.length, bytes, seconds: (Date.now() - started) / 1000, statuses, failures };
   process.stdout.write(`${JSON.stringify(outcome)}\n`);
+  const timelineFile = process.env.LONGBOW_BENCH_TIMELINE;
+  if (timelineFile) writeFileSync(timelineFile, JSON.stringify(timeline));
   return failures.length === 0 ? 0 : 1;
 }
 

@@ -13,7 +13,7 @@ import { type CopyPath, type CopyRunContext, runCopy } from "./lib/copy-run.js";
 import { datasetObjects, describeDataset, parseDataset, seedDataset } from "./lib/dataset.js";
 import { startBenchEmulators } from "./lib/emulators.js";
 import { describeMachine, machineInfo } from "./lib/machine.js";
-import { type RunResult, renderRequests, renderTable } from "./lib/results.js";
+import { type RunResult, renderCpu, renderRequests, renderTable } from "./lib/results.js";
 import { parseSize } from "./lib/sizes.js";
 import { parseSettingsEnv, suites, toolsByName, tunedSettings } from "./lib/suites.js";
 import { renderTargets } from "./lib/targets.js";
@@ -156,6 +156,9 @@ async function main(): Promise<void> {
     "",
     "Requests by operation:",
     renderRequests(results),
+    "",
+    "CPU seconds during each run:",
+    renderCpu(results),
   ].join("\n");
   process.stdout.write(`${report}\n`);
   writeFileSync(join(workDir, "results.json"), JSON.stringify({ machine, machineAfter, results }, null, 2));

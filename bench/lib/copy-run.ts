@@ -6,6 +6,7 @@ import { createBucket, deleteBucket } from "./buckets.js";
 import { type DatasetObject, totalBytes } from "./dataset.js";
 import type { BenchEmulators } from "./emulators.js";
 import { measure } from "./measure.js";
+import { ownCpuSeconds, processCpuSeconds } from "./process-cpu.js";
 import type { RunResult } from "./results.js";
 import type { Tool, ToolEndpoint } from "./tools.js";
 import { verifyCopy } from "./verify.js";
@@ -61,14 +62,27 @@ export async function runCopy(
       source: endpointOf(global, global.directEndpoint, ctx.sourceBucket),
       destination: endpointOf(china, path.wan?.endpoint ?? china.directEndpoint, destinationBucket),
       workDir: ctx.workDir,
+      runName: `${ctx.suite}-${path.name}-${round}`,
     });
     const mark = ctx.emulators.requests.mark();
     const load0 = loadavg()[0] ?? 0;
+    const pids = ctx.emulators.info;
+    const cpu0 = {
+      global: processCpuSeconds(pids.global.pid),
+      china: processCpuSeconds(pids.china.pid),
+      bench: ownCpuSeconds(),
+    };
     const { stdout, stderrTail, ...cost } = await measure(command.command, command.args, {
       env: command.env,
       workDir: ctx.workDir,
     });
     const load1 = loadavg()[0] ?? 0;
+    const otherCpu = {
+      emulatorGlobal: processCpuSeconds(pids.global.pid) - cpu0.global,
+      emulatorChina: processCpuSeconds(pids.china.pid) - cpu0.china,
+      // the WAN proxy runs in this process, which is otherwise idle while a client runs
+      benchProcess: ownCpuSeconds() - cpu0.bench,
+    };
     const requests = ctx.emulators.requests.since(mark);
     if (cost.exitCode !== 0) process.stderr.write(`${tool.name} exited ${cost.exitCode}:\n${stderrTail}\n`);
     const verification = await verifyCopy(
@@ -106,6 +120,7 @@ export async function runCopy(
           }
         : {}),
       load: [load0, load1],
+      otherCpu,
     };
   } finally {
     await deleteBucket(ctx.s3.china, destinationBucket);

@@ -21,6 +21,12 @@ export interface RunResult {
   wan?: WanProxyStats;
   /** 1-minute load average before and after the run. */
   load: [number, number];
+  /**
+   * CPU seconds other processes on the machine spent during the run: the two emulators, and
+   * this process (the WAN proxy, on the wan path). On a small machine they share the cores
+   * with the client, so they explain wall times the client's own numbers do not.
+   */
+  otherCpu?: { emulatorGlobal: number; emulatorChina: number; benchProcess: number };
 }
 
 export const mbPerSecond = (r: RunResult) => r.bytes / 1e6 / r.cost.wallSeconds;
@@ -56,6 +62,20 @@ export function renderTable(results: RunResult[]): string {
     return `| ${r.suite} | ${r.path} | ${r.round} | ${r.tool} | ${fixed(r.cost.wallSeconds, 1)} | ${fixed(mbPerSecond(r), 1)} | ${fixed(r.objects / r.cost.wallSeconds, 1)} | ${fixed(cpuSecondsPerGB(r), 2)} | ${fixed(peakRssMiB(r), 0)} | ${fixed(r.requests.total / Math.max(1, r.objects), 2)} | ${fixed(ratio, 2)} | ${verified} | ${r.load[0].toFixed(1)}→${r.load[1].toFixed(1)} |`;
   });
   return [head, rule, ...rows].join("\n");
+}
+
+/** Where the machine's CPU went during each run, client and the rest. */
+export function renderCpu(results: RunResult[]): string {
+  return results
+    .map((r) => {
+      const client = r.cost.userSeconds + r.cost.systemSeconds;
+      const o = r.otherCpu;
+      const rest = o
+        ? `, emulator global ${fixed(o.emulatorGlobal, 1)} s, emulator china ${fixed(o.emulatorChina, 1)} s, bench process${r.path === "wan" ? " (WAN proxy)" : ""} ${fixed(o.benchProcess, 1)} s`
+        : "";
+      return `- ${r.suite}/${r.path}/${r.round} ${r.tool}: client ${fixed(client, 1)} s${rest}, in ${fixed(r.cost.wallSeconds, 1)} s wall`;
+    })
+    .join("\n");
 }
 
 /** Requests by operation per run, for reading where round trips go. */

@@ -17,6 +17,8 @@ export interface ToolRunSpec {
   destination: ToolEndpoint;
   /** Scratch folder (config files, reports). */
   workDir: string;
+  /** Names this run's files in workDir, e.g. `wan-wan-1`. */
+  runName: string;
 }
 
 export interface ToolCommand {
@@ -138,6 +140,10 @@ export function longbowTool(
           ...baseEnv(),
           AWS_SHARED_CREDENTIALS_FILE: credentialsFile,
           AWS_CONFIG_FILE: join(run.workDir, "aws-config-none"),
+          LONGBOW_BENCH_TIMELINE: join(
+            run.workDir,
+            `timeline-${name.replaceAll(" ", "-")}-${run.runName.replaceAll(" ", "-")}.json`,
+          ),
           LONGBOW_BENCH_SPEC: JSON.stringify({
             source: side(run.source),
             destination: side(run.destination),

@@ -119,10 +119,11 @@ describe("Runner on the embedded queue and ledger", () => {
     expect(most).toBe(1);
   });
 
-  it("admits small objects beyond filesInParallel while multipart copies stay within it", async () => {
+  it("admits small objects beyond filesInParallel while full-width multipart copies stay within it", async () => {
     const { m, job } = await setUp("lanes");
     const small = ["1", "2", "3", "4", "5", "6"].map((k) => job(`s${k}.txt`, 1024));
-    const large = ["1", "2", "3"].map((k) => job(`l${k}.bin`, 256 * 1024));
+    // 3 parts of 5 MiB each: wider than partsInParallel (2), so each takes a whole file's share
+    const large = ["1", "2", "3"].map((k) => job(`l${k}.bin`, 10 * MiB + 512 * 1024));
     for (const j of [...small, ...large])
       await putObject(src, j.source.bucket, j.source.key, bytesFor(j.source.key, j.source.size ?? 0));
     const queue = new SqliteQueue({ path: join(dir, "q-lanes.db"), pollIntervalMs: 20 });
@@ -136,7 +137,7 @@ describe("Runner on the embedded queue and ledger", () => {
       queue,
       ledger,
       stopWhenIdle: true,
-      settings: { filesInParallel: 1, multipartThreshold: 64 * 1024 },
+      settings: { filesInParallel: 1, partsInParallel: 2, multipartThreshold: 64 * 1024 },
       onProgress: (j, e) => {
         if (e.type !== "copy_planned") return;
         const lane = laneOf(j);

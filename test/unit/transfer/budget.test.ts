@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ByteBudget, TransferPool } from "../../../worker/src/transfer/index.js";
+import { Semaphore } from "../../../worker/src/transfer/semaphore.js";
 
 const tick = () => new Promise((r) => setImmediate(r));
 
@@ -92,5 +93,54 @@ describe("TransferPool", () => {
 
   it("names the option when the concurrency is invalid", () => {
     expect(() => new TransferPool({ concurrency: 0 })).toThrow("TransferPoolOptions.concurrency");
+  });
+
+  it("says when a slot would idle, and wakes a listener when one is given back", async () => {
+    const pool = new TransferPool({ concurrency: 2 });
+    expect(pool.hasIdleSlot).toBe(true);
+    let finish: () => void = () => {};
+    const held = new Promise<void>((r) => {
+      finish = r;
+    });
+    const a = pool.run(() => held);
+    const b = pool.run(() => held);
+    await tick();
+    expect(pool.hasIdleSlot).toBe(false);
+    let woken = false;
+    const wake = pool.nextRelease().then(() => {
+      woken = true;
+    });
+    await tick();
+    expect(woken).toBe(false);
+    finish();
+    await Promise.all([a, b, wake]);
+    expect(woken).toBe(true);
+    expect(pool.hasIdleSlot).toBe(true);
+  });
+
+  it("stops waiting for a slot when the signal fires", async () => {
+    const pool = new TransferPool({ concurrency: 1 });
+    const abort = new AbortController();
+    const wait = pool.nextRelease(abort.signal);
+    abort.abort();
+    await expect(wait).rejects.toMatchObject({ name: "AbortError" });
+  });
+});
+
+describe("Semaphore.tryAcquire", () => {
+  it("takes free units at once, and nothing when it would have to wait or someone waits", async () => {
+    const sem = new Semaphore(2);
+    const one = sem.tryAcquire(1);
+    expect(one).toBeDefined();
+    expect(sem.tryAcquire(2)).toBeUndefined();
+    const queued = sem.acquire(2);
+    await tick();
+    // a free unit is not taken past a waiter
+    expect(sem.tryAcquire(1)).toBeUndefined();
+    one?.();
+    const release = await queued;
+    expect(sem.used).toBe(2);
+    release();
+    expect(sem.tryAcquire(2)).toBeDefined();
   });
 });

@@ -4,7 +4,7 @@ import { AbortError } from "../errors.js";
 import type { Job } from "../job/index.js";
 import type { Logger } from "../log/index.js";
 import { type QueueMessage, sleep } from "../queue/index.js";
-import { ByteBudget, TransferPool } from "../transfer/index.js";
+import { Admission, ByteBudget, TransferPool } from "../transfer/index.js";
 import { attemptJob, attemptUnknownMigration, type Verdict } from "./attempt.js";
 import { cachedClients, cachedMigrations } from "./caches.js";
 import type { RunnerEvents } from "./events.js";
@@ -26,10 +26,10 @@ export interface RunnerStatus {
 }
 
 /**
- * The worker loop: admits jobs by size, as the transfer engine's CopyScheduler does — at
- * most `filesInParallel` multipart copies at once, and objects at or below the multipart
- * threshold (mostly round trips, little data) up to the transfer pool's size, so a run of
- * small objects keeps every connection busy on a long link. It runs each job
+ * The worker loop: admits jobs as the transfer engine's CopyScheduler does, by the
+ * connections each will keep busy (Admission: at most `filesInParallel` full-width
+ * multipart copies, more when they have few parts, small objects up to the transfer
+ * pool's size), so neither a huge object nor a run of small ones idles a long link. It runs each job
  * through the transfer engine under one process-wide byte budget and transfer pool, keeps
  * its message hidden with a heartbeat, and settles it: delete when done or skipped,
  * release for a transient failure, dead-letter when hopeless. `stop()` drains.
@@ -39,9 +39,8 @@ export class Runner extends EventEmitter<RunnerEvents> {
   private readonly log: Logger;
   private readonly budget: ByteBudget;
   private readonly pool: TransferPool;
-  /** Admission lanes: multipart copies (filesInParallel) and small ones (the pool's size). */
-  private readonly largeLane: TransferPool;
-  private readonly smallLane: TransferPool;
+  /** Admits copies by the connections they will keep busy (see Admission). */
+  private readonly admission: Admission;
   private readonly active = new Set<Promise<void>>();
   private readonly jobControllers = new Set<AbortController>();
   /** Per-migration gates for `limits.filesInParallel`, created on first use. */
@@ -61,8 +60,12 @@ export class Runner extends EventEmitter<RunnerEvents> {
     this.pool = new TransferPool({
       concurrency: this.o.settings.filesInParallel * this.o.settings.partsInParallel,
     });
-    this.largeLane = new TransferPool({ concurrency: this.o.settings.filesInParallel });
-    this.smallLane = new TransferPool({ concurrency: this.pool.concurrency });
+    this.admission = new Admission({
+      poolConcurrency: this.pool.concurrency,
+      multipartThreshold: this.o.settings.multipartThreshold,
+      partSize: this.o.settings.partSize,
+      ...(this.o.transfer?.minPartSize === undefined ? {} : { minPartSize: this.o.transfer.minPartSize }),
+    });
     this.migrations = cachedMigrations(this.o.migrations, {
       refreshSeconds: this.o.migrationsRefreshSeconds,
       now: this.o.now,
@@ -122,7 +125,7 @@ export class Runner extends EventEmitter<RunnerEvents> {
     while (!signal.aborted) {
       // While a large job waits for its lane, take no more: the fleet's other workers
       // should get those jobs rather than this one hoarding them.
-      if (this.active.size >= max || this.largeLane.waiting > 0) {
+      if (this.active.size >= max || this.admission.largeWaiting > 0) {
         await Promise.race(this.active);
         continue;
       }
@@ -250,10 +253,8 @@ export class Runner extends EventEmitter<RunnerEvents> {
         });
       // A job over its migration's limit waits here holding its message (the heartbeat keeps
       // it hidden) rather than being released, which would spend one of its receives.
-      const size = job.source.size;
-      const lane =
-        size !== undefined && size <= this.o.settings.multipartThreshold ? this.smallLane : this.largeLane;
-      const admitted = () => lane.run(attempt);
+      const partsInParallel = migration.limits.partsInParallel ?? this.o.settings.partsInParallel;
+      const admitted = () => this.admission.run(job.source.size, partsInParallel, attempt);
       const gate = this.gateFor(migration);
       verdict = gate ? await gate.run(admitted) : await admitted();
     } finally {

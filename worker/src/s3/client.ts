@@ -102,6 +102,11 @@ export async function createS3Client(spec: EndpointSpec, options: S3ClientOption
     retryMode: "standard",
     responseChecksumValidation: "WHEN_REQUIRED",
     requestChecksumCalculation: "WHEN_REQUIRED",
+    // Every part would otherwise wait one round trip for "100 Continue" before its body
+    // leaves (200+ ms per part on a cross-border link). Bodies go to the bucket's own
+    // regional endpoint, so the redirect that header guards against does not happen, and a
+    // refusal shows up first on the HEAD or CreateMultipartUpload before any body is sent.
+    expectContinueHeader: false,
     requestHandler: new NodeHttpHandler({
       connectionTimeout: o.connectionTimeoutMs,
       socketTimeout: o.socketTimeoutMs,

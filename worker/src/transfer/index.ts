@@ -1,3 +1,4 @@
+export { Admission, type AdmissionOptions } from "./admission.js";
 export { ByteBudget } from "./byte-budget.js";
 export { copyObject } from "./copy-object.js";
 export {

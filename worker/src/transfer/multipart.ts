@@ -4,12 +4,14 @@ import {
   CreateMultipartUploadCommand,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
+import { AbortError } from "../errors.js";
 import { type CopyContext, type Pin, type SourceObject, send } from "./context.js";
 import { deleteDestination } from "./destination.js";
 import { IntegrityError, SourceChangedError, SourceMissingError, TransferError } from "./errors.js";
 import { carriedMetadata } from "./metadata.js";
 import { OrderedMd5 } from "./ordered-md5.js";
 import { isPlainMd5, md5Hex, multipartEtag, type PartPlan, partRange, unquote } from "./plan.js";
+import type { TransferPool } from "./pool.js";
 import { abortUpload, findResumableUpload } from "./resume.js";
 import { withRetries } from "./retry.js";
 import { Semaphore } from "./semaphore.js";
@@ -17,6 +19,36 @@ import { readSource } from "./source.js";
 
 /** CompleteMultipartUpload errors that no retry of the same upload can fix. */
 const unusableUploadCodes = new Set(["InvalidPart", "InvalidPartOrder", "NoSuchUpload", "EntityTooSmall"]);
+
+/**
+ * Waits until one more part of this object may start. `partsInParallel` parts are the
+ * object's own; beyond them a part may also start whenever the shared pool has a slot that
+ * nothing waits for, so an object keeps connections busy that would otherwise idle (on a
+ * thin long link, bytes in flight are what throughput needs; the byte budget still bounds
+ * them, since every part reserves its bytes before its GET). Such a borrowed part holds no
+ * unit of its own (its release is a no-op); the pool's FIFO slots keep it from crowding
+ * out others, and once anything waits for a slot no part is borrowed.
+ */
+async function partSlot(perObject: Semaphore, pool: TransferPool, signal: AbortSignal): Promise<() => void> {
+  for (;;) {
+    const own = perObject.tryAcquire(1);
+    if (own !== undefined) return own;
+    if (pool.hasIdleSlot) return () => {};
+    const stop = new AbortController();
+    const either = AbortSignal.any([signal, stop.signal]);
+    const waits = [perObject.nextRelease(either), pool.nextRelease(either)];
+    // the loser is rejected by stop.abort() below; nobody else awaits it
+    for (const w of waits) w.catch(() => {});
+    try {
+      await Promise.race(waits);
+    } catch {
+      // aborted: reported below
+    } finally {
+      stop.abort();
+    }
+    if (signal.aborted) throw new AbortError("aborted while waiting for a part slot", signal.reason);
+  }
+}
 
 /** Outcome of one multipart copy. */
 export interface MultipartOutcome {
@@ -180,7 +212,7 @@ export async function copyMultipart(
     for (let n = 1; n <= plan.partsCount; n++) {
       if (etags[n - 1] !== undefined) continue;
       if (failure !== undefined) break;
-      const releaseSlot = await perObject.acquire(1, signal);
+      const releaseSlot = await partSlot(perObject, o.pool, signal);
       let releaseBytes: () => void;
       try {
         releaseBytes = await o.budget.acquire(partRange(plan, src.size, n).length, signal);

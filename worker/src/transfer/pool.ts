@@ -45,6 +45,16 @@ export class TransferPool {
     return this.#sem.waiting;
   }
 
+  /** True when a slot is free and no work waits for one: a connection would idle. */
+  get hasIdleSlot(): boolean {
+    return this.#sem.waiting === 0 && this.#sem.used < this.concurrency;
+  }
+
+  /** Resolves the next time a slot is given back. */
+  nextRelease(signal?: AbortSignal): Promise<void> {
+    return this.#sem.nextRelease(signal);
+  }
+
   /** Runs `task` when a slot is free; the slot is returned when it settles. */
   async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     const release = await this.#sem.acquire(1, signal);

@@ -17,6 +17,7 @@ export class Semaphore {
   readonly capacity: number;
   #used = 0;
   readonly #queue: Waiter[] = [];
+  readonly #onRelease = new Set<() => void>();
 
   constructor(capacity: number) {
     this.capacity = capacity;
@@ -30,6 +31,34 @@ export class Semaphore {
   /** Callers waiting right now. */
   get waiting(): number {
     return this.#queue.length;
+  }
+
+  /**
+   * Takes `amount` units now if they are free and nobody waits; returns the function that
+   * gives them back, or `undefined` (taking nothing) when that would mean waiting.
+   */
+  tryAcquire(amount: number): (() => void) | undefined {
+    const granted = Math.min(amount, this.capacity);
+    if (this.#queue.length > 0 || !this.#fits(granted)) return undefined;
+    this.#used += granted;
+    return this.#releaser(granted);
+  }
+
+  /** Resolves the next time any units are given back; rejects with an AbortError on abort. */
+  nextRelease(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(new AbortError("aborted while waiting", signal.reason));
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        this.#onRelease.delete(done);
+        reject(new AbortError("aborted while waiting", signal?.reason));
+      };
+      const done = () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      };
+      this.#onRelease.add(done);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
   }
 
   /** Waits for `amount` units and returns the function that gives them back (idempotent). */
@@ -56,12 +85,21 @@ export class Semaphore {
         this.#queue.push(waiter);
       });
     }
+    return this.#releaser(granted);
+  }
+
+  #releaser(granted: number): () => void {
     let released = false;
     return () => {
       if (released) return;
       released = true;
       this.#used -= granted;
       this.#drain();
+      if (this.#onRelease.size > 0) {
+        const listeners = [...this.#onRelease];
+        this.#onRelease.clear();
+        for (const l of listeners) l();
+      }
     };
   }
 
