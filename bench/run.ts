@@ -31,7 +31,7 @@ const program = new Command("bench")
     "override the suite's data set, e.g. 1x64MiB,50x64KiB,2x0",
     process.env.BENCH_DATASET,
   )
-  .option("--tools <names>", "rclone,defaults,tuned", "rclone,defaults,tuned")
+  .option("--tools <names>", "rclone,defaults,tuned,migrate", "rclone,defaults,tuned")
   .option("--paths <names>", "direct,wan (default: the suite's)")
   .option("--tuned <env>", "Longbow's tuned settings as KEY=VALUE,...", "")
   .option("--delay <ms>", "WAN one-way delay", "100")
@@ -43,10 +43,11 @@ const program = new Command("bench")
   .option("--no-ranged-reads", "leave moto's whole-object read per ranged GET in place")
   .option("--no-keep-alive", "leave werkzeug's Connection: close after every response in place");
 
-async function buildDriver(dir: string): Promise<string> {
-  const outfile = join(dir, "driver.mjs");
+/** Bundles `entry` as `npm run build` ships the CLI, into `dir`/`name`. */
+async function bundle(entry: string, dir: string, name: string): Promise<string> {
+  const outfile = join(dir, name);
   await build({
-    entryPoints: [join(root, "bench", "driver.ts")],
+    entryPoints: [join(root, entry)],
     outfile,
     bundle: true,
     platform: "node",
@@ -67,7 +68,8 @@ async function main(): Promise<void> {
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
   const workDir = join(root, "bench", ".data", stamp);
   mkdirSync(workDir, { recursive: true });
-  const driverPath = await buildDriver(workDir);
+  const driverPath = await bundle("bench/driver.ts", workDir, "driver.mjs");
+  const cliPath = await bundle("worker/src/cli/entry.ts", workDir, "longbow.mjs");
   const tuned = { ...tunedSettings, ...parseSettingsEnv(String(opts.tuned ?? "")) };
   const rounds = Number(opts.repeat);
   const emulators = await startBenchEmulators({
@@ -101,6 +103,7 @@ async function main(): Promise<void> {
         driverPath,
         tuned,
         String(opts.nodeArgs).split(" ").filter(Boolean),
+        cliPath,
       );
       const paths = opts.paths ? String(opts.paths).split(",") : (suite?.paths ?? ["direct"]);
       for (const dataset of datasets) {

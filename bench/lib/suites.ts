@@ -1,5 +1,6 @@
 import { resolveSettings } from "../../worker/src/config/index.js";
 import { type DatasetGroup, parseDataset } from "./dataset.js";
+import { longbowMigrateTool } from "./migrate-tool.js";
 import { longbowTool, rcloneTool, type Tool } from "./tools.js";
 
 /** A comparison: one data set, copied by each tool over each path. */
@@ -54,12 +55,14 @@ export function parseSettingsEnv(text: string): Record<string, string> {
   return env;
 }
 
-/** The tools a run compares, by name: rclone, defaults, tuned. */
+/** The tools a run compares, by name: rclone, defaults, tuned, migrate. */
 export function toolsByName(
   names: string[],
   driverPath: string,
   tuned: Record<string, string>,
   nodeArgs: string[] = [],
+  /** The bundled CLI (`npm run build`'s dist/longbow.mjs), for `migrate`. */
+  cliPath?: string,
 ): Tool[] {
   return names.map((n) => {
     switch (n) {
@@ -69,8 +72,11 @@ export function toolsByName(
         return longbowTool("longbow defaults", driverPath, {}, nodeArgs);
       case "tuned":
         return longbowTool("longbow tuned", driverPath, tuned, nodeArgs);
+      case "migrate":
+        if (cliPath === undefined) throw new Error("the migrate tool needs the bundled CLI");
+        return longbowMigrateTool("longbow migrate", cliPath, {}, nodeArgs);
       default:
-        throw new Error(`unknown tool '${n}' (use rclone, defaults, tuned)`);
+        throw new Error(`unknown tool '${n}' (use rclone, defaults, tuned, migrate)`);
     }
   });
 }

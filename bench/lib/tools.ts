@@ -37,7 +37,7 @@ export interface Tool {
 }
 
 /** Only what a process needs to start; no AWS_* from the caller's shell leaks into a client. */
-function baseEnv(): NodeJS.ProcessEnv {
+export function baseEnv(): NodeJS.ProcessEnv {
   const keep = ["PATH", "HOME", "LANG", "TMPDIR", "NODE_PATH"];
   return Object.fromEntries(keep.flatMap((k) => (process.env[k] === undefined ? [] : [[k, process.env[k]]])));
 }
@@ -97,6 +97,25 @@ export function rcloneTool(
 }
 
 /**
+ * Writes each side's key pair into its own profile ("global", "china") of a shared
+ * credentials file in the run's folder, as on an operator's laptop; returns its path.
+ */
+export function writeProfiles(run: ToolRunSpec): string {
+  const credentialsFile = join(run.workDir, "aws-credentials");
+  writeFileSync(
+    credentialsFile,
+    [run.source, run.destination]
+      .map(
+        (e) =>
+          `[${e.name}]\naws_access_key_id = ${e.accessKeyId}\naws_secret_access_key = ${e.secretAccessKey}\n`,
+      )
+      .join("\n"),
+    { mode: 0o600 },
+  );
+  return credentialsFile;
+}
+
+/**
  * The Longbow bench driver (bench/driver.ts, bundled): lists the source and copies every
  * object through one shared byte budget and transfer pool. Each side's key pair sits in
  * its own profile of a shared credentials file, as on an operator's laptop.
@@ -115,17 +134,7 @@ export function longbowTool(
     name,
     settings: settings || "(defaults)",
     command: (run) => {
-      const credentialsFile = join(run.workDir, "aws-credentials");
-      writeFileSync(
-        credentialsFile,
-        [run.source, run.destination]
-          .map(
-            (e) =>
-              `[${e.name}]\naws_access_key_id = ${e.accessKeyId}\naws_secret_access_key = ${e.secretAccessKey}\n`,
-          )
-          .join("\n"),
-        { mode: 0o600 },
-      );
+      const credentialsFile = writeProfiles(run);
       const side = (e: ToolEndpoint) => ({
         endpoint: e.endpoint,
         region: e.region,

@@ -11,6 +11,7 @@ import { SqsQueue } from "../../../worker/src/queue/index.js";
 import { clientConfig, s3For, uniqueBucket } from "../../emulator/clients.js";
 import { type LongbowProcess, runLongbow, writeProfiles } from "../../support/cli.js";
 import { countOf, startCountingProxy } from "../../support/counting-proxy.js";
+import { type FaultProxy, startFaultProxy } from "../../support/fault-proxy.js";
 import { dynamoWriteOps } from "../../support/ledgers.js";
 import { bytesFor, createBucket, getBytes, putObject } from "../../support/s3-objects.js";
 import { createTestSqsQueue } from "../../support/sqs-queue.js";
@@ -42,6 +43,7 @@ function migrationYaml(
   db: string,
   destinationProfile: string,
   prefix = "mirror/",
+  destinationEndpoint = china.endpoint,
 ): string {
   return [
     `name: ${name}`,
@@ -54,7 +56,7 @@ function migrationYaml(
     `  bucket: ${db}`,
     `  prefix: ${prefix}`,
     `  region: ${china.region}`,
-    `  endpoint: ${china.endpoint}`,
+    `  endpoint: ${destinationEndpoint}`,
     `  credentials: { profile: ${destinationProfile} }`,
     "",
   ].join("\n");
@@ -63,6 +65,7 @@ function migrationYaml(
 describe("cluster mode end to end: send → three workers on SQS + DynamoDB", () => {
   it("copies every object once, survives a SIGKILL mid-upload, and dead-letters a poison job", async () => {
     const proxy = await startCountingProxy(global.endpoint);
+    let slowParts: FaultProxy | undefined;
     const t0 = Date.now();
     const phases: Record<string, number> = {};
     const mark = (phase: string) => {
@@ -92,7 +95,21 @@ describe("cluster mode end to end: send → three workers on SQS + DynamoDB", ()
       for (let i = 0; i < 3; i++) objects.set(`big/blob-${i}.bin`, 12 * MiB);
       await inParallel([...objects], 8, ([k, size]) => putObject(src, sb, k, bytesFor(k, size)));
       await putObject(src, poisonSrc, "poison.bin", bytesFor("poison", 100));
-      writeFileSync(join(dir, "e2e-main.yaml"), migrationYaml("e2e-main", sb, db, "china"));
+      // Parts 2 and 3 of the big objects are held a moment on their way to the destination,
+      // so one part is there and the others are not for long enough to kill a worker then
+      // (a worker runs a lone object's parts on every idle connection, so they would
+      // otherwise land together).
+      slowParts = await startFaultProxy({
+        target: china.endpoint,
+        beforeForward: async (r) => {
+          if (r.method === "PUT" && r.url.includes("/mirror/big/") && /partNumber=[23]\b/.test(r.url))
+            await new Promise((resolve) => setTimeout(resolve, 1500));
+        },
+      });
+      writeFileSync(
+        join(dir, "e2e-main.yaml"),
+        migrationYaml("e2e-main", sb, db, "china", "mirror/", slowParts.endpoint),
+      );
       // Its destination is reached with the other side's key: refused.
       writeFileSync(
         join(dir, "e2e-poison.yaml"),
@@ -221,7 +238,7 @@ describe("cluster mode end to end: send → three workers on SQS + DynamoDB", ()
       );
       expect(perObject.sendDynamoWrites + perObject.workDynamoWrites).toBeLessThanOrEqual(3);
     } finally {
-      await proxy.close();
+      await Promise.all([proxy.close(), slowParts?.close()]);
     }
   });
 });

@@ -1,8 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { ByteBudget, TransferPool } from "../../../worker/src/transfer/index.js";
+import { ByteBudget, partBytesOf, TransferPool } from "../../../worker/src/transfer/index.js";
 import { Semaphore } from "../../../worker/src/transfer/semaphore.js";
 
 const tick = () => new Promise((r) => setImmediate(r));
+
+describe("partBytesOf", () => {
+  it("keeps a quarter of the budget, at most 128 MiB, for bytes awaiting the garbage collector", () => {
+    const MiB = 1024 * 1024;
+    expect(partBytesOf(512 * MiB)).toBe(384 * MiB);
+    expect(partBytesOf(16 * 1024 * MiB)).toBe(16 * 1024 * MiB - 128 * MiB);
+    expect(partBytesOf(64 * MiB)).toBe(48 * MiB);
+    expect(partBytesOf(1)).toBe(1);
+  });
+});
 
 describe("ByteBudget", () => {
   it("never lets more bytes in flight than its capacity, whatever the mix of requests", async () => {

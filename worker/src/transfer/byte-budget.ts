@@ -1,6 +1,20 @@
 import { LongbowError } from "../errors.js";
 import { Semaphore } from "./semaphore.js";
 
+const MiB = 1024 * 1024;
+
+/**
+ * Of a process's configured byte budget, the bytes part buffers may hold. Every byte read
+ * also passes through a socket chunk that is freed only when the garbage collector gets to
+ * it, and the allocator keeps freed chunks' memory for reuse; measured at peak, that slack
+ * plus the JavaScript heap came to 150–200 MiB beyond the part buffers. So a quarter of the
+ * budget, at most 128 MiB, is kept for it, and the process's peak stays near the
+ * configured budget plus the runtime's own ~100 MiB.
+ */
+export function partBytesOf(byteBudget: number): number {
+  return byteBudget - Math.min(128 * MiB, Math.floor(byteBudget / 4));
+}
+
 /**
  * The process-wide bound on object bytes held in memory. Every copy in the process shares
  * one budget: a part acquires its size before its GET starts and releases it once the part

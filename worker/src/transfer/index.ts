@@ -1,5 +1,5 @@
 export { Admission, type AdmissionOptions } from "./admission.js";
-export { ByteBudget } from "./byte-budget.js";
+export { ByteBudget, partBytesOf } from "./byte-budget.js";
 export { copyObject } from "./copy-object.js";
 export {
   AccessError,
