@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Tool, ToolEndpoint } from "./tools.js";
-import { baseEnv, writeProfiles } from "./tools.js";
+import { baseEnv, describeSettings, writeProfiles } from "./tools.js";
 
 /**
  * `longbow migrate` as a user runs it, bundled like `npm run build`: validate a migration
@@ -16,9 +16,6 @@ export function longbowMigrateTool(
   settingsEnv: Record<string, string> = {},
   nodeArgs: string[] = [],
 ): Tool {
-  const settings = Object.entries(settingsEnv)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(" ");
   const side = (e: ToolEndpoint) => ({
     bucket: e.bucket,
     ...(e.prefix === "" ? {} : { prefix: e.prefix }),
@@ -28,7 +25,7 @@ export function longbowMigrateTool(
   });
   return {
     name,
-    settings: settings || "(defaults)",
+    settings: describeSettings(settingsEnv),
     command: (run) => {
       const dir = join(
         run.workDir,

@@ -96,6 +96,14 @@ export function rcloneTool(
   };
 }
 
+/** A tool's `LONGBOW_*` settings for the results' notes. */
+export function describeSettings(settingsEnv: Record<string, string>): string {
+  const text = Object.entries(settingsEnv)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(" ");
+  return text || "(defaults)";
+}
+
 /**
  * Writes each side's key pair into its own profile ("global", "china") of a shared
  * credentials file in the run's folder, as on an operator's laptop; returns its path.
@@ -127,12 +135,9 @@ export function longbowTool(
   /** Extra node flags, e.g. `--cpu-prof` to see where the client's CPU goes. */
   nodeArgs: string[] = [],
 ): Tool {
-  const settings = Object.entries(settingsEnv)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(" ");
   return {
     name,
-    settings: settings || "(defaults)",
+    settings: describeSettings(settingsEnv),
     command: (run) => {
       const credentialsFile = writeProfiles(run);
       const side = (e: ToolEndpoint) => ({
