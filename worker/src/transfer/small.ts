@@ -12,22 +12,12 @@ import { getWholeSource, readSource } from "./source.js";
  * pinned to what the HEAD saw, one PUT with Content-MD5. Returns the destination ETag.
  */
 export async function copySmall(ctx: CopyContext, src: SourceObject, pin: Pin): Promise<string> {
-  const releaseBytes = await ctx.o.budget.acquire(src.size, ctx.signal);
-  try {
-    return await ctx.o.pool.run(async () => {
-      const { data, md5 } = await withRetries(
-        "GetObject",
-        async () => {
-          const data = await readSource(ctx, pin, undefined, src.size);
-          return { data, md5: checkedMd5(ctx, src, data) };
-        },
-        ctx.retry,
-      );
-      return putWhole(ctx, src, data, md5);
-    }, ctx.signal);
-  } finally {
-    releaseBytes();
-  }
+  const out = await copyWhole(ctx, src.size, async () => ({
+    src,
+    data: await readSource(ctx, pin, undefined, src.size),
+  }));
+  // a pinned read yields bytes or throws, so something was copied
+  return (out as { etag: string }).etag;
 }
 
 /** What {@link copyListedSmall} did: copied (with the source it read), or nothing. */
@@ -41,33 +31,52 @@ export type ListedSmallOutcome = { src: SourceObject; etag: string } | { src: un
  * copied nothing, when the object is now larger than `listedSize` allows for: it grew
  * since the listing, and is copied the long way.
  */
-export async function copyListedSmall(
+export function copyListedSmall(
   ctx: CopyContext,
   versionId: string | undefined,
   listedSize: number,
 ): Promise<ListedSmallOutcome> {
-  const releaseBytes = await ctx.o.budget.acquire(listedSize, ctx.signal);
-  try {
-    return await ctx.o.pool.run(async () => {
-      const read = await withRetries(
-        "GetObject",
-        async () => {
-          const whole = await getWholeSource(ctx, versionId, listedSize);
-          if (whole === undefined) return undefined;
-          return { ...whole, md5: checkedMd5(ctx, whole.src, whole.data) };
-        },
-        ctx.retry,
-      );
-      if (read === undefined) return { src: undefined };
+  return copyWhole(
+    ctx,
+    listedSize,
+    () => getWholeSource(ctx, versionId, listedSize),
+    (src) =>
       ctx.o.onProgress({
         type: "copy_planned",
         key: ctx.job.source.key,
-        bytesTotal: read.src.size,
+        bytesTotal: src.size,
         partsTotal: 1,
-        partSize: read.src.size,
+        partSize: src.size,
         multipart: false,
-      });
-      return { src: read.src, etag: await putWhole(ctx, read.src, read.data, read.md5) };
+      }),
+  );
+}
+
+/**
+ * One whole-object copy within `reserve` bytes of the budget and one pool slot: `read`
+ * (retried, its bytes checked against the source ETag), then a verified PUT. `read`
+ * returning `undefined` copies nothing.
+ */
+async function copyWhole(
+  ctx: CopyContext,
+  reserve: number,
+  read: () => Promise<{ src: SourceObject; data: Buffer } | undefined>,
+  onRead?: (src: SourceObject) => void,
+): Promise<ListedSmallOutcome> {
+  const releaseBytes = await ctx.o.budget.acquire(reserve, ctx.signal);
+  try {
+    return await ctx.o.pool.run(async () => {
+      const got = await withRetries(
+        "GetObject",
+        async () => {
+          const whole = await read();
+          return whole && { ...whole, md5: checkedMd5(ctx, whole.src, whole.data) };
+        },
+        ctx.retry,
+      );
+      if (got === undefined) return { src: undefined };
+      onRead?.(got.src);
+      return { src: got.src, etag: await putWhole(ctx, got.src, got.data, got.md5) };
     }, ctx.signal);
   } finally {
     releaseBytes();

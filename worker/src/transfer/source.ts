@@ -1,4 +1,4 @@
-import { GetObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadObjectCommand, type HeadObjectCommandOutput } from "@aws-sdk/client-s3";
 import { AbortError } from "../errors.js";
 import { type CopyContext, explainForbiddenHead, type Pin, type SourceObject, send } from "./context.js";
 import { TransferError } from "./errors.js";
@@ -20,10 +20,8 @@ export async function headSource(ctx: CopyContext, versionId: string | undefined
       throw await explainForbiddenHead(ctx, "source", err);
     }
   });
-  const etag = unquote(head.ETag) ?? "";
-  const partsCount = etagPartsCount(etag);
-  let firstPartSize: number | undefined;
-  const size = head.ContentLength ?? 0;
+  const src = sourceObjectOf(head);
+  const { partsCount, size } = src;
   if (partsCount !== undefined && partsCount > 1 && size > ctx.o.settings.multipartThreshold) {
     // Not pinned with If-Match: some stores compare it with the part's own ETag. Reads are pinned.
     const part = await send(ctx, "source", "HeadObject(PartNumber=1)", (c, abortSignal) =>
@@ -37,16 +35,22 @@ export async function headSource(ctx: CopyContext, versionId: string | undefined
         { abortSignal },
       ),
     );
-    firstPartSize = part.ContentLength;
+    src.firstPartSize = part.ContentLength;
   }
+  return src;
+}
+
+/** Describes the source from a HEAD answer, or from a GET answer's headers. */
+function sourceObjectOf(head: HeadObjectCommandOutput): SourceObject {
+  const etag = unquote(head.ETag) ?? "";
   return {
-    size,
+    size: head.ContentLength ?? 0,
     etag,
     versionId: head.VersionId,
     lastModified: head.LastModified,
     serverSideEncryption: head.ServerSideEncryption,
-    partsCount,
-    firstPartSize,
+    partsCount: etagPartsCount(etag),
+    firstPartSize: undefined,
     head,
   };
 }
@@ -106,25 +110,13 @@ export async function getWholeSource(
   const out = await send(ctx, "source", "GetObject", (c, abortSignal) =>
     c.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }), { abortSignal }),
   );
-  const body = out.Body as Body | undefined;
-  const size = out.ContentLength ?? 0;
-  if (size > maxSize) {
-    body?.destroy?.();
+  const { Body: body, ...head } = out;
+  const src = sourceObjectOf(head);
+  if (src.size > maxSize) {
+    (body as Body | undefined)?.destroy?.();
     return undefined;
   }
-  const { Body: _body, ...head } = out;
-  const etag = unquote(out.ETag) ?? "";
-  const src: SourceObject = {
-    size,
-    etag,
-    versionId: out.VersionId,
-    lastModified: out.LastModified,
-    serverSideEncryption: out.ServerSideEncryption,
-    partsCount: etagPartsCount(etag),
-    firstPartSize: undefined,
-    head,
-  };
-  return { src, data: await readBody(ctx, "GetObject", body, size) };
+  return { src, data: await readBody(ctx, "GetObject", body as Body | undefined, src.size) };
 }
 
 type Body = AsyncIterable<Uint8Array> & { destroy?: (err?: Error) => void };
