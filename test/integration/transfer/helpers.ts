@@ -9,10 +9,12 @@ import {
   type S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll } from "vitest";
 import type { Job } from "../../../worker/src/job/index.js";
 import { createS3Client, type S3ClientOptions } from "../../../worker/src/s3/index.js";
 import { uniqueBucket } from "../../emulator/clients.js";
 import type { EmulatorSide } from "../../emulator/emulator.js";
+import { type FaultProxy, type FaultProxyOptions, startFaultProxy } from "../../support/fault-proxy.js";
 import { createBucket } from "../../support/s3-objects.js";
 
 export const KiB = 1024;
@@ -103,4 +105,48 @@ export function jobFor(
     source: { bucket: srcBucket, key, ...extra },
     destination: { bucket: destBucket, key: destKey },
   };
+}
+
+/** A suite's two sides: direct clients, a fresh bucket on each, and fault proxies on demand. */
+export interface TwoSides {
+  direct: { source: S3Client; destination: S3Client };
+  srcBucket: string;
+  destBucket: string;
+  /** A fault proxy in front of `side` and an engine client through it; closed after the suite. */
+  proxied(
+    side: EmulatorSide,
+    options?: Omit<FaultProxyOptions, "target">,
+  ): Promise<{ proxy: FaultProxy; client: S3Client }>;
+}
+
+/**
+ * Sets up {@link TwoSides} for the enclosing `describe` (global as the source, china as
+ * the destination); its fields are filled in before the first test runs.
+ */
+export function twoSides(
+  prefix: string,
+  global: EmulatorSide,
+  china: EmulatorSide,
+  proxiedClientOptions: S3ClientOptions = {},
+): TwoSides {
+  const proxies: FaultProxy[] = [];
+  const sides: TwoSides = {
+    direct: {} as TwoSides["direct"],
+    srcBucket: "",
+    destBucket: "",
+    async proxied(side, options = {}) {
+      const proxy = await startFaultProxy({ target: side.endpoint, ...options });
+      proxies.push(proxy);
+      return { proxy, client: await clientFor(side, proxy.endpoint, proxiedClientOptions) };
+    },
+  };
+  beforeAll(async () => {
+    sides.direct = { source: await clientFor(global), destination: await clientFor(china) };
+    sides.srcBucket = await freshBucket(sides.direct.source, global, prefix);
+    sides.destBucket = await freshBucket(sides.direct.destination, china, prefix);
+  });
+  afterAll(async () => {
+    await Promise.all(proxies.map((p) => p.close()));
+  });
+  return sides;
 }

@@ -1,16 +1,9 @@
 import { createHash } from "node:crypto";
-import { ListMultipartUploadsCommand, PutBucketVersioningCommand, type S3Client } from "@aws-sdk/client-s3";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { ListMultipartUploadsCommand, PutBucketVersioningCommand } from "@aws-sdk/client-s3";
+import { describe, expect, inject, it } from "vitest";
 import { copyObject, type TransferEvent } from "../../../worker/src/transfer/index.js";
+import { corruptNth, randomFaults, type SeenRequest } from "../../support/fault-proxy.js";
 import {
-  corruptNth,
-  type FaultProxy,
-  randomFaults,
-  type SeenRequest,
-  startFaultProxy,
-} from "../../support/fault-proxy.js";
-import {
-  clientFor,
   freshBucket,
   getBytes,
   jobFor,
@@ -20,6 +13,7 @@ import {
   putObject,
   randomData,
   sha256,
+  twoSides,
 } from "./helpers.js";
 
 const { global, china } = inject("emulator");
@@ -29,83 +23,75 @@ const isGet = (r: SeenRequest) =>
 const md5b64 = (d: Uint8Array) => createHash("md5").update(d).digest("base64");
 
 describe("integrity: every byte verified", () => {
-  const proxies: FaultProxy[] = [];
-  let direct: { source: S3Client; destination: S3Client };
-  let srcBucket: string;
-  let destBucket: string;
-  beforeAll(async () => {
-    direct = { source: await clientFor(global), destination: await clientFor(china) };
-    srcBucket = await freshBucket(direct.source, global, "integ");
-    destBucket = await freshBucket(direct.destination, china, "integ");
-  });
-  afterAll(async () => {
-    await Promise.all(proxies.map((p) => p.close()));
-  });
-  const proxied = async (
-    side: typeof global,
-    options: Omit<Parameters<typeof startFaultProxy>[0], "target">,
-  ) => {
-    const proxy = await startFaultProxy({ target: side.endpoint, ...options });
-    proxies.push(proxy);
-    return { proxy, client: await clientFor(side, proxy.endpoint, { maxAttempts: 20 }) };
-  };
+  const sides = twoSides("integ", global, china, { maxAttempts: 20 });
+  const { proxied } = sides;
 
   it("detects a byte corrupted in a multipart source's part and ends with a correct copy", async () => {
     const data = randomData(2 * 5 * MiB + 10 * KiB);
-    const etag = await putMultipart(direct.source, srcBucket, "corrupt/multipart.bin", data, 5 * MiB);
+    const etag = await putMultipart(
+      sides.direct.source,
+      sides.srcBucket,
+      "corrupt/multipart.bin",
+      data,
+      5 * MiB,
+    );
     const { client } = await proxied(global, { fault: corruptNth(2, isGet) });
     const events: TransferEvent[] = [];
-    const result = await copyObject(jobFor(srcBucket, "corrupt/multipart.bin", destBucket), {
+    const result = await copyObject(jobFor(sides.srcBucket, "corrupt/multipart.bin", sides.destBucket), {
       source: client,
-      destination: direct.destination,
+      destination: sides.direct.destination,
       onProgress: (e) => events.push(e),
     });
     expect(result).toMatchObject({ status: "copied", destinationEtag: etag });
     expect(events.some((e) => e.type === "copy_restarted")).toBe(true);
-    expect(sha256(await getBytes(direct.destination, destBucket, "corrupt/multipart.bin"))).toBe(
+    expect(sha256(await getBytes(sides.direct.destination, sides.destBucket, "corrupt/multipart.bin"))).toBe(
       sha256(data),
     );
   });
 
   it("detects a corrupted byte in a single-PUT source copied in parts (whole-object MD5)", async () => {
     const data = randomData(6 * MiB);
-    await putObject(direct.source, { Bucket: srcBucket, Key: "corrupt/plain.bin", Body: data });
+    await putObject(sides.direct.source, { Bucket: sides.srcBucket, Key: "corrupt/plain.bin", Body: data });
     const { client } = await proxied(global, { fault: corruptNth(1, isGet) });
     const events: TransferEvent[] = [];
-    const result = await copyObject(jobFor(srcBucket, "corrupt/plain.bin", destBucket), {
+    const result = await copyObject(jobFor(sides.srcBucket, "corrupt/plain.bin", sides.destBucket), {
       source: client,
-      destination: direct.destination,
+      destination: sides.direct.destination,
       settings: { multipartThreshold: MiB },
       onProgress: (e) => events.push(e),
     });
     expect(result).toMatchObject({ status: "copied", partsTotal: 2 });
     expect(events.filter((e) => e.type === "copy_restarted")).toHaveLength(1);
-    expect(sha256(await getBytes(direct.destination, destBucket, "corrupt/plain.bin"))).toBe(sha256(data));
+    expect(sha256(await getBytes(sides.direct.destination, sides.destBucket, "corrupt/plain.bin"))).toBe(
+      sha256(data),
+    );
   });
 
   it("detects a corrupted byte in a small object's GET and reads it again", async () => {
     const data = randomData(300 * KiB);
-    await putObject(direct.source, { Bucket: srcBucket, Key: "corrupt/small.bin", Body: data });
+    await putObject(sides.direct.source, { Bucket: sides.srcBucket, Key: "corrupt/small.bin", Body: data });
     const { client, proxy } = await proxied(global, { fault: corruptNth(1, isGet) });
-    const result = await copyObject(jobFor(srcBucket, "corrupt/small.bin", destBucket), {
+    const result = await copyObject(jobFor(sides.srcBucket, "corrupt/small.bin", sides.destBucket), {
       source: client,
-      destination: direct.destination,
+      destination: sides.direct.destination,
     });
     expect(result.status).toBe("copied");
     expect(proxy.injected.corrupt).toBe(1);
     expect(proxy.requests.filter(isGet)).toHaveLength(2);
-    expect(sha256(await getBytes(direct.destination, destBucket, "corrupt/small.bin"))).toBe(sha256(data));
+    expect(sha256(await getBytes(sides.direct.destination, sides.destBucket, "corrupt/small.bin"))).toBe(
+      sha256(data),
+    );
   });
 
   it("sends the correct Content-MD5 on every PutObject and UploadPart", async () => {
     const big = randomData(5 * MiB + 700 * KiB);
     const small = randomData(70 * KiB);
-    await putObject(direct.source, { Bucket: srcBucket, Key: "md5/big.bin", Body: big });
-    await putObject(direct.source, { Bucket: srcBucket, Key: "md5/small.bin", Body: small });
+    await putObject(sides.direct.source, { Bucket: sides.srcBucket, Key: "md5/big.bin", Body: big });
+    await putObject(sides.direct.source, { Bucket: sides.srcBucket, Key: "md5/small.bin", Body: small });
     const { client, proxy } = await proxied(china, {});
     for (const key of ["md5/big.bin", "md5/small.bin"]) {
-      const result = await copyObject(jobFor(srcBucket, key, destBucket), {
-        source: direct.source,
+      const result = await copyObject(jobFor(sides.srcBucket, key, sides.destBucket), {
+        source: sides.direct.source,
         destination: client,
         settings: { multipartThreshold: MiB },
       });
@@ -127,35 +113,41 @@ describe("integrity: every byte verified", () => {
   it("overwriting the source between parts ends source-changed, aborts the upload and leaves nothing", async () => {
     const key = "changing/object.bin";
     const data = randomData(3 * 5 * MiB);
-    await putObject(direct.source, { Bucket: srcBucket, Key: key, Body: data });
+    await putObject(sides.direct.source, { Bucket: sides.srcBucket, Key: key, Body: data });
     let ranged = 0;
     const { client } = await proxied(global, {
       beforeForward: async (r) => {
         if (r.method === "GET" && r.headers.range !== undefined && ++ranged === 2) {
-          await putObject(direct.source, { Bucket: srcBucket, Key: key, Body: randomData(3 * 5 * MiB) });
+          await putObject(sides.direct.source, {
+            Bucket: sides.srcBucket,
+            Key: key,
+            Body: randomData(3 * 5 * MiB),
+          });
         }
       },
     });
-    const result = await copyObject(jobFor(srcBucket, key, destBucket), {
+    const result = await copyObject(jobFor(sides.srcBucket, key, sides.destBucket), {
       source: client,
-      destination: direct.destination,
+      destination: sides.direct.destination,
       settings: { multipartThreshold: MiB, partsInParallel: 1 },
     });
     expect(result).toMatchObject({ status: "source-changed", retryable: false });
-    const uploads = await direct.destination.send(
-      new ListMultipartUploadsCommand({ Bucket: destBucket, Prefix: key }),
+    const uploads = await sides.direct.destination.send(
+      new ListMultipartUploadsCommand({ Bucket: sides.destBucket, Prefix: key }),
     );
     expect(uploads.Uploads ?? []).toEqual([]);
-    await expect(getBytes(direct.destination, destBucket, key)).rejects.toMatchObject({ name: "NoSuchKey" });
+    await expect(getBytes(sides.direct.destination, sides.destBucket, key)).rejects.toMatchObject({
+      name: "NoSuchKey",
+    });
   });
 
   it("copies the pinned version's bytes from a versioned bucket even when the key is overwritten mid-copy", async () => {
-    const bucket = await freshBucket(direct.source, global, "versioned");
-    await direct.source.send(
+    const bucket = await freshBucket(sides.direct.source, global, "versioned");
+    await sides.direct.source.send(
       new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }),
     );
     const original = randomData(2 * 5 * MiB);
-    const { VersionId: v1 } = await putObject(direct.source, {
+    const { VersionId: v1 } = await putObject(sides.direct.source, {
       Bucket: bucket,
       Key: "v.bin",
       Body: original,
@@ -165,22 +157,28 @@ describe("integrity: every byte verified", () => {
     const { client } = await proxied(global, {
       beforeForward: async (r) => {
         if (r.method === "GET" && r.headers.range !== undefined && ++ranged === 1) {
-          await putObject(direct.source, { Bucket: bucket, Key: "v.bin", Body: randomData(2 * 5 * MiB) });
+          await putObject(sides.direct.source, {
+            Bucket: bucket,
+            Key: "v.bin",
+            Body: randomData(2 * 5 * MiB),
+          });
         }
       },
     });
-    const result = await copyObject(jobFor(bucket, "v.bin", destBucket, "v.bin", { versionId: v1 }), {
+    const result = await copyObject(jobFor(bucket, "v.bin", sides.destBucket, "v.bin", { versionId: v1 }), {
       source: client,
-      destination: direct.destination,
+      destination: sides.direct.destination,
       settings: { multipartThreshold: MiB, partsInParallel: 1 },
     });
     expect(result).toMatchObject({ status: "copied", sourceVersionId: v1 });
-    expect(sha256(await getBytes(direct.destination, destBucket, "v.bin"))).toBe(sha256(original));
+    expect(sha256(await getBytes(sides.direct.destination, sides.destBucket, "v.bin"))).toBe(
+      sha256(original),
+    );
   });
 
   it("pins to the version seen at the start with getObjectWithVersionId when the job carries none", async () => {
-    const bucket = await freshBucket(direct.source, global, "pinned");
-    await direct.source.send(
+    const bucket = await freshBucket(sides.direct.source, global, "pinned");
+    await sides.direct.source.send(
       new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }),
     );
     const overwriteOnFirstRangedGet = async () => {
@@ -188,30 +186,36 @@ describe("integrity: every byte verified", () => {
       return proxied(global, {
         beforeForward: async (r) => {
           if (r.method === "GET" && r.headers.range !== undefined && ++ranged === 1) {
-            await putObject(direct.source, { Bucket: bucket, Key: "p.bin", Body: randomData(2 * 5 * MiB) });
+            await putObject(sides.direct.source, {
+              Bucket: bucket,
+              Key: "p.bin",
+              Body: randomData(2 * 5 * MiB),
+            });
           }
         },
       });
     };
     const settings = { multipartThreshold: MiB, partsInParallel: 1 };
     const original = randomData(2 * 5 * MiB);
-    const { VersionId: v1 } = await putObject(direct.source, {
+    const { VersionId: v1 } = await putObject(sides.direct.source, {
       Bucket: bucket,
       Key: "p.bin",
       Body: original,
     });
-    const pinned = await copyObject(jobFor(bucket, "p.bin", destBucket, "pinned.bin"), {
+    const pinned = await copyObject(jobFor(bucket, "p.bin", sides.destBucket, "pinned.bin"), {
       source: (await overwriteOnFirstRangedGet()).client,
-      destination: direct.destination,
+      destination: sides.direct.destination,
       getObjectWithVersionId: true,
       settings,
     });
     expect(pinned).toMatchObject({ status: "copied", sourceVersionId: v1 });
-    expect(sha256(await getBytes(direct.destination, destBucket, "pinned.bin"))).toBe(sha256(original));
+    expect(sha256(await getBytes(sides.direct.destination, sides.destBucket, "pinned.bin"))).toBe(
+      sha256(original),
+    );
     // Without the switch the read is pinned by If-Match, and the overwrite is caught instead.
-    const byEtag = await copyObject(jobFor(bucket, "p.bin", destBucket, "by-etag.bin"), {
+    const byEtag = await copyObject(jobFor(bucket, "p.bin", sides.destBucket, "by-etag.bin"), {
       source: (await overwriteOnFirstRangedGet()).client,
-      destination: direct.destination,
+      destination: sides.direct.destination,
       settings,
     });
     expect(byEtag.status).toBe("source-changed");
@@ -223,10 +227,11 @@ describe("integrity: every byte verified", () => {
     const objects = new Map<string, Buffer>();
     for (let i = 0; i < 24; i++) objects.set(`faulty/small-${i}.bin`, randomData(20 * KiB + i));
     objects.set("faulty/large.bin", randomData(2 * 5 * MiB + 3));
-    for (const [Key, Body] of objects) await putObject(direct.source, { Bucket: srcBucket, Key, Body });
+    for (const [Key, Body] of objects)
+      await putObject(sides.direct.source, { Bucket: sides.srcBucket, Key, Body });
     const results = await Promise.all(
       [...objects.keys()].map((key) =>
-        copyObject(jobFor(srcBucket, key, destBucket), {
+        copyObject(jobFor(sides.srcBucket, key, sides.destBucket), {
           source: src.client,
           destination: dst.client,
           settings: { multipartThreshold: MiB },
@@ -239,7 +244,7 @@ describe("integrity: every byte verified", () => {
     expect(faults[0]).toBeGreaterThan(0);
     expect(faults[1]).toBeGreaterThan(0);
     for (const [key, body] of objects) {
-      expect(sha256(await getBytes(direct.destination, destBucket, key)), key).toBe(sha256(body));
+      expect(sha256(await getBytes(sides.direct.destination, sides.destBucket, key)), key).toBe(sha256(body));
     }
   });
 });
