@@ -17,7 +17,7 @@ import { type RunResult, renderCpu, renderRequests, renderTable } from "./lib/re
 import { parseSize } from "./lib/sizes.js";
 import { parseSettingsEnv, suites, toolsByName, tunedSettings } from "./lib/suites.js";
 import { renderTargets } from "./lib/targets.js";
-import { startWanProxy, type WanProxy } from "./wan/wan-proxy.js";
+import { startWanProxyProcess, type WanProxyProcess } from "./wan/proxy-process.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -70,6 +70,7 @@ async function main(): Promise<void> {
   mkdirSync(workDir, { recursive: true });
   const driverPath = await bundle("bench/driver.ts", workDir, "driver.mjs");
   const cliPath = await bundle("worker/src/cli/entry.ts", workDir, "longbow.mjs");
+  const wanProxyPath = await bundle("bench/wan/proxy-main.ts", workDir, "wan-proxy.mjs");
   const tuned = { ...tunedSettings, ...parseSettingsEnv(String(opts.tuned ?? "")) };
   const rounds = Number(opts.repeat);
   const emulators = await startBenchEmulators({
@@ -117,8 +118,8 @@ async function main(): Promise<void> {
         const ctx: CopyRunContext = { suite: label, emulators, workDir, sourceBucket, objects, s3 };
         try {
           for (const pathName of paths) {
-            let wan: WanProxy | undefined;
-            if (pathName === "wan") wan = await startWanProxy(wanOptions);
+            let wan: WanProxyProcess | undefined;
+            if (pathName === "wan") wan = await startWanProxyProcess(wanProxyPath, wanOptions);
             else if (pathName !== "direct") throw new Error(`unknown path '${pathName}'`);
             const path: CopyPath = { name: pathName, ...(wan ? { wan } : {}) };
             try {

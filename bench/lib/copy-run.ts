@@ -1,7 +1,8 @@
 import { loadavg } from "node:os";
+import { join } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { EmulatorSide } from "../../test/emulator/emulator.js";
-import type { WanProxy } from "../wan/wan-proxy.js";
+import type { WanProxyProcess } from "../wan/proxy-process.js";
 import { createBucket, deleteBucket } from "./buckets.js";
 import { type DatasetObject, totalBytes } from "./dataset.js";
 import type { BenchEmulators } from "./emulators.js";
@@ -25,7 +26,7 @@ export interface CopyRunContext {
 /** How the client reaches the destination: straight to the emulator, or through the WAN proxy. */
 export interface CopyPath {
   name: string;
-  wan?: WanProxy;
+  wan?: WanProxyProcess;
 }
 
 let runCounter = 0;
@@ -57,7 +58,7 @@ export async function runCopy(
   const destinationBucket = `bench-dst-${process.pid}-${++runCounter}`;
   await createBucket(ctx.s3.china, destinationBucket, china.region);
   try {
-    const before = path.wan?.stats();
+    const before = await path.wan?.stats();
     const command = tool.command({
       source: endpointOf(global, global.directEndpoint, ctx.sourceBucket),
       destination: endpointOf(china, path.wan?.endpoint ?? china.directEndpoint, destinationBucket),
@@ -71,17 +72,22 @@ export async function runCopy(
       global: processCpuSeconds(pids.global.pid),
       china: processCpuSeconds(pids.china.pid),
       bench: ownCpuSeconds(),
+      wan: path.wan ? processCpuSeconds(path.wan.pid) : 0,
     };
     const { stdout, stderrTail, ...cost } = await measure(command.command, command.args, {
       env: command.env,
       workDir: ctx.workDir,
+      outputFile: join(
+        ctx.workDir,
+        `output-${tool.name.replaceAll(" ", "-")}-${ctx.suite}-${path.name}-${round}.log`,
+      ),
     });
     const load1 = loadavg()[0] ?? 0;
     const otherCpu = {
       emulatorGlobal: processCpuSeconds(pids.global.pid) - cpu0.global,
       emulatorChina: processCpuSeconds(pids.china.pid) - cpu0.china,
-      // the WAN proxy runs in this process, which is otherwise idle while a client runs
       benchProcess: ownCpuSeconds() - cpu0.bench,
+      ...(path.wan ? { wanProxy: processCpuSeconds(path.wan.pid) - cpu0.wan } : {}),
     };
     const requests = ctx.emulators.requests.since(mark);
     if (cost.exitCode !== 0) process.stderr.write(`${tool.name} exited ${cost.exitCode}:\n${stderrTail}\n`);
@@ -89,7 +95,7 @@ export async function runCopy(
       { s3: ctx.s3.global, bucket: ctx.sourceBucket },
       { s3: ctx.s3.china, bucket: destinationBucket },
     );
-    const after = path.wan?.stats();
+    const after = await path.wan?.stats();
     const lastLine = stdout.trim().split("\n").at(-1) ?? "";
     let clientReport: unknown;
     try {

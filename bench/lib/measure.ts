@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { createWriteStream, existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
 export const timeBin = "/usr/bin/time";
@@ -23,6 +23,8 @@ export interface MeasureOptions {
   workDir: string;
   /** The run is killed after this long. @defaultValue 1800000 (30 min) */
   timeoutMs?: number;
+  /** Where the client's whole output goes, both streams (for diagnostics such as `--trace-gc`). */
+  outputFile?: string;
 }
 
 function field(report: string, name: string): number {
@@ -49,10 +51,13 @@ export async function measure(
   });
   let stdout = "";
   let stderrTail = "";
+  const log = options.outputFile === undefined ? undefined : createWriteStream(options.outputFile);
   child.stdout.on("data", (c: Buffer) => {
+    log?.write(c);
     stdout += c.toString();
   });
   child.stderr.on("data", (c: Buffer) => {
+    log?.write(c);
     stderrTail = (stderrTail + c.toString()).slice(-8000);
   });
   const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 1_800_000);
@@ -61,6 +66,7 @@ export async function measure(
     child.on("close", (code) => resolve(code ?? -1));
   });
   clearTimeout(timer);
+  await new Promise<void>((resolve) => (log === undefined ? resolve() : log.end(resolve)));
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   const text = existsSync(report) ? readFileSync(report, "utf8") : "";
   rmSync(report, { force: true });

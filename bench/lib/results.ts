@@ -22,11 +22,11 @@ export interface RunResult {
   /** 1-minute load average before and after the run. */
   load: [number, number];
   /**
-   * CPU seconds other processes on the machine spent during the run: the two emulators, and
-   * this process (the WAN proxy, on the wan path). On a small machine they share the cores
-   * with the client, so they explain wall times the client's own numbers do not.
+   * CPU seconds other processes on the machine spent during the run: the two emulators, the
+   * benchmark's own process, and the WAN proxy's (wan path). On a small machine they share
+   * the cores with the client, so they explain wall times the client's own numbers do not.
    */
-  otherCpu?: { emulatorGlobal: number; emulatorChina: number; benchProcess: number };
+  otherCpu?: { emulatorGlobal: number; emulatorChina: number; benchProcess: number; wanProxy?: number };
 }
 
 export const mbPerSecond = (r: RunResult) => r.bytes / 1e6 / r.cost.wallSeconds;
@@ -71,7 +71,7 @@ export function renderCpu(results: RunResult[]): string {
       const client = r.cost.userSeconds + r.cost.systemSeconds;
       const o = r.otherCpu;
       const rest = o
-        ? `, emulator global ${fixed(o.emulatorGlobal, 1)} s, emulator china ${fixed(o.emulatorChina, 1)} s, bench process${r.path === "wan" ? " (WAN proxy)" : ""} ${fixed(o.benchProcess, 1)} s`
+        ? `, emulator global ${fixed(o.emulatorGlobal, 1)} s, emulator china ${fixed(o.emulatorChina, 1)} s, bench process ${fixed(o.benchProcess, 1)} s${o.wanProxy === undefined ? "" : `, WAN proxy ${fixed(o.wanProxy, 1)} s`}`
         : "";
       return `- ${r.suite}/${r.path}/${r.round} ${r.tool}: client ${fixed(client, 1)} s${rest}, in ${fixed(r.cost.wallSeconds, 1)} s wall`;
     })

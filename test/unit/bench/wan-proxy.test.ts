@@ -1,6 +1,7 @@
 import { once } from "node:events";
 import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { startWanProxyProcess, type WanProxyProcess } from "../../../bench/wan/proxy-process.js";
 import { startWanProxy, type WanProxy } from "../../../bench/wan/wan-proxy.js";
 
 const KiB = 1024;
@@ -93,5 +94,41 @@ describe("WAN proxy", () => {
 
   it("refuses a target that is not on loopback", async () => {
     await expect(startWanProxy({ target: "10.0.0.1:80" })).rejects.toThrow(/loopback/);
+  });
+
+  describe("in a process of its own", () => {
+    let child: WanProxyProcess | undefined;
+    afterEach(async () => {
+      await child?.close();
+      child = undefined;
+    });
+    const entry = new URL("../../../bench/wan/proxy-main.ts", import.meta.url).pathname;
+
+    it("forwards through the child, reports its stats over IPC, and exits on close", async () => {
+      const s = await startSink();
+      sink = s.server;
+      child = await startWanProxyProcess(
+        entry,
+        { target: `127.0.0.1:${s.port}`, oneWayDelayMs: 5, handshakeRoundTrips: 0 },
+        ["--import", "tsx"],
+      );
+      const port = Number(new URL(child.endpoint).port);
+      const { reply, error } = await send(port, 512 * KiB);
+
+      expect(error).toBeUndefined();
+      expect(reply).toBe("ok");
+      expect(s.received()).toBe(512 * KiB);
+      expect(await child.stats()).toEqual({ connections: 1, resets: 0, bytesUp: 512 * KiB, bytesDown: 2 });
+      const pid = child.pid;
+      await child.close();
+      child = undefined;
+      expect(() => process.kill(pid, 0)).toThrow();
+    });
+
+    it("rejects with the child's reason when the proxy cannot start", async () => {
+      await expect(
+        startWanProxyProcess(entry, { target: "10.0.0.1:80" }, ["--import", "tsx"]),
+      ).rejects.toThrow(/exited 1 before listening: WAN proxy failed: .*loopback/);
+    });
   });
 });
