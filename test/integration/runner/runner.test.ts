@@ -6,7 +6,7 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { type Migration, normalizeMigration } from "../../../worker/src/config/index.js";
 import type { Job } from "../../../worker/src/job/index.js";
 import { SqliteLedger } from "../../../worker/src/ledger/index.js";
-import { SqliteQueue } from "../../../worker/src/queue/index.js";
+import { type Queue, SqliteQueue } from "../../../worker/src/queue/index.js";
 import { Runner, type RunnerOptions } from "../../../worker/src/runner/index.js";
 import { dynamoFor, s3For, sqsFor, uniqueBucket } from "../../emulator/clients.js";
 import { createTestDynamoLedger } from "../../support/ledgers.js";
@@ -83,6 +83,39 @@ describe("Runner on the embedded queue and ledger", () => {
     expect(s.counters.skipped.objects).toBe(1);
     expect(await queue.depth()).toEqual({ visible: 0, inFlight: 0, dead: 0 });
     expect(runner.status.isRunning).toBe(false);
+  });
+
+  it("with stopWhenIdle, ends its poll when the last job settles instead of waiting it out", async () => {
+    const { m, job } = await setUp("drain");
+    const jobs = [job("one", 100), job("two", 200)];
+    for (const j of jobs)
+      await putObject(src, j.source.bucket, j.source.key, bytesFor(j.source.key, j.source.size ?? 0));
+    const inner = new SqliteQueue({ path: join(dir, "q-drain.db"), pollIntervalMs: 20 });
+    const ledger = new SqliteLedger({ path: join(dir, "l-drain.db") });
+    await inner.send(await ledger.enqueue(jobs, new Date()));
+    // How each poll ended: with messages, empty after its full wait, or cut short.
+    const polls: string[] = [];
+    const queue: Queue = Object.assign(Object.create(inner) as SqliteQueue, {
+      receive: async (o: Parameters<Queue["receive"]>[0]) => {
+        try {
+          const got = await inner.receive(o);
+          polls.push(got.length > 0 ? "messages" : "empty");
+          return got;
+        } catch (err) {
+          polls.push(o?.signal?.aborted ? "cut" : "error");
+          throw err;
+        }
+      },
+    });
+    // a 20 s wait: without the cut, the runner sits out its last poll, which ends "empty"
+    const runner = new Runner({ ...base(m), queue, ledger, stopWhenIdle: true, waitSeconds: 20 });
+    runner.start();
+    await runner.done();
+    expect(polls[0]).toBe("messages");
+    expect(polls.at(-1)).toBe("cut");
+    expect(polls).not.toContain("empty");
+    expect((await ledger.summary("drain")).counters.done).toEqual({ objects: 2, bytes: 300 });
+    expect(await inner.depth()).toEqual({ visible: 0, inFlight: 0, dead: 0 });
   });
 
   it("copies at most limits.filesInParallel objects of a migration at once", async () => {

@@ -63,6 +63,20 @@ describe("parts beyond partsInParallel on an idle pool", () => {
     expect(await copyWith(8, "wide-pool.bin")).toBeGreaterThan(2);
   });
 
+  it("lets every part of a wide object listen to its abort signal without a leak warning", async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on("warning", onWarning);
+    try {
+      await copyWith(16, "listeners.bin");
+      // warnings are emitted on the next tick
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(warnings.filter((w) => w.startsWith("MaxListenersExceededWarning"))).toEqual([]);
+  });
+
   it("keeps to partsInParallel when the pool has no more", async () => {
     expect(await copyWith(2, "narrow-pool.bin")).toBe(2);
   });

@@ -49,6 +49,8 @@ export class Runner extends EventEmitter<RunnerEvents> {
   private readonly migrations: () => Promise<readonly Migration[]>;
   private readonly clientsFor: (m: Migration) => Promise<MigrationClients>;
   private poll: AbortController | undefined;
+  /** Aborts the current poll when the last running job settles (only with `stopWhenIdle`). */
+  private drained: AbortController | undefined;
   private loop: Promise<void> | undefined;
   private stopping = false;
 
@@ -130,24 +132,37 @@ export class Runner extends EventEmitter<RunnerEvents> {
         continue;
       }
       let messages: QueueMessage[];
+      // When running until idle, the poll is cut short once the last running job settles,
+      // so the loop checks for idleness then, not when the poll's wait runs out.
+      const drained = this.o.stopWhenIdle && this.active.size > 0 ? new AbortController() : undefined;
+      this.drained = drained;
       try {
         messages = await this.o.queue.receive({
           max: Math.min(10, max - this.active.size),
           waitSeconds: this.o.waitSeconds,
           visibilitySeconds: this.visibilitySeconds,
-          signal,
+          signal: drained ? AbortSignal.any([signal, drained.signal]) : signal,
         });
         backoff = 0;
       } catch (err) {
         if (signal.aborted) break;
-        backoff = Math.min(backoff * 2 || 1000, 30_000);
-        this.log.error({ err: (err as Error).message, backoffMs: backoff }, "receive failed");
-        this.fail(err);
-        await sleep(backoff, signal).catch(() => {});
-        continue;
+        if (drained?.signal.aborted) {
+          // Nothing is lost: the embedded queue claims rows only between its sleeps, and an
+          // SQS message whose answer was cut off reappears after its visibility timeout.
+          messages = [];
+        } else {
+          backoff = Math.min(backoff * 2 || 1000, 30_000);
+          this.log.error({ err: (err as Error).message, backoffMs: backoff }, "receive failed");
+          this.fail(err);
+          await sleep(backoff, signal).catch(() => {});
+          continue;
+        }
       }
       for (const m of messages) {
-        const p = this.handle(m).finally(() => this.active.delete(p));
+        const p = this.handle(m).finally(() => {
+          this.active.delete(p);
+          if (this.active.size === 0) this.drained?.abort();
+        });
         this.active.add(p);
       }
       if (messages.length === 0 && this.o.stopWhenIdle && this.active.size === 0 && (await this.idle()))

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import {
   CompleteMultipartUploadCommand,
   type CompleteMultipartUploadCommandOutput,
@@ -127,6 +128,8 @@ export async function copyMultipart(
   // Cancels sibling parts once one part has failed for good.
   const stop = new AbortController();
   const signal = AbortSignal.any([ctx.signal, stop.signal]);
+  // Every part in flight or waiting for a slot listens to it: many listeners, no leak.
+  setMaxListeners(0, signal);
   const pctx: CopyContext = { ...ctx, signal, retry: { ...ctx.retry, signal } };
   const perObject = new Semaphore(o.settings.partsInParallel);
   let failure: unknown;
