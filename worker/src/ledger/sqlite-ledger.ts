@@ -1,8 +1,6 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import type Database from "better-sqlite3";
 import type { Job } from "../job/index.js";
-import { betterSqlite3 } from "../sqlite-module.js";
+import { openSqlite } from "../sqlite-module.js";
 import type { ResumePoint, ResumeStore } from "../transfer/resume-store.js";
 import type {
   CopiedFrom,
@@ -62,11 +60,7 @@ export class SqliteLedger implements Ledger {
   private readonly db: Database.Database;
 
   constructor(options: SqliteLedgerOptions) {
-    if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
-    this.db = new (betterSqlite3())(options.path);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("busy_timeout = 5000");
-    this.db.exec(schema);
+    this.db = openSqlite(options.path, schema);
   }
 
   private read(migration: string, key: string): LedgerItem | undefined {

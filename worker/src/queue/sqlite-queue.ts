@@ -1,10 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import type Database from "better-sqlite3";
 import { throwIfAborted } from "../errors.js";
 import type { Job } from "../job/index.js";
-import { betterSqlite3 } from "../sqlite-module.js";
+import { openSqlite } from "../sqlite-module.js";
 import { QueueError } from "./errors.js";
 import type { Queue, QueueDepth, QueueMessage, ReceiveOptions } from "./queue.js";
 import { sleep } from "./sleep.js";
@@ -83,11 +81,7 @@ export class SqliteQueue implements Queue {
       maxReceiveCount: this.maxReceiveCount,
       pollIntervalMs: this.pollIntervalMs,
     });
-    if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
-    this.db = new (betterSqlite3())(options.path);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("busy_timeout = 5000");
-    this.db.exec(schema);
+    this.db = openSqlite(options.path, schema);
   }
 
   async send(jobs: readonly Job[], signal?: AbortSignal): Promise<void> {
