@@ -25,7 +25,7 @@ export function longbowMigrateTool(
   });
   return {
     name,
-    settings: describeSettings(settingsEnv),
+    settings: describeSettings(settingsEnv, nodeArgs),
     command: (run) => {
       const dir = join(
         run.workDir,

@@ -97,10 +97,11 @@ export function rcloneTool(
 }
 
 /** A tool's `LONGBOW_*` settings for the results' notes. */
-export function describeSettings(settingsEnv: Record<string, string>): string {
-  const text = Object.entries(settingsEnv)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(" ");
+export function describeSettings(settingsEnv: Record<string, string>, nodeArgs: string[] = []): string {
+  const text = [
+    ...nodeArgs.map((a) => `node ${a}`),
+    ...Object.entries(settingsEnv).map(([k, v]) => `${k}=${v}`),
+  ].join(" ");
   return text || "(defaults)";
 }
 
@@ -137,7 +138,7 @@ export function longbowTool(
 ): Tool {
   return {
     name,
-    settings: describeSettings(settingsEnv),
+    settings: describeSettings(settingsEnv, nodeArgs),
     command: (run) => {
       const credentialsFile = writeProfiles(run);
       const side = (e: ToolEndpoint) => ({

@@ -140,7 +140,9 @@ export function workerBootScript(o: WorkerBootScriptOptions): string[] {
       "Type=simple",
       "User=longbow",
       `EnvironmentFile=${paths.envFile}`,
-      `ExecStart=${paths.node} ${paths.home}/longbow.mjs work`,
+      // GC on the main thread: the background GC threads cost about 7 % more CPU for the
+      // same copy on 2 vCPUs (bench/RESULTS.md), and a batch mover has no use for short pauses
+      `ExecStart=${paths.node} --single-threaded-gc ${paths.home}/longbow.mjs work`,
       "Restart=on-failure",
       "RestartSec=5",
       "# stop = SIGTERM to the worker, which stops receiving and drains its jobs",

@@ -162,7 +162,7 @@ describe("worker fleet", () => {
     expect(script).toContain("dnf install -y nodejs22 amazon-cloudwatch-agent");
     expect(script).toMatch(/aws s3 cp 's3:\/\/.*\.zip' '\/tmp\/longbow-worker\.zip'/);
     expect(script).toContain("amazon-cloudwatch-agent-ctl -a fetch-config");
-    expect(script).toContain("ExecStart=/usr/bin/node-22 /opt/longbow/longbow.mjs work");
+    expect(script).toContain("ExecStart=/usr/bin/node-22 --single-threaded-gc /opt/longbow/longbow.mjs work");
     expect(script).toContain("Restart=on-failure");
     expect(script).toContain("KillSignal=SIGTERM");
     expect(script).toContain("TimeoutStopSec=120");
