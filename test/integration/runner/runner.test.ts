@@ -118,6 +118,29 @@ describe("Runner on the embedded queue and ledger", () => {
     expect(await inner.depth()).toEqual({ visible: 0, inFlight: 0, dead: 0 });
   });
 
+  it("keeps polling an empty queue until finishWhenIdle(), then ends once the queue is idle", async () => {
+    const { m, job } = await setUp("finish");
+    const jobs = [job("late-1", 100), job("late-2", 200)];
+    for (const j of jobs)
+      await putObject(src, j.source.bucket, j.source.key, bytesFor(j.source.key, j.source.size ?? 0));
+    const queue = new SqliteQueue({ path: join(dir, "q-finish.db"), pollIntervalMs: 20 });
+    const ledger = new SqliteLedger({ path: join(dir, "l-finish.db") });
+    const runner = new Runner({ ...base(m), queue, ledger, waitSeconds: 20 });
+    const done: string[] = [];
+    runner.on("job_done", (j) => done.push(j.source.key));
+    runner.start();
+    // an empty queue does not end a runner that was not told to end when idle
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(runner.status.isRunning).toBe(true);
+    // a producer queues while the runner already polls (as migrate's compare does)
+    await queue.send(await ledger.enqueue(jobs, new Date()));
+    runner.finishWhenIdle();
+    await runner.done();
+    expect(done.sort()).toEqual(["in/late-1", "in/late-2"]);
+    expect(runner.status.isRunning).toBe(false);
+    expect(await queue.depth()).toEqual({ visible: 0, inFlight: 0, dead: 0 });
+  });
+
   it("copies at most limits.filesInParallel objects of a migration at once", async () => {
     const { m, job } = await setUp("limited");
     const limited: Migration = { ...m, limits: { ...m.limits, filesInParallel: 1 } };

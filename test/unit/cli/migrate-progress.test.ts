@@ -38,4 +38,30 @@ describe("migrate progress without a terminal", () => {
       etaSeconds: 1,
     });
   });
+
+  it("grows its totals as the compare queues more, keeping bytes copied before they were counted", () => {
+    const stream = new PassThrough();
+    let out = "";
+    stream.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    let now = 0;
+    const p = new MigrateProgress({
+      objectsTotal: 1,
+      bytesTotal: 100,
+      tty: false,
+      stream,
+      intervalMs: 60_000,
+      now: () => now,
+    });
+    now = 1000;
+    p.onTransfer({ type: "object_put", bytes: 100 });
+    p.onObjectDone();
+    // the copy of the next batch moves bytes before the compare reports that batch
+    p.onTransfer({ type: "part_uploaded", partNumber: 1, bytes: 150, uploadId: "u" });
+    p.addTotals(2, 400);
+    p.stop();
+    const last = JSON.parse(out.trim().split("\n").at(-1) ?? "{}");
+    expect(last).toMatchObject({ objectsDone: 1, objectsTotal: 3, bytesDone: 250, bytesTotal: 500 });
+  });
 });

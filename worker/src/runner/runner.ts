@@ -49,14 +49,17 @@ export class Runner extends EventEmitter<RunnerEvents> {
   private readonly migrations: () => Promise<readonly Migration[]>;
   private readonly clientsFor: (m: Migration) => Promise<MigrationClients>;
   private poll: AbortController | undefined;
-  /** Aborts the current poll when the last running job settles (only with `stopWhenIdle`). */
-  private drained: AbortController | undefined;
+  /** End the loop once the queue is idle: `stopWhenIdle`, or `finishWhenIdle()` later. */
+  private endWhenIdle: boolean;
+  /** Cuts the current poll short: when the last running job settles (if ending when idle), or on `finishWhenIdle()`. */
+  private pollCut: AbortController | undefined;
   private loop: Promise<void> | undefined;
   private stopping = false;
 
   constructor(options: RunnerOptions) {
     super();
     this.o = resolveRunnerOptions(options);
+    this.endWhenIdle = this.o.stopWhenIdle;
     this.log = this.o.logger.child({ workerId: this.o.workerId });
     this.budget = new ByteBudget(partBytesOf(this.o.settings.byteBudget));
     this.pool = new TransferPool({
@@ -95,7 +98,17 @@ export class Runner extends EventEmitter<RunnerEvents> {
     });
   }
 
-  /** Resolves when the loop has ended (after `stop()`, or when idle with `stopWhenIdle`). */
+  /**
+   * From now on, end the loop once the queue is idle, as the `stopWhenIdle` option does from
+   * the start: for a producer that fills the queue while this runner already works on it
+   * (`longbow migrate` copies while its compare still lists).
+   */
+  finishWhenIdle(): void {
+    this.endWhenIdle = true;
+    this.pollCut?.abort();
+  }
+
+  /** Resolves when the loop has ended (after `stop()`, or when idle with `stopWhenIdle` or `finishWhenIdle()`). */
   async done(): Promise<void> {
     await this.loop;
   }
@@ -132,21 +145,21 @@ export class Runner extends EventEmitter<RunnerEvents> {
         continue;
       }
       let messages: QueueMessage[];
-      // When running until idle, the poll is cut short once the last running job settles,
-      // so the loop checks for idleness then, not when the poll's wait runs out.
-      const drained = this.o.stopWhenIdle && this.active.size > 0 ? new AbortController() : undefined;
-      this.drained = drained;
+      // When ending once idle, the poll is cut short as the last running job settles, so the
+      // loop checks for idleness then, not when the poll's wait runs out.
+      const cut = new AbortController();
+      this.pollCut = cut;
       try {
         messages = await this.o.queue.receive({
           max: Math.min(10, max - this.active.size),
           waitSeconds: this.o.waitSeconds,
           visibilitySeconds: this.visibilitySeconds,
-          signal: drained ? AbortSignal.any([signal, drained.signal]) : signal,
+          signal: AbortSignal.any([signal, cut.signal]),
         });
         backoff = 0;
       } catch (err) {
         if (signal.aborted) break;
-        if (drained?.signal.aborted) {
+        if (cut.signal.aborted) {
           // Nothing is lost: the embedded queue claims rows only between its sleeps, and an
           // SQS message whose answer was cut off reappears after its visibility timeout.
           messages = [];
@@ -161,12 +174,11 @@ export class Runner extends EventEmitter<RunnerEvents> {
       for (const m of messages) {
         const p = this.handle(m).finally(() => {
           this.active.delete(p);
-          if (this.active.size === 0) this.drained?.abort();
+          if (this.active.size === 0 && this.endWhenIdle) this.pollCut?.abort();
         });
         this.active.add(p);
       }
-      if (messages.length === 0 && this.o.stopWhenIdle && this.active.size === 0 && (await this.idle()))
-        break;
+      if (messages.length === 0 && this.endWhenIdle && this.active.size === 0 && (await this.idle())) break;
     }
     await Promise.allSettled([...this.active]);
   }

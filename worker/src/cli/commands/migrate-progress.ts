@@ -20,6 +20,8 @@ export interface ProgressOptions {
  * bar on a terminal or one JSON line per interval otherwise. Stdout stays for the report.
  */
 export class MigrateProgress {
+  private objectsTotal: number;
+  private bytesTotal: number;
   private objectsDone = 0;
   private objectsFailed = 0;
   private bytesDone = 0;
@@ -29,7 +31,9 @@ export class MigrateProgress {
   private readonly bar: cliProgress.SingleBar | undefined;
   private readonly timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly o: ProgressOptions) {
+  constructor(o: ProgressOptions) {
+    this.objectsTotal = o.objectsTotal;
+    this.bytesTotal = o.bytesTotal;
     this.now = o.now ?? Date.now;
     this.started = this.now();
     this.stream = o.stream ?? process.stderr;
@@ -54,11 +58,16 @@ export class MigrateProgress {
     return seconds > 0 ? this.bytesDone / seconds : 0;
   }
 
+  /** Bytes done as shown: never more than the total known so far. */
+  private get bytesShown(): number {
+    return Math.min(this.bytesTotal, this.bytesDone);
+  }
+
   private payload() {
-    const eta = this.rate > 0 ? (this.o.bytesTotal - this.bytesDone) / this.rate : undefined;
+    const eta = this.rate > 0 ? (this.bytesTotal - this.bytesShown) / this.rate : undefined;
     return {
-      objects: `${this.objectsDone}/${this.o.objectsTotal}${this.objectsFailed ? ` (${this.objectsFailed} failed)` : ""}`,
-      bytes: `${formatBytes(this.bytesDone)}/${formatBytes(this.o.bytesTotal)}`,
+      objects: `${this.objectsDone}/${this.objectsTotal}${this.objectsFailed ? ` (${this.objectsFailed} failed)` : ""}`,
+      bytes: `${formatBytes(this.bytesShown)}/${formatBytes(this.bytesTotal)}`,
       rate: formatRate(this.rate),
       etaText: eta === undefined ? "?" : formatDuration(eta),
     };
@@ -82,25 +91,36 @@ export class MigrateProgress {
     this.update();
   }
 
+  /**
+   * More work found: the compare queued `objects` more objects of `bytes`. Copying starts
+   * before the compare has listed everything, so the totals grow while the bar runs.
+   */
+  addTotals(objects: number, bytes: number): void {
+    this.objectsTotal += objects;
+    this.bytesTotal += bytes;
+    this.bar?.setTotal(Math.max(1, this.bytesTotal));
+    this.update();
+  }
+
   private addBytes(n: number): void {
-    this.bytesDone = Math.min(this.o.bytesTotal, this.bytesDone + n);
+    this.bytesDone += n;
     this.update();
   }
 
   private update(): void {
-    this.bar?.update(this.bytesDone, this.payload());
+    this.bar?.update(this.bytesShown, this.payload());
   }
 
   private line(): void {
-    const eta = this.rate > 0 ? Math.ceil((this.o.bytesTotal - this.bytesDone) / this.rate) : undefined;
+    const eta = this.rate > 0 ? Math.ceil((this.bytesTotal - this.bytesShown) / this.rate) : undefined;
     this.stream.write(
       `${JSON.stringify({
         type: "progress",
         objectsDone: this.objectsDone,
         objectsFailed: this.objectsFailed,
-        objectsTotal: this.o.objectsTotal,
-        bytesDone: this.bytesDone,
-        bytesTotal: this.o.bytesTotal,
+        objectsTotal: this.objectsTotal,
+        bytesDone: this.bytesShown,
+        bytesTotal: this.bytesTotal,
         bytesPerSecond: Math.round(this.rate),
         ...(eta === undefined ? {} : { etaSeconds: eta }),
       })}\n`,

@@ -80,55 +80,69 @@ export const registerMigrate: RegisterCommand = (program) => {
         const recovered = await backends.queue.releaseInFlight();
         if (recovered > 0) logger.info({ recovered }, "jobs of an interrupted run released");
         const clients = clientFactory(settings);
+        // The copy starts with the compare, not after it: the compare queues jobs in batches
+        // as it lists, and a large bucket's listing (across the border, for the destination)
+        // can take minutes. Totals start with what an interrupted run left and grow with
+        // every migration compared.
+        const totals = { objects: 0, bytes: 0 };
         for (const m of chosen) {
-          if (abort.signal.aborted) break;
-          const { source, destination } = await clients(m);
-          const sent = await sendMigration({
-            migration: m,
-            source,
-            destination,
-            queue: backends.queue,
-            ledger: backends.ledger,
-            logger,
-            signal: abort.signal,
-          });
-          logger.info({ migration: m.name, sent: sent.sent, compared: sent.compared }, "compared");
+          const s = await backends.ledger.summary(m.name, { failureLimit: 0 });
+          totals.objects += s.counters.pending.objects;
+          totals.bytes += s.counters.pending.bytes;
         }
-        if (!abort.signal.aborted) {
-          const totals = { objects: 0, bytes: 0 };
+        const progress =
+          flags.progress === false
+            ? undefined
+            : new MigrateProgress({ objectsTotal: totals.objects, bytesTotal: totals.bytes, tty });
+        const worker = new Runner({
+          queue: backends.queue,
+          ledger: backends.ledger,
+          migrations: async () => all,
+          clients,
+          settings,
+          maxAttempts,
+          retryBaseDelaySeconds: 1,
+          waitSeconds: 1,
+          workerId: "local",
+          logger,
+          ...(progress ? { onProgress: (_job, e) => progress.onTransfer(e) } : {}),
+        });
+        runner = worker;
+        worker.on("job_done", (job, r) =>
+          progress?.onObjectDone(r.status === "identical" ? (job.source.size ?? 0) : 0),
+        );
+        worker.on("job_failed", (_job, info) => {
+          if (info.disposition === "dead-lettered") progress?.onObjectFailed();
+        });
+        worker.start();
+        try {
           for (const m of chosen) {
-            const s = await backends.ledger.summary(m.name, { failureLimit: 0 });
-            totals.objects += s.counters.pending.objects;
-            totals.bytes += s.counters.pending.bytes;
+            if (abort.signal.aborted) break;
+            const { source, destination } = await clients(m);
+            const sent = await sendMigration({
+              migration: m,
+              source,
+              destination,
+              queue: backends.queue,
+              ledger: backends.ledger,
+              logger,
+              signal: abort.signal,
+            });
+            progress?.addTotals(sent.sent, sent.sentBytes);
+            logger.info({ migration: m.name, sent: sent.sent, compared: sent.compared }, "compared");
           }
-          const progress =
-            flags.progress === false
-              ? undefined
-              : new MigrateProgress({ objectsTotal: totals.objects, bytesTotal: totals.bytes, tty });
-          runner = new Runner({
-            queue: backends.queue,
-            ledger: backends.ledger,
-            migrations: async () => all,
-            clients,
-            settings,
-            maxAttempts,
-            retryBaseDelaySeconds: 1,
-            waitSeconds: 1,
-            stopWhenIdle: true,
-            workerId: "local",
-            logger,
-            ...(progress ? { onProgress: (_job, e) => progress.onTransfer(e) } : {}),
-          });
-          runner.on("job_done", (job, r) =>
-            progress?.onObjectDone(r.status === "identical" ? (job.source.size ?? 0) : 0),
-          );
-          runner.on("job_failed", (_job, info) => {
-            if (info.disposition === "dead-lettered") progress?.onObjectFailed();
-          });
-          runner.start();
-          await runner.done();
-          progress?.stop();
+        } catch (err) {
+          // A compare failed or was interrupted: stop copying too (what was queued stays for
+          // the next run); an interruption still ends with the report below.
+          await worker.stop({ abort: true });
+          if (!abort.signal.aborted) {
+            progress?.stop();
+            throw err;
+          }
         }
+        if (!abort.signal.aborted) worker.finishWhenIdle();
+        await worker.done();
+        progress?.stop();
         const report = await buildReport({
           ledger: backends.ledger,
           queue: backends.queue,
