@@ -36,6 +36,16 @@ async function setUp(name: string): Promise<{ m: Migration; job: (key: string, s
   return { m, job };
 }
 
+/** Puts each job's source object and opens a fresh embedded queue and ledger named `name`. */
+async function localState(name: string, jobs: Job[]): Promise<{ queue: SqliteQueue; ledger: SqliteLedger }> {
+  for (const j of jobs)
+    await putObject(src, j.source.bucket, j.source.key, bytesFor(j.source.key, j.source.size ?? 0));
+  return {
+    queue: new SqliteQueue({ path: join(dir, `q-${name}.db`), pollIntervalMs: 20 }),
+    ledger: new SqliteLedger({ path: join(dir, `l-${name}.db`) }),
+  };
+}
+
 const base = (
   m: Migration,
 ): Pick<RunnerOptions, "migrations" | "clients" | "waitSeconds" | "retryBaseDelaySeconds"> => ({
@@ -88,10 +98,7 @@ describe("Runner on the embedded queue and ledger", () => {
   it("with stopWhenIdle, ends its poll when the last job settles instead of waiting it out", async () => {
     const { m, job } = await setUp("drain");
     const jobs = [job("one", 100), job("two", 200)];
-    for (const j of jobs)
-      await putObject(src, j.source.bucket, j.source.key, bytesFor(j.source.key, j.source.size ?? 0));
-    const inner = new SqliteQueue({ path: join(dir, "q-drain.db"), pollIntervalMs: 20 });
-    const ledger = new SqliteLedger({ path: join(dir, "l-drain.db") });
+    const { queue: inner, ledger } = await localState("drain", jobs);
     await inner.send(await ledger.enqueue(jobs, new Date()));
     // How each poll ended: with messages, empty after its full wait, or cut short.
     const polls: string[] = [];
@@ -121,10 +128,7 @@ describe("Runner on the embedded queue and ledger", () => {
   it("keeps polling an empty queue until finishWhenIdle(), then ends once the queue is idle", async () => {
     const { m, job } = await setUp("finish");
     const jobs = [job("late-1", 100), job("late-2", 200)];
-    for (const j of jobs)
-      await putObject(src, j.source.bucket, j.source.key, bytesFor(j.source.key, j.source.size ?? 0));
-    const queue = new SqliteQueue({ path: join(dir, "q-finish.db"), pollIntervalMs: 20 });
-    const ledger = new SqliteLedger({ path: join(dir, "l-finish.db") });
+    const { queue, ledger } = await localState("finish", jobs);
     const runner = new Runner({ ...base(m), queue, ledger, waitSeconds: 20 });
     const done: string[] = [];
     runner.on("job_done", (j) => done.push(j.source.key));
