@@ -66,8 +66,8 @@ export async function measure(
     child.on("close", (code) => resolve(code ?? -1));
   });
   clearTimeout(timer);
-  await new Promise<void>((resolve) => (log === undefined ? resolve() : log.end(resolve)));
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await new Promise<void>((resolve) => (log === undefined ? resolve() : log.end(resolve)));
   const text = existsSync(report) ? readFileSync(report, "utf8") : "";
   rmSync(report, { force: true });
   return {
