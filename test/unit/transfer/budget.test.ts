@@ -12,6 +12,10 @@ describe("partBytesOf", () => {
     expect(partBytesOf(64 * MiB)).toBe(48 * MiB);
     expect(partBytesOf(1)).toBe(1);
   });
+
+  it("is the capacity of a process's budget", () => {
+    expect(ByteBudget.forProcess(512 * 1024 * 1024).capacity).toBe(partBytesOf(512 * 1024 * 1024));
+  });
 });
 
 describe("ByteBudget", () => {

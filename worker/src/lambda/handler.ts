@@ -13,7 +13,7 @@ import {
   settlementOf,
   type Verdict,
 } from "../runner/index.js";
-import { ByteBudget, partBytesOf, TransferPool } from "../transfer/index.js";
+import { ByteBudget, TransferPool } from "../transfer/index.js";
 import { deadlineSignal } from "./deadline.js";
 import {
   type LambdaContext,
@@ -137,7 +137,7 @@ export function createSqsHandler(options: SqsHandlerOptions): SqsHandler {
       log.warn({ remainingMs: left, reserveMs }, "no time left to copy; releasing the batch");
     const deadline = deadlineSignal(left - reserveMs);
     const inv: Invocation = {
-      budget: new ByteBudget(partBytesOf(o.settings.byteBudget)),
+      budget: ByteBudget.forProcess(o.settings.byteBudget),
       pool: new TransferPool({ concurrency: o.settings.filesInParallel * o.settings.partsInParallel }),
       signal: deadline.signal,
     };

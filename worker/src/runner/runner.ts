@@ -4,7 +4,7 @@ import { AbortError } from "../errors.js";
 import type { Job } from "../job/index.js";
 import type { Logger } from "../log/index.js";
 import { type QueueMessage, sleep } from "../queue/index.js";
-import { Admission, ByteBudget, partBytesOf, TransferPool } from "../transfer/index.js";
+import { Admission, ByteBudget, TransferPool } from "../transfer/index.js";
 import { attemptJob, attemptUnknownMigration, type Verdict } from "./attempt.js";
 import { cachedClients, cachedMigrations } from "./caches.js";
 import type { RunnerEvents } from "./events.js";
@@ -61,7 +61,7 @@ export class Runner extends EventEmitter<RunnerEvents> {
     this.o = resolveRunnerOptions(options);
     this.endWhenIdle = this.o.stopWhenIdle;
     this.log = this.o.logger.child({ workerId: this.o.workerId });
-    this.budget = new ByteBudget(partBytesOf(this.o.settings.byteBudget));
+    this.budget = ByteBudget.forProcess(this.o.settings.byteBudget);
     this.pool = new TransferPool({
       concurrency: this.o.settings.filesInParallel * this.o.settings.partsInParallel,
     });

@@ -35,6 +35,11 @@ export class ByteBudget {
     this.#sem = new Semaphore(capacityBytes);
   }
 
+  /** The budget of a process configured with `byteBudget` bytes: its part buffers' share ({@link partBytesOf}). */
+  static forProcess(byteBudget: number): ByteBudget {
+    return new ByteBudget(partBytesOf(byteBudget));
+  }
+
   /** Bytes the budget allows in flight. */
   get capacity(): number {
     return this.#sem.capacity;

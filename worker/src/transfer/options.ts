@@ -2,7 +2,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { defaultSettings, type Settings } from "../config/index.js";
 import { LongbowError } from "../errors.js";
 import { type Logger, silentLogger } from "../log/index.js";
-import { ByteBudget, partBytesOf } from "./byte-budget.js";
+import { ByteBudget } from "./byte-budget.js";
 import type { TransferEventListener } from "./events.js";
 import { TransferPool } from "./pool.js";
 import type { ResumeStore } from "./resume-store.js";
@@ -132,7 +132,7 @@ export function resolveCopyOptions(options: CopyOptions): ResolvedCopyOptions {
   validateCopyOptions(resolved);
   return {
     ...resolved,
-    budget: options.budget ?? new ByteBudget(partBytesOf(settings.byteBudget)),
+    budget: options.budget ?? ByteBudget.forProcess(settings.byteBudget),
     pool: options.pool ?? new TransferPool({ concurrency: settings.partsInParallel }),
   };
 }

@@ -2,7 +2,7 @@ import { defaultSettings } from "../config/index.js";
 import { LongbowError } from "../errors.js";
 import type { Job } from "../job/index.js";
 import { Admission } from "./admission.js";
-import { ByteBudget, partBytesOf } from "./byte-budget.js";
+import { ByteBudget } from "./byte-budget.js";
 import { copyObject } from "./copy-object.js";
 import type { CopyOptions } from "./options.js";
 import { TransferPool } from "./pool.js";
@@ -58,8 +58,7 @@ export class CopyScheduler {
     };
     check("filesInParallel", filesInParallel);
     this.pool = options.pool ?? new TransferPool({ concurrency: filesInParallel * partsInParallel });
-    this.budget =
-      options.budget ?? new ByteBudget(partBytesOf(settings.byteBudget ?? defaultSettings.byteBudget));
+    this.budget = options.budget ?? ByteBudget.forProcess(settings.byteBudget ?? defaultSettings.byteBudget);
     const smallInParallel = options.smallInParallel ?? this.pool.concurrency;
     check("smallInParallel", smallInParallel);
     this.#partsInParallel = partsInParallel;

@@ -12,7 +12,7 @@ import {
   type StorageClass,
   storageClasses,
 } from "../../s3/index.js";
-import { ByteBudget, type CopyResult, copyObject, partBytesOf, TransferPool } from "../../transfer/index.js";
+import { ByteBudget, type CopyResult, copyObject, TransferPool } from "../../transfer/index.js";
 import type { RegisterCommand } from "../commands.js";
 
 const MiB = 1024 * 1024;
@@ -180,7 +180,7 @@ async function runCp(sourceUrl: string, destUrl: string, flags: CpFlags): Promis
         destinationLabel: describeEndpoint(destSpec),
         settings,
         pool,
-        budget: new ByteBudget(partBytesOf(settings.byteBudget)),
+        budget: ByteBudget.forProcess(settings.byteBudget),
         logger,
         provenance: flags.provenance,
         signal: interrupt.signal,
