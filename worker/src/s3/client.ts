@@ -7,6 +7,10 @@ import { defaultSettings } from "../config/index.js";
 import { LongbowError } from "../errors.js";
 import { resolveCredentials, type SsmClientFactory } from "./credentials.js";
 import type { EndpointSpec } from "./endpoint.js";
+import { ReadIntoHandler } from "./read-into-handler.js";
+
+/** Parked connections of the read path close after this long (S3 closes idle ones after about 20 s). */
+const idleConnectionMs = 15_000;
 
 /** Options of {@link createS3Client}. */
 export interface S3ClientOptions {
@@ -107,12 +111,20 @@ export async function createS3Client(spec: EndpointSpec, options: S3ClientOption
     // regional endpoint, so the redirect that header guards against does not happen, and a
     // refusal shows up first on the HEAD or CreateMultipartUpload before any body is sent.
     expectContinueHeader: false,
-    requestHandler: new NodeHttpHandler({
-      connectionTimeout: o.connectionTimeoutMs,
-      socketTimeout: o.socketTimeoutMs,
-      httpAgent: new HttpAgent(agentOptions),
-      httpsAgent: new HttpsAgent(agentOptions),
-    }),
+    requestHandler: new ReadIntoHandler(
+      new NodeHttpHandler({
+        connectionTimeout: o.connectionTimeoutMs,
+        socketTimeout: o.socketTimeoutMs,
+        httpAgent: new HttpAgent(agentOptions),
+        httpsAgent: new HttpsAgent(agentOptions),
+      }),
+      {
+        maxSockets: o.maxSockets,
+        connectMs: o.connectionTimeoutMs,
+        socketMs: o.socketTimeoutMs,
+        idleMs: idleConnectionMs,
+      },
+    ),
   });
   client.middlewareStack.add(unsignedPayloadWithContentMd5, {
     step: "build",

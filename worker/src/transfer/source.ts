@@ -1,5 +1,6 @@
 import { GetObjectCommand, HeadObjectCommand, type HeadObjectCommandOutput } from "@aws-sdk/client-s3";
 import { AbortError } from "../errors.js";
+import { type ReadInto, readIntoOptions } from "../s3/index.js";
 import { type CopyContext, explainForbiddenHead, type Pin, type SourceObject, send } from "./context.js";
 import { TransferError } from "./errors.js";
 import { etagPartsCount, unquote } from "./plan.js";
@@ -75,6 +76,13 @@ export async function readSource(
     // A ranged GET of zero bytes is invalid; an unranged one still proves the version is there.
     range = undefined;
   }
+  const sink: ReadInto = {
+    target(length) {
+      if (length !== expectedLength) return undefined;
+      into ??= Buffer.allocUnsafe(length);
+      return into;
+    },
+  };
   const out = await send(ctx, "source", op, (c, abortSignal) =>
     c.send(
       new GetObjectCommand({
@@ -83,9 +91,15 @@ export async function readSource(
         ...("versionId" in pin ? { VersionId: pin.versionId } : { IfMatch: `"${pin.ifMatch}"` }),
         ...(range === undefined ? {} : { Range: `bytes=${range.start}-${range.start + range.length - 1}` }),
       }),
-      { abortSignal },
+      readIntoOptions(abortSignal, sink),
     ),
   );
+  if (sink.received !== undefined && into !== undefined) return into;
+  const declared = out.ContentLength;
+  if (declared !== undefined && declared !== expectedLength) {
+    (out.Body as Body | undefined)?.destroy?.();
+    throw bodyLengthError(ctx, op, declared, expectedLength);
+  }
   return readBody(ctx, op, out.Body as Body | undefined, expectedLength, into);
 }
 
@@ -107,11 +121,23 @@ export async function getWholeSource(
   maxSize: number,
 ): Promise<WholeSource | undefined> {
   const { bucket, key } = ctx.job.source;
+  let data: Buffer | undefined;
+  const sink: ReadInto = {
+    target(length) {
+      if (length > maxSize) return undefined;
+      data = Buffer.allocUnsafe(length);
+      return data;
+    },
+  };
   const out = await send(ctx, "source", "GetObject", (c, abortSignal) =>
-    c.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }), { abortSignal }),
+    c.send(
+      new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }),
+      readIntoOptions(abortSignal, sink),
+    ),
   );
   const { Body: body, ...head } = out;
   const src = sourceObjectOf(head);
+  if (sink.received !== undefined && data !== undefined) return { src, data };
   if (src.size > maxSize) {
     (body as Body | undefined)?.destroy?.();
     return undefined;
@@ -138,14 +164,7 @@ async function readBody(
     if (body !== undefined) {
       for await (const chunk of body) {
         if (filled + chunk.length > expectedLength) {
-          throw new TransferError(
-            "LongBody",
-            `${op} on ${ctx.o.sourceLabel} returned more than ${expectedLength} bytes`,
-            {
-              context: { bucket, key },
-              retryable: true,
-            },
-          );
+          throw bodyLengthError(ctx, op, filled + chunk.length, expectedLength);
         }
         buf.set(chunk, filled);
         filled += chunk.length;
@@ -167,15 +186,19 @@ async function readBody(
   } finally {
     ctx.signal.removeEventListener("abort", onAbort);
   }
-  if (filled !== expectedLength) {
-    throw new TransferError(
-      "ShortBody",
-      `${op} on ${ctx.o.sourceLabel} returned ${filled} of ${expectedLength} bytes`,
-      {
-        context: { bucket, key },
-        retryable: true,
-      },
-    );
-  }
+  if (filled !== expectedLength) throw bodyLengthError(ctx, op, filled, expectedLength);
   return buf;
+}
+
+/** A body longer or shorter than asked for: retryable, as a proxy or a race can cause it. */
+function bodyLengthError(ctx: CopyContext, op: string, got: number, expected: number): TransferError {
+  const { bucket, key } = ctx.job.source;
+  const long = got > expected;
+  return new TransferError(
+    long ? "LongBody" : "ShortBody",
+    long
+      ? `${op} on ${ctx.o.sourceLabel} returned more than ${expected} bytes`
+      : `${op} on ${ctx.o.sourceLabel} returned ${got} of ${expected} bytes`,
+    { context: { bucket, key }, retryable: true },
+  );
 }
