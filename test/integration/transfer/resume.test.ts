@@ -266,4 +266,42 @@ describe("resuming an interrupted multipart copy", () => {
     expect(resumed.partsReused).toBe(left.sizes.length);
     expect(sha256(await getBytes(s3, dest, key))).toBe(sha256(data));
   });
+
+  it("lists the uploads on the key beside the HEADs when the job is listed as large", async () => {
+    const key = "early-lookup/object.bin";
+    const data = randomData(10 * partSize);
+    await putObject(s3, { Bucket: bucket, Key: key, Body: data });
+    // The destination HEAD is held until the proxy sees the upload listing (or 5 s pass):
+    // a lookup that waited for the HEADs would only arrive after that. (That the listing
+    // finds a crashed copy's upload is unit-tested: moto dates every upload 2010-11-10.)
+    let listingSeen: () => void = () => {};
+    const listing = new Promise<void>((r) => {
+      listingSeen = r;
+    });
+    let listedWhileHeadHeld = false;
+    const proxy = await startFaultProxy({
+      target: moto.endpoint,
+      beforeForward: async (r) => {
+        if (r.method === "GET" && r.url.includes("uploads")) listingSeen();
+        if (r.method === "HEAD" && r.url.startsWith(`/${dest}/`)) {
+          listedWhileHeadHeld = await Promise.race([
+            listing.then(() => true),
+            new Promise<boolean>((res) => setTimeout(() => res(false), 5000)),
+          ]);
+        }
+      },
+    });
+    proxies.push(proxy);
+    const viaProxy = await createS3Client(
+      { region: "us-east-1", endpoint: proxy.endpoint, credentials: "default" },
+      { credentials },
+    );
+    const listedJob = jobFor(bucket, key, dest, key, { size: data.length });
+    const copied = await copyObject(listedJob, options({ destination: viaProxy }));
+    expect(listedWhileHeadHeld).toBe(true);
+    expect(copied).toMatchObject({ status: "copied", partsTotal: 10 });
+    expect(sha256(await getBytes(s3, dest, key))).toBe(sha256(data));
+    const listings = proxy.requests.filter((r) => r.method === "GET" && r.url.includes("uploads"));
+    expect(listings).toHaveLength(1);
+  });
 });

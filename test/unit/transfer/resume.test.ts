@@ -4,7 +4,7 @@ import { silentLogger } from "../../../worker/src/log/index.js";
 import type { CopyContext, SourceObject } from "../../../worker/src/transfer/context.js";
 import { resolveCopyOptions } from "../../../worker/src/transfer/index.js";
 import { planParts } from "../../../worker/src/transfer/plan.js";
-import { findResumableUpload } from "../../../worker/src/transfer/resume.js";
+import { findResumableUpload, lookUpResume } from "../../../worker/src/transfer/resume.js";
 
 const KiB = 1024;
 const key = "data/object.bin";
@@ -92,5 +92,37 @@ describe("finding an upload to resume without a resume store", () => {
   it("resumes nothing when every upload on the key may predate the source's last write", async () => {
     const { client } = fakeDestination([{ Key: key, UploadId: "stale", Initiated: at(0.9) }], {});
     expect(await findResumableUpload(context(client), source, plan)).toBeUndefined();
+  });
+
+  it("uses a lookup started before the source was known, listing the key once", async () => {
+    const { client, calls } = fakeDestination(
+      [
+        { Key: key, UploadId: "too-old", Initiated: at(0.5) },
+        { Key: key, UploadId: "fit", Initiated: at(5) },
+      ],
+      { fit: [{ PartNumber: 1, Size: 100 * KiB, ETag: '"a"' }] },
+    );
+    const ctx = context(client);
+    const early = lookUpResume(ctx);
+    await early;
+    expect(calls).toEqual(["uploads@0"]);
+    const found = await findResumableUpload(ctx, source, plan, early);
+    expect(found?.uploadId).toBe("fit");
+    expect(calls).toEqual(["uploads@0", "parts@0"]);
+  });
+
+  it("does not list the key when the resume store holds the upload", async () => {
+    const { client, calls } = fakeDestination([{ Key: key, UploadId: "listed", Initiated: at(5) }], {
+      stored: [{ PartNumber: 1, Size: 100 * KiB, ETag: '"a"' }],
+    });
+    const ctx = context(client);
+    const point = { uploadId: "stored", partSize: 100 * KiB, sourceEtag: source.etag };
+    ctx.o = {
+      ...ctx.o,
+      resumeStore: { load: async () => point, save: async () => {}, clear: async () => {} },
+    };
+    const found = await findResumableUpload(ctx, source, plan, lookUpResume(ctx));
+    expect(found?.uploadId).toBe("stored");
+    expect(calls).toEqual(["parts@0"]);
   });
 });

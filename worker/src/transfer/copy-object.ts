@@ -14,6 +14,7 @@ import { copyMultipart } from "./multipart.js";
 import { type CopyOptions, resolveCopyOptions } from "./options.js";
 import { planParts } from "./plan.js";
 import type { CopyResult } from "./result.js";
+import { lookUpResume } from "./resume.js";
 import { copyListedSmall, copySmall } from "./small.js";
 import { headSource } from "./source.js";
 
@@ -128,6 +129,12 @@ export async function copyObject(job: Job, options: CopyOptions): Promise<CopyRe
       }
       log.debug({ listedSize: listed }, "object grew since it was listed; copying it the long way");
     }
+    // A job listed as large will most likely go multipart: look for an upload to resume
+    // beside the HEADs rather than after them (one round trip less on a long link). If it
+    // is not needed after all (identical, or shrunk) its answer is dropped.
+    let lookup =
+      listed !== undefined && listed > o.settings.multipartThreshold ? lookUpResume(ctx) : undefined;
+    lookup?.catch(() => {});
     const [source, dest] = await Promise.all([headSource(ctx, jobVersion(job)), headDestination(ctx)]);
     src = source;
     if (isIdentical(src, dest)) {
@@ -157,7 +164,10 @@ export async function copyObject(job: Job, options: CopyOptions): Promise<CopyRe
     const known = src;
     const destinationEtag = await verified(async () => {
       if (plan === undefined) return copySmall(ctx, known, pin);
-      const out = await copyMultipart(ctx, known, pin, plan);
+      // A copy made again after a failed verification looks afresh.
+      const early = lookup;
+      lookup = undefined;
+      const out = await copyMultipart(ctx, known, pin, plan, early);
       partsReused = out.partsReused;
       return out.etag;
     });

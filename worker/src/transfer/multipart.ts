@@ -13,7 +13,7 @@ import { carriedMetadata } from "./metadata.js";
 import { OrderedMd5 } from "./ordered-md5.js";
 import { isPlainMd5, md5Hex, multipartEtag, type PartPlan, partRange, unquote } from "./plan.js";
 import type { TransferPool } from "./pool.js";
-import { abortUpload, findResumableUpload } from "./resume.js";
+import { abortUpload, findResumableUpload, type ResumeLookup } from "./resume.js";
 import { withRetries } from "./retry.js";
 import { Semaphore } from "./semaphore.js";
 import { readSource } from "./source.js";
@@ -90,10 +90,12 @@ export async function copyMultipart(
   src: SourceObject,
   pin: Pin,
   plan: PartPlan,
+  /** A resume lookup started early (see `lookUpResume`); one is made here otherwise. */
+  lookup?: Promise<ResumeLookup>,
 ): Promise<MultipartOutcome> {
   const { job, o } = ctx;
   const store = o.resumeStore;
-  const resumable = await findResumableUpload(ctx, src, plan);
+  const resumable = await findResumableUpload(ctx, src, plan, lookup);
   const uploadId = resumable?.uploadId ?? (await startUpload(ctx, src));
   await store?.save(job, {
     uploadId,

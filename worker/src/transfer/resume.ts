@@ -8,6 +8,7 @@ import { s3ErrorCode } from "../s3/index.js";
 import { type CopyContext, type SourceObject, send } from "./context.js";
 import { TransferError } from "./errors.js";
 import { type PartPlan, partRange, unquote } from "./plan.js";
+import type { ResumePoint } from "./resume-store.js";
 
 /** An unfinished upload to continue, with the parts that may be kept. */
 export interface ResumableUpload {
@@ -30,15 +31,17 @@ export async function abortUpload(ctx: CopyContext, uploadId: string): Promise<v
   }
 }
 
-/**
- * Without a resume store, the newest upload on the exact key started after the source was
- * last written. One started before could hold parts of an older version of the source, and
- * Last-Modified has one-second resolution, hence the extra second.
- */
-async function findUploadOnKey(ctx: CopyContext, src: SourceObject): Promise<string | undefined> {
+/** An unfinished upload on the exact destination key, as ListMultipartUploads shows it. */
+interface UploadOnKey {
+  id: string;
+  /** When it was initiated, in ms. */
+  at: number;
+}
+
+/** Every unfinished upload on the exact destination key (ListMultipartUploads, all pages). */
+async function listUploadsOnKey(ctx: CopyContext): Promise<UploadOnKey[]> {
   const { bucket, key } = ctx.job.destination;
-  const notBefore = (src.lastModified?.getTime() ?? Number.POSITIVE_INFINITY) + 1000;
-  let best: { id: string; at: number } | undefined;
+  const found: UploadOnKey[] = [];
   let keyMarker: string | undefined;
   let uploadIdMarker: string | undefined;
   for (;;) {
@@ -55,21 +58,43 @@ async function findUploadOnKey(ctx: CopyContext, src: SourceObject): Promise<str
       ),
     );
     for (const u of page.Uploads ?? []) {
-      const at = u.Initiated?.getTime() ?? 0;
-      if (
-        u.Key === key &&
-        u.UploadId !== undefined &&
-        at >= notBefore &&
-        (best === undefined || at > best.at)
-      ) {
-        best = { id: u.UploadId, at };
-      }
+      if (u.Key === key && u.UploadId !== undefined)
+        found.push({ id: u.UploadId, at: u.Initiated?.getTime() ?? 0 });
     }
-    if (!page.IsTruncated) return best?.id;
+    if (!page.IsTruncated) return found;
     keyMarker = page.NextKeyMarker;
     uploadIdMarker = page.NextUploadIdMarker;
-    if (keyMarker === undefined && uploadIdMarker === undefined) return best?.id;
+    if (keyMarker === undefined && uploadIdMarker === undefined) return found;
   }
+}
+
+/**
+ * Without a resume store, the newest upload on the exact key started after the source was
+ * last written. One started before could hold parts of an older version of the source, and
+ * Last-Modified has one-second resolution, hence the extra second.
+ */
+function newestAfter(uploads: UploadOnKey[], src: SourceObject): string | undefined {
+  const notBefore = (src.lastModified?.getTime() ?? Number.POSITIVE_INFINITY) + 1000;
+  let best: UploadOnKey | undefined;
+  for (const u of uploads) if (u.at >= notBefore && (best === undefined || u.at > best.at)) best = u;
+  return best?.id;
+}
+
+/** Where an unfinished upload may be recorded: the resume store's point, else the uploads on the key. */
+export interface ResumeLookup {
+  point: ResumePoint | undefined;
+  /** Listed only when the store has no point. */
+  uploads: UploadOnKey[] | undefined;
+}
+
+/**
+ * Reads the resume store and, when it holds nothing, lists the uploads on the destination
+ * key. Needs only the job, so a copy that expects to go multipart starts it beside its
+ * HEADs: over a long link that takes one round trip off every large object's start.
+ */
+export async function lookUpResume(ctx: CopyContext): Promise<ResumeLookup> {
+  const point = await ctx.o.resumeStore?.load(ctx.job);
+  return { point, uploads: point === undefined ? await listUploadsOnKey(ctx) : undefined };
 }
 
 /** Every part S3 holds for the upload (ListParts, all pages); `undefined` if the upload is gone. */
@@ -113,15 +138,17 @@ async function listAllParts(
  * Finds the upload to continue: the resume store's (if it was started from this same
  * source ETag/version; otherwise it is aborted), else the newest fitting one on the exact
  * key. Keeps the parts S3 holds with exactly the planned size; others will be re-sent.
+ * `lookup` is a {@link lookUpResume} already under way for this copy, if any.
  */
 export async function findResumableUpload(
   ctx: CopyContext,
   src: SourceObject,
   plan: PartPlan,
+  lookup: Promise<ResumeLookup> = lookUpResume(ctx),
 ): Promise<ResumableUpload | undefined> {
   const store = ctx.o.resumeStore;
   let uploadId: string | undefined;
-  const point = await store?.load(ctx.job);
+  const { point, uploads } = await lookup;
   if (point !== undefined) {
     const sameSource =
       point.sourceEtag === src.etag &&
@@ -137,7 +164,7 @@ export async function findResumableUpload(
       await store?.clear(ctx.job);
     }
   } else {
-    uploadId = await findUploadOnKey(ctx, src);
+    uploadId = newestAfter(uploads ?? [], src);
   }
   if (uploadId === undefined) return undefined;
   const parts = await listAllParts(ctx, uploadId);
