@@ -42,7 +42,8 @@ export const tunedSettings: Record<string, string> = {
 
 /**
  * Node flags of the tuned tool, as the worker fleet's systemd unit starts the engine: GC on
- * the main thread, which measured about 7 % less client CPU for the same copy on 2 cores.
+ * the main thread (7 % less client CPU on 2 cores while socket reads allocated a buffer
+ * each; within noise since GETs read into part buffers, see bench/RESULTS.md).
  */
 export const tunedNodeArgs = ["--single-threaded-gc"];
 

@@ -140,8 +140,9 @@ export function workerBootScript(o: WorkerBootScriptOptions): string[] {
       "Type=simple",
       "User=longbow",
       `EnvironmentFile=${paths.envFile}`,
-      // GC on the main thread: the background GC threads cost about 7 % more CPU for the
-      // same copy on 2 vCPUs (bench/RESULTS.md), and a batch mover has no use for short pauses
+      // GC on the main thread: a batch mover has no use for short pauses, and on 2 vCPUs the
+      // background GC threads compete with the copy (7 % more CPU before GETs read into part
+      // buffers, within noise since; bench/RESULTS.md)
       `ExecStart=${paths.node} --single-threaded-gc ${paths.home}/longbow.mjs work`,
       "Restart=on-failure",
       "RestartSec=5",

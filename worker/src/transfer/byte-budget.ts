@@ -4,12 +4,11 @@ import { Semaphore } from "./semaphore.js";
 const MiB = 1024 * 1024;
 
 /**
- * Of a process's configured byte budget, the bytes part buffers may hold. Every byte read
- * also passes through a socket chunk that is freed only when the garbage collector gets to
- * it, and the allocator keeps freed chunks' memory for reuse; measured at peak, that slack
- * plus the JavaScript heap came to 150–200 MiB beyond the part buffers. So a quarter of the
- * budget, at most 128 MiB, is kept for it, and the process's peak stays near the
- * configured budget plus the runtime's own ~100 MiB.
+ * Of a process's configured byte budget, the bytes part buffers may hold. The rest is for
+ * the runtime: the JavaScript heap, the SDK, and the buffers of sockets and of answers not
+ * read into part buffers. Measured at peak that came to 110–200 MiB beyond the part
+ * buffers (bench/RESULTS.md). So a quarter of the budget, at most 128 MiB, is kept for it,
+ * and the process's peak stays near the configured budget plus the runtime's own ~100 MiB.
  */
 export function partBytesOf(byteBudget: number): number {
   return byteBudget - Math.min(128 * MiB, Math.floor(byteBudget / 4));
