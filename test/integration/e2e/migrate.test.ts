@@ -5,12 +5,17 @@ import { ListMultipartUploadsCommand, ListPartsCommand } from "@aws-sdk/client-s
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { s3For, uniqueBucket } from "../../emulator/clients.js";
 import { runLongbow, writeProfiles } from "../../support/cli.js";
+import { type FaultProxy, startFaultProxy } from "../../support/fault-proxy.js";
 import { bytesFor, createBucket, getBytes, putObject } from "../../support/s3-objects.js";
 
 const { global, china } = inject("emulator");
 const [src, dst] = [s3For(global), s3For(china)];
 const dir = mkdtempSync(join(tmpdir(), "longbow-migrate-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const proxies: FaultProxy[] = [];
+afterAll(async () => {
+  await Promise.all(proxies.map((p) => p.close()));
+  rmSync(dir, { recursive: true, force: true });
+});
 const MiB = 1048576;
 
 async function partsAtDestination(bucket: string, key: string): Promise<number> {
@@ -36,6 +41,22 @@ describe("longbow migrate (local mode)", () => {
     for (const k of small) await putObject(src, sb, `data/${k}`, bytesFor(k, sizes[k] ?? 0));
     const big = "data/big.bin";
     await putObject(src, sb, big, bytesFor(big, 20 * MiB));
+    // In the first run the big object's parts after the first are held a moment on their way
+    // to the destination, so the interrupt lands mid-copy however fast the copy is.
+    let holdParts = true;
+    const slowParts = await startFaultProxy({
+      target: china.endpoint,
+      beforeForward: async (r) => {
+        if (
+          holdParts &&
+          r.method === "PUT" &&
+          r.url.includes("/copy/big.bin?") &&
+          !/partNumber=1\b/.test(r.url)
+        )
+          await new Promise((resolve) => setTimeout(resolve, 1500));
+      },
+    });
+    proxies.push(slowParts);
     writeFileSync(
       join(dir, "local-test.yaml"),
       [
@@ -50,7 +71,7 @@ describe("longbow migrate (local mode)", () => {
         `  bucket: ${db}`,
         "  prefix: copy/",
         `  region: ${china.region}`,
-        `  endpoint: ${china.endpoint}`,
+        `  endpoint: ${slowParts.endpoint}`,
         "  credentials: { profile: china }",
         "",
       ].join("\n"),
@@ -79,6 +100,7 @@ describe("longbow migrate (local mode)", () => {
       .map((l) => l.key);
     expect(copiedFirst).not.toContain(big);
 
+    holdParts = false;
     const second = runLongbow(args, env);
     expect(await second.exited).toBe(0);
     const copiedSecond = second.lines().filter((l) => l.msg === "object copied");
