@@ -240,6 +240,21 @@ describe("ReadIntoHandler", () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it("does not send a GET again when a reused connection breaks mid-answer", async () => {
+    const served = new WeakMap<net.Socket, number>();
+    const { server, h } = await setup((socket) => {
+      const n = (served.get(socket) ?? 0) + 1;
+      served.set(socket, n);
+      if (n === 2) socket.end(ok(data).subarray(0, 100_000));
+      else socket.write(ok(data));
+    });
+    await h.handle(request(server.port), readIntoOptions(signal(), sink()));
+    await expect(h.handle(request(server.port), readIntoOptions(signal(), sink()))).rejects.toMatchObject({
+      code: "ECONNRESET",
+    });
+    expect(server.requests).toHaveLength(2);
+  });
+
   it("closes the connection after an answer that says Connection: close", async () => {
     const { server, h } = await setup((socket) => void socket.end(ok(data, "Connection: close\r\n")));
     for (let i = 0; i < 2; i++) await h.handle(request(server.port), readIntoOptions(signal(), sink()));

@@ -75,7 +75,7 @@ export class ReadIntoHandler implements HttpHandler<NodeHttpHandlerOptions> {
 
 function wasStale(conn: Connection, err: unknown): boolean {
   const code = (err as { code?: unknown }).code;
-  return conn.answered > 0 && !conn.answerStarted && (code === "ECONNRESET" || code === "EPIPE");
+  return conn.answered > 0 && conn.failedBeforeAnswer && (code === "ECONNRESET" || code === "EPIPE");
 }
 
 function originOf(request: HttpRequest): Origin {

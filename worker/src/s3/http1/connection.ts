@@ -197,10 +197,11 @@ export class Connection {
     });
   }
 
-  /** Whether the request in flight has seen any byte of its answer (for a safe resend). */
-  get answerStarted(): boolean {
-    return this.pending?.answered ?? false;
-  }
+  /**
+   * Whether the last request failed before any byte of its answer came in: the server may
+   * have closed a parked connection just as it was reused, so it is safe to send again.
+   */
+  failedBeforeAnswer = false;
 
   private readBuffer(): Uint8Array {
     return this.body === undefined ? this.scratch : this.body.subarray(this.bodyFilled);
@@ -306,6 +307,7 @@ export class Connection {
     this.closedWith ??= err;
     const pending = this.pending;
     if (pending === undefined) return;
+    this.failedBeforeAnswer = !pending.answered;
     this.socket.destroy();
     this.reset();
     pending.reject(err);
