@@ -304,4 +304,21 @@ describe("resuming an interrupted multipart copy", () => {
     const listings = proxy.requests.filter((r) => r.method === "GET" && r.url.includes("uploads"));
     expect(listings).toHaveLength(1);
   });
+
+  it("a redelivered job listed as large finds an identical destination with its HEADs alone", async () => {
+    const key = "early-lookup/identical.bin";
+    const data = randomData(4 * partSize);
+    await putObject(s3, { Bucket: bucket, Key: key, Body: data });
+    const job = jobFor(bucket, key, dest, key, { size: data.length });
+    expect(await copyObject(job, options())).toMatchObject({ status: "copied" });
+    const proxy = await startFaultProxy({ target: moto.endpoint });
+    proxies.push(proxy);
+    const viaProxy = await createS3Client(
+      { region: "us-east-1", endpoint: proxy.endpoint, credentials: "default" },
+      { credentials },
+    );
+    const again = await copyObject(job, options({ destination: viaProxy, redelivered: true }));
+    expect(again.status).toBe("identical");
+    expect(proxy.requests.map((r) => r.method)).toEqual(["HEAD"]);
+  });
 });

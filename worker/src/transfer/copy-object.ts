@@ -129,11 +129,14 @@ export async function copyObject(job: Job, options: CopyOptions): Promise<CopyRe
       }
       log.debug({ listedSize: listed }, "object grew since it was listed; copying it the long way");
     }
-    // A job listed as large will most likely go multipart: look for an upload to resume
-    // beside the HEADs rather than after them (one round trip less on a long link). If it
-    // is not needed after all (identical, or shrunk) its answer is dropped.
+    // A fresh job listed as large will most likely go multipart: look for an upload to
+    // resume beside the HEADs rather than after them (one round trip less on a long link).
+    // If the destination is identical after all, that List was spent; a redelivered job,
+    // the usual way to meet an identical object, still costs only its HEADs.
     let lookup =
-      listed !== undefined && listed > o.settings.multipartThreshold ? lookUpResume(ctx) : undefined;
+      listed !== undefined && listed > o.settings.multipartThreshold && !o.redelivered
+        ? lookUpResume(ctx)
+        : undefined;
     lookup?.catch(() => {});
     const [source, dest] = await Promise.all([headSource(ctx, jobVersion(job)), headDestination(ctx)]);
     src = source;
