@@ -11,5 +11,5 @@ export {
 export { type CredentialsRef, type EndpointSpec, partitionOf } from "./endpoint.js";
 export { describeEndpoint } from "./endpoint-describe.js";
 export { CredentialsError, classifyS3Error, type S3ErrorKind, s3ErrorCode, s3HttpStatus } from "./errors.js";
-export { type ReadInto, readIntoOf, readIntoOptions } from "./read-into.js";
+export { type ReadInto, readIntoOptions } from "./read-into.js";
 export { isStorageClass, type StorageClass, storageClasses } from "./storage-class.js";

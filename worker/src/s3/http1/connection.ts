@@ -24,9 +24,10 @@ export interface ConnectionTimeouts {
 export type Exchange =
   /**
    * The answer, read whole. `body` holds it unless it went into the ReadInto's target
-   * (`intoTarget`), or the target declined it (then it is unread and the connection closed).
+   * (which then has `received` set), or the target declined it (then it is unread and the
+   * connection closed).
    */
-  | { kind: "answered"; head: ResponseHead; body: Buffer | undefined; intoTarget: boolean }
+  | { kind: "answered"; head: ResponseHead; body: Buffer | undefined }
   /** The answer's body is not delimited by a Content-Length; the connection is closed. */
   | { kind: "unframed"; head: ResponseHead };
 
@@ -252,28 +253,24 @@ export class Connection {
     const pending = this.pending as Pending;
     const length = head.bodyLength;
     this.head = head;
-    if (length === undefined || (pending.into === undefined && length > maxCollectedBody)) {
+    const toTarget = head.statusCode >= 200 && head.statusCode < 300 && pending.into !== undefined;
+    if (length === undefined || (!toTarget && length > maxCollectedBody)) {
       this.socket.destroy();
       this.finish({ kind: "unframed", head });
       return;
     }
-    const success = head.statusCode >= 200 && head.statusCode < 300;
     let body: Buffer | undefined;
-    if (success && pending.into !== undefined) {
-      body = pending.into.target(length);
+    if (toTarget) {
+      body = pending.into?.target(length);
       if (body === undefined) {
         this.socket.destroy();
-        this.finish({ kind: "answered", head, body: undefined, intoTarget: false });
+        this.finish({ kind: "answered", head, body: undefined });
         return;
       }
       if (body.length !== length) {
         throw new RangeError(`ReadInto.target(${length}) returned ${body.length} bytes`);
       }
       this.bodyIntoTarget = true;
-    } else if (length > maxCollectedBody) {
-      this.socket.destroy();
-      this.finish({ kind: "unframed", head });
-      return;
     } else {
       body = Buffer.allocUnsafe(length);
     }
@@ -292,7 +289,7 @@ export class Connection {
     if (intoTarget && into !== undefined) into.received = body.length;
     this.answered++;
     if (!head.keepAlive) this.socket.destroy();
-    this.finish({ kind: "answered", head, body: intoTarget ? undefined : body, intoTarget });
+    this.finish({ kind: "answered", head, body: intoTarget ? undefined : body });
   }
 
   /** Ends the request in flight with `exchange`, leaving the connection idle. */
