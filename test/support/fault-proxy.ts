@@ -12,7 +12,11 @@ export interface SeenRequest {
 }
 
 /** What the proxy does to one request. */
-export type Fault = "none" | "http500" | "slowDown503" | "drop" | "truncate" | "corrupt";
+/**
+ * What the proxy does to one request. `corrupt` inverts the body's middle byte; `flipBit`
+ * flips the lowest bit of its first byte (the smallest possible corruption).
+ */
+export type Fault = "none" | "http500" | "slowDown503" | "drop" | "truncate" | "corrupt" | "flipBit";
 
 export interface FaultProxyOptions {
   /** Where requests go: an emulator side's key-guard `endpoint` (or its `directEndpoint`). */
@@ -54,10 +58,14 @@ export function randomFaults(rate: number, seed = 42): (req: SeenRequest) => Fau
   return () => (rnd() < rate ? (kinds[Math.floor(rnd() * kinds.length)] as Fault) : "none");
 }
 
-/** Corrupts one byte of the body of the `n`-th (1-based) request that `matches`. */
-export function corruptNth(n: number, matches: (req: SeenRequest) => boolean): (req: SeenRequest) => Fault {
+/** Corrupts the body of the `n`-th (1-based) request that `matches` (`corrupt` by default). */
+export function corruptNth(
+  n: number,
+  matches: (req: SeenRequest) => boolean,
+  fault: "corrupt" | "flipBit" = "corrupt",
+): (req: SeenRequest) => Fault {
   let seen = 0;
-  return (req) => (matches(req) && ++seen === n ? "corrupt" : "none");
+  return (req) => (matches(req) && ++seen === n ? fault : "none");
 }
 
 function errorXml(code: string, message: string): string {
@@ -79,6 +87,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     drop: 0,
     truncate: 0,
     corrupt: 0,
+    flipBit: 0,
   };
 
   const server = createServer(async (req, res) => {
@@ -141,13 +150,14 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           });
           return;
         }
-        if (fault === "corrupt" && length > 0) {
+        if ((fault === "corrupt" || fault === "flipBit") && length > 0) {
           let offset = 0;
-          const at = Math.floor(length / 2);
+          const at = fault === "corrupt" ? Math.floor(length / 2) : 0;
+          const mask = fault === "corrupt" ? 0xff : 0x01;
           up.on("data", (chunk: Buffer) => {
             if (at >= offset && at < offset + chunk.length) {
               const copy = Buffer.from(chunk);
-              copy[at - offset] = (copy[at - offset] as number) ^ 0xff;
+              copy[at - offset] = (copy[at - offset] as number) ^ mask;
               res.write(copy);
             } else {
               res.write(chunk);

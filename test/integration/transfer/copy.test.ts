@@ -1,5 +1,6 @@
 import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { beforeAll, describe, expect, inject, it } from "vitest";
+import { unquote } from "../../../worker/src/transfer/etag.js";
 import { copyObject, provenanceKeys, type TransferEvent } from "../../../worker/src/transfer/index.js";
 import type { EmulatorSide } from "../../emulator/emulator.js";
 import {
@@ -116,21 +117,38 @@ describe.each([
     ).toBe(data.length);
   });
 
-  it("copies in parts of another size with the storage class, and later finds it identical by provenance", async () => {
+  it("copies a single-PUT source in parts with the storage class, and later finds it identical by provenance", async () => {
     const data = randomData(2 * 5 * MiB);
-    const sourceEtag = await putMultipart(source, srcBucket, "resized.bin", data, 5 * MiB);
+    const sourceEtag = unquote(
+      (await putObject(source, { Bucket: srcBucket, Key: "resized.bin", Body: data })).ETag,
+    );
     const job = {
       ...jobFor(srcBucket, "resized.bin", destBucket),
       destination: { bucket: destBucket, key: "resized.bin", storageClass: "STANDARD_IA" as const },
     };
     const options = { source, destination, settings: { partSize: 6 * MiB, multipartThreshold: MiB } };
     const first = await copyObject(job, options);
-    expect(first).toMatchObject({ status: "copied", partsTotal: 2 });
+    expect(first).toMatchObject({ status: "copied", partsTotal: 2, verification: "source-etag" });
     expect(first.destinationEtag).not.toBe(sourceEtag);
     const head = await destination.send(new HeadObjectCommand({ Bucket: destBucket, Key: "resized.bin" }));
     expect(head.StorageClass).toBe("STANDARD_IA");
     expect(head.Metadata?.[provenanceKeys.etag]).toBe(sourceEtag);
-    expect(await copyObject(job, options)).toMatchObject({ status: "identical", bytes: 0 });
+    expect(await copyObject(job, options)).toMatchObject({
+      status: "identical",
+      bytes: 0,
+      identicalBy: "provenance",
+    });
+  });
+
+  it("mirrors a multipart source's parts even when a part size is set, so the ETags stay equal", async () => {
+    const data = randomData(2 * 5 * MiB);
+    const sourceEtag = await putMultipart(source, srcBucket, "mirrored.bin", data, 5 * MiB);
+    const result = await copyObject(jobFor(srcBucket, "mirrored.bin", destBucket), {
+      source,
+      destination,
+      settings: { partSize: 6 * MiB, multipartThreshold: MiB },
+    });
+    expect(result).toMatchObject({ status: "copied", partsTotal: 2, destinationEtag: sourceEtag });
   });
 
   it("records no provenance when switched off", async () => {

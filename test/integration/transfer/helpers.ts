@@ -89,6 +89,40 @@ export async function putMultipart(
   return (done.ETag ?? "").replace(/"/g, "");
 }
 
+/**
+ * Uploads `data` in parts of the given sizes (any legal layout, uneven ones included) and
+ * returns the object's ETag (`md5-of-md5s-N`).
+ */
+export async function putParts(
+  s3: S3Client,
+  Bucket: string,
+  Key: string,
+  data: Buffer,
+  sizes: readonly number[],
+): Promise<string> {
+  const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+  const Parts: { PartNumber: number; ETag: string }[] = [];
+  let start = 0;
+  for (const [i, size] of sizes.entries()) {
+    const out = await s3.send(
+      new UploadPartCommand({
+        Bucket,
+        Key,
+        UploadId,
+        PartNumber: i + 1,
+        Body: data.subarray(start, start + size),
+      }),
+    );
+    Parts.push({ PartNumber: i + 1, ETag: out.ETag ?? "" });
+    start += size;
+  }
+  if (start !== data.length) throw new Error(`part sizes add up to ${start}, not ${data.length}`);
+  const done = await s3.send(
+    new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts } }),
+  );
+  return (done.ETag ?? "").replace(/"/g, "");
+}
+
 export function randomData(size: number): Buffer {
   return randomBytes(size);
 }

@@ -2,7 +2,14 @@ import { describe, expect, it } from "vitest";
 import { jobMetricsOf, settlementOf, type Verdict } from "../../../worker/src/runner/index.js";
 import type { CopyResult } from "../../../worker/src/transfer/index.js";
 
-const result: CopyResult = { status: "copied", bytes: 42, partsTotal: 1, partsReused: 0, durationMs: 1 };
+const result: CopyResult = {
+  status: "copied",
+  bytes: 42,
+  partsTotal: 1,
+  partsReused: 0,
+  retries: 0,
+  durationMs: 1,
+};
 const done: Verdict = { kind: "done", result };
 const retry: Verdict = {
   kind: "retry",

@@ -2,11 +2,12 @@ import { describe, expect, it } from "vitest";
 import { verdictOf } from "../../../worker/src/runner/index.js";
 import type { CopyResult } from "../../../worker/src/transfer/index.js";
 
-const result = (over: Partial<CopyResult>): CopyResult => ({
+const result = (over: Partial<Omit<CopyResult, "retries">>): CopyResult => ({
   status: "failed",
   bytes: 0,
   partsTotal: 1,
   partsReused: 0,
+  retries: 0,
   durationMs: 1,
   ...over,
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { silentLogger } from "../../../worker/src/log/index.js";
 import type { CopyContext, SourceObject } from "../../../worker/src/transfer/context.js";
 import { resolveCopyOptions } from "../../../worker/src/transfer/index.js";
-import { planParts } from "../../../worker/src/transfer/plan.js";
+import { ownPlan } from "../../../worker/src/transfer/part-plan.js";
 import { findResumableUpload, lookUpResume } from "../../../worker/src/transfer/resume.js";
 
 const KiB = 1024;
@@ -53,11 +53,12 @@ function context(destination: S3Client): CopyContext {
     signal,
     retry: { maxAttempts: 1, baseDelayMs: 0, signal, logger: silentLogger, onProgress: () => {} },
     moved: { bytes: 0 },
+    retried: { requests: 0 },
   };
 }
 
 const source = { size: 5 * 100 * KiB - 10, etag: "e", lastModified } as SourceObject;
-const plan = planParts({ size: source.size, fixedPartSize: 100 * KiB, minPartSize: 64 * KiB });
+const plan = ownPlan({ size: source.size, fixedPartSize: 100 * KiB, minPartSize: 64 * KiB });
 
 describe("finding an upload to resume without a resume store", () => {
   it("takes the newest upload on the exact key begun after the source was written, across pages", async () => {

@@ -26,7 +26,14 @@ function recorder() {
     peak[lane] = Math.max(peak[lane], running[lane]);
     await new Promise((r) => setTimeout(r, 5));
     running[lane]--;
-    return { status: "copied", bytes: j.source.size ?? 0, partsTotal: 1, partsReused: 0, durationMs: 5 };
+    return {
+      status: "copied",
+      bytes: j.source.size ?? 0,
+      partsTotal: 1,
+      partsReused: 0,
+      retries: 0,
+      durationMs: 5,
+    };
   };
   return { copy, peak, pools };
 }

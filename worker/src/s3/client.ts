@@ -5,9 +5,11 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { BuildMiddleware } from "@smithy/types";
 import { defaultSettings } from "../config/index.js";
 import { LongbowError } from "../errors.js";
+import type { Logger } from "../log/index.js";
 import { resolveCredentials, type SsmClientFactory } from "./credentials.js";
 import type { EndpointSpec } from "./endpoint.js";
 import { ReadIntoHandler } from "./read-into-handler.js";
+import { retryLogMiddleware } from "./retry-log.js";
 
 /** Parked connections of the read path close after this long (S3 closes idle ones after about 20 s). */
 const idleConnectionMs = 15_000;
@@ -37,10 +39,14 @@ export interface S3ClientOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** Builds the SSM client for `{ ssmParameter }` credentials (tests point it at the emulator). */
   ssmClientFactory?: SsmClientFactory;
+  /** Where every failed request attempt is logged at debug (see retryLogMiddleware). @defaultValue none */
+  logger?: Logger;
   signal?: AbortSignal;
 }
 
-function validate(o: Required<Omit<S3ClientOptions, "ssmClientFactory" | "signal" | "credentials">>): void {
+function validate(
+  o: Required<Omit<S3ClientOptions, "ssmClientFactory" | "signal" | "credentials" | "logger">>,
+): void {
   const check = (name: keyof typeof o, min: number) => {
     const v = o[name];
     if (!Number.isSafeInteger(v) || v < min) {
@@ -130,5 +136,12 @@ export async function createS3Client(spec: EndpointSpec, options: S3ClientOption
     step: "build",
     name: "longbowUnsignedPayloadWithContentMd5",
   });
+  if (options.logger !== undefined) {
+    client.middlewareStack.add(retryLogMiddleware(options.logger), {
+      step: "deserialize",
+      priority: "high",
+      name: "longbowRetryLog",
+    });
+  }
   return client;
 }

@@ -1,4 +1,4 @@
-import { planParts } from "./plan.js";
+import { ownPartSize } from "./part-plan.js";
 import { Semaphore } from "./semaphore.js";
 
 const MiB = 1024 * 1024;
@@ -51,11 +51,12 @@ export class Admission {
   /** Connections a multipart copy of `size` bytes is expected to keep busy at once. */
   widthOf(size: number | undefined, partsInParallel: number): number {
     if (size === undefined) return partsInParallel;
-    const { partsCount } = planParts({
-      size,
-      fixedPartSize: this.#o.partSize,
-      minPartSize: this.#o.minPartSize,
-    });
+    const partsCount = Math.max(
+      1,
+      Math.ceil(
+        size / ownPartSize({ size, fixedPartSize: this.#o.partSize, minPartSize: this.#o.minPartSize }),
+      ),
+    );
     return Math.max(1, Math.min(partsCount, partsInParallel));
   }
 

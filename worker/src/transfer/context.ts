@@ -1,6 +1,7 @@
 import { GetObjectCommand, type HeadObjectCommandOutput, type S3Client } from "@aws-sdk/client-s3";
 import type { Job } from "../job/index.js";
 import { classifyS3Error, s3ErrorCode, s3HttpStatus } from "../s3/index.js";
+import type { SourceChecksum } from "./checksum.js";
 import { AccessError, SourceChangedError, SourceMissingError, TransferError } from "./errors.js";
 import type { ResolvedCopyOptions } from "./options.js";
 import type { RetryOptions } from "./retry.js";
@@ -13,10 +14,14 @@ export interface SourceObject {
   versionId: string | undefined;
   lastModified: Date | undefined;
   serverSideEncryption: string | undefined;
+  /** False for SSE-KMS and SSE-C sources: their ETag is not an MD5 of the content. */
+  etagIsContentMd5: boolean;
+  /** The additional checksum the source reported (HEAD with ChecksumMode), if any. */
+  checksum: SourceChecksum | undefined;
+  /** True when the source was asked for its checksum (so `checksum` undefined means it has none). */
+  checksumAsked: boolean;
   /** Parts count of a multipart source, from its ETag. */
   partsCount: number | undefined;
-  /** Size of the source's part 1, for multipart sources. */
-  firstPartSize: number | undefined;
   /** The HEAD answer's fields that travel with the object (see metadata.ts). */
   head: HeadObjectCommandOutput;
 }
@@ -33,6 +38,14 @@ export interface CopyContext {
   retry: RetryOptions;
   /** Bytes uploaded so far by this call (all attempts). */
   moved: { bytes: number };
+  /** Request attempts that failed and were tried again, so far (SDK retries and re-reads). */
+  retried: { requests: number };
+}
+
+/** Attempts the SDK made for one request, from its answer's or its error's metadata. */
+function attemptsOf(outcome: unknown): number {
+  const m = (outcome as { $metadata?: { attempts?: unknown } } | null)?.$metadata;
+  return typeof m?.attempts === "number" ? m.attempts : 1;
 }
 
 export type Side = "source" | "destination";
@@ -115,8 +128,11 @@ export async function send<T>(
 ): Promise<T> {
   const client = side === "source" ? ctx.o.source : ctx.o.destination;
   try {
-    return await call(client, ctx.signal);
+    const out = await call(client, ctx.signal);
+    ctx.retried.requests += attemptsOf(out) - 1;
+    return out;
   } catch (err) {
+    ctx.retried.requests += Math.max(0, attemptsOf(err) - 1);
     throw translateS3Error(ctx, side, op, err);
   }
 }

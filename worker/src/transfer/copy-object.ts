@@ -2,19 +2,22 @@ import { LongbowError } from "../errors.js";
 import type { Job } from "../job/index.js";
 import { classifyS3Error, s3ErrorCode } from "../s3/index.js";
 import type { CopyContext, Pin, SourceObject } from "./context.js";
-import { headDestination, isIdentical } from "./destination.js";
+import { headDestination, identicalBy } from "./destination.js";
 import {
   AccessError,
   IntegrityError,
   JobTimeoutError,
+  ReadMismatchError,
   SourceChangedError,
   SourceMissingError,
 } from "./errors.js";
+import { etagPartsCount, isMultipartMd5, isPlainMd5 } from "./etag.js";
 import { copyMultipart } from "./multipart.js";
 import { type CopyOptions, resolveCopyOptions } from "./options.js";
-import { planParts } from "./plan.js";
+import { planCopy } from "./plan-copy.js";
+import type { VerificationLevel } from "./read-proof.js";
 import type { CopyResult } from "./result.js";
-import { lookUpResume } from "./resume.js";
+import { lookUpResume, type ResumeLookup } from "./resume.js";
 import { copyListedSmall, copySmall } from "./small.js";
 import { headSource } from "./source.js";
 
@@ -31,6 +34,17 @@ function pinFor(ctx: CopyContext, src: SourceObject): Pin {
   return wanted !== undefined && wanted !== "null" ? { versionId: wanted } : { ifMatch: src.etag };
 }
 
+/** A source copied in parts as it was uploaded: any multipart source, or one above the threshold. */
+function goesMultipart(ctx: CopyContext, src: SourceObject): boolean {
+  return src.size > ctx.o.settings.multipartThreshold || (src.partsCount ?? 1) > 1;
+}
+
+/** What an identical destination proves: equal MD5-form ETags prove the bytes; provenance rests on the earlier copy. */
+function identicalLevel(src: SourceObject, by: "etag" | "provenance"): VerificationLevel | undefined {
+  const md5Form = isPlainMd5(src.etag) || isMultipartMd5(src.etag);
+  return by === "etag" && src.etagIsContentMd5 && md5Form ? "source-etag" : undefined;
+}
+
 function failure(
   err: unknown,
   timedOut: JobTimeoutError | undefined,
@@ -44,12 +58,12 @@ function failure(
   if (err instanceof AccessError)
     return { status: "failed", error: err.message, errorCode: err.code, retryable: false };
   if (err instanceof LongbowError) {
-    // Anything but a refused credential may succeed on redelivery (the upload is kept).
+    // Anything but a refused credential or an impossible request may succeed on redelivery (the upload is kept).
     return {
       status: "failed",
       error: err.message,
       errorCode: err.code,
-      retryable: err.code !== "InvalidOption",
+      retryable: err.retryable || (err.code !== "InvalidOption" && err.code !== "InvalidSourceLayout"),
     };
   }
   const code = s3ErrorCode(err);
@@ -75,6 +89,7 @@ export async function copyObject(job: Job, options: CopyOptions): Promise<CopyRe
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = o.signal === undefined ? timeout : AbortSignal.any([o.signal, timeout]);
   const log = o.logger.child({ migration: job.migration, bucket: job.source.bucket, key: job.source.key });
+  const retried = { requests: 0 };
   const ctx: CopyContext = {
     job,
     o,
@@ -85,8 +100,10 @@ export async function copyObject(job: Job, options: CopyOptions): Promise<CopyRe
       signal,
       logger: log,
       onProgress: o.onProgress,
+      retried,
     },
     moved: { bytes: 0 },
+    retried,
   };
   let partsTotal = 0;
   let partsReused = 0;
@@ -95,15 +112,26 @@ export async function copyObject(job: Job, options: CopyOptions): Promise<CopyRe
     bytes: ctx.moved.bytes,
     partsTotal,
     partsReused,
+    retries: retried.requests,
     durationMs: o.clock() - started,
     ...(src === undefined ? {} : { sourceEtag: src.etag }),
     ...(src?.versionId === undefined ? {} : { sourceVersionId: src.versionId }),
   });
-  const logCopied = (result: CopyResult) =>
+  const copied = (destinationEtag: string, verification: VerificationLevel): CopyResult => {
+    const result: CopyResult = { status: "copied", ...base(), destinationEtag, verification };
     log.info(
-      { bytes: result.bytes, partsTotal, partsReused, durationMs: result.durationMs },
+      {
+        bytes: result.bytes,
+        partsTotal,
+        partsReused,
+        verification,
+        retries: result.retries,
+        durationMs: result.durationMs,
+      },
       "object copied",
     );
+    return result;
+  };
   // A copy whose bytes did not verify is made again from the start, a few times.
   const verified = async <T>(copy: () => Promise<T>): Promise<T> => {
     for (let attempt = 1; ; attempt++) {
@@ -118,14 +146,13 @@ export async function copyObject(job: Job, options: CopyOptions): Promise<CopyRe
   };
   try {
     const listed = job.source.size;
-    if (listed !== undefined && listed <= o.settings.multipartThreshold && !o.redelivered) {
+    const listedInParts = (etagPartsCount(job.source.etag ?? "") ?? 1) > 1;
+    if (listed !== undefined && listed <= o.settings.multipartThreshold && !o.redelivered && !listedInParts) {
       const out = await verified(() => copyListedSmall(ctx, jobVersion(job), listed));
       if (out.src !== undefined) {
         src = out.src;
         partsTotal = 1;
-        const result: CopyResult = { status: "copied", ...base(), destinationEtag: out.etag };
-        logCopied(result);
-        return result;
+        return copied(out.etag, out.verification);
       }
       log.debug({ listedSize: listed }, "object grew since it was listed; copying it the long way");
     }
@@ -133,50 +160,68 @@ export async function copyObject(job: Job, options: CopyOptions): Promise<CopyRe
     // resume beside the HEADs rather than after them (one round trip less on a long link).
     // If the destination is identical after all, that List was spent; a redelivered job,
     // the usual way to meet an identical object, still costs only its HEADs.
-    let lookup =
-      listed !== undefined && listed > o.settings.multipartThreshold && !o.redelivered
+    let lookup: Promise<ResumeLookup> | undefined =
+      listed !== undefined && (listed > o.settings.multipartThreshold || listedInParts) && !o.redelivered
         ? lookUpResume(ctx)
         : undefined;
     lookup?.catch(() => {});
     const [source, dest] = await Promise.all([headSource(ctx, jobVersion(job)), headDestination(ctx)]);
     src = source;
-    if (isIdentical(src, dest)) {
-      log.debug("destination already identical");
-      return { status: "identical", ...base(), destinationEtag: dest?.etag };
+    const by = identicalBy(src, dest);
+    if (by !== undefined) {
+      log.debug({ by }, "destination already identical");
+      const level = identicalLevel(src, by);
+      return {
+        status: "identical",
+        ...base(),
+        destinationEtag: dest?.etag,
+        identicalBy: by,
+        ...(level === undefined ? {} : { verification: level }),
+      };
     }
-    const pin = pinFor(ctx, src);
-    const multipart = src.size > o.settings.multipartThreshold;
-    const plan = multipart
-      ? planParts({
-          size: src.size,
-          fixedPartSize: o.settings.partSize,
-          minPartSize: o.minPartSize,
-          sourcePartsCount: src.partsCount,
-          sourceFirstPartSize: src.firstPartSize,
-        })
-      : undefined;
-    partsTotal = plan?.partsCount ?? 1;
-    o.onProgress({
-      type: "copy_planned",
-      key: job.source.key,
-      bytesTotal: src.size,
-      partsTotal,
-      partSize: plan?.partSize ?? src.size,
-      multipart,
-    });
     const known = src;
-    const destinationEtag = await verified(async () => {
-      if (plan === undefined) return copySmall(ctx, known, pin);
+    const pin = pinFor(ctx, known);
+    if (!goesMultipart(ctx, known)) {
+      partsTotal = 1;
+      o.onProgress({
+        type: "copy_planned",
+        key: job.source.key,
+        bytesTotal: known.size,
+        partsTotal: 1,
+        partSize: known.size,
+        multipart: false,
+      });
+      const out = await verified(() => copySmall(ctx, known, pin));
+      return copied(out.etag, out.verification);
+    }
+    let askEveryPart = false;
+    const out = await verified(async () => {
       // A copy made again after a failed verification looks afresh.
-      const early = lookup;
+      const resume = lookup ?? lookUpResume(ctx);
       lookup = undefined;
-      const out = await copyMultipart(ctx, known, pin, plan, early);
-      partsReused = out.partsReused;
-      return out.etag;
+      const planned = await planCopy(ctx, known, resume, { exactLayout: askEveryPart });
+      partsTotal = planned.plan.partsCount;
+      o.onProgress({
+        type: "copy_planned",
+        key: job.source.key,
+        bytesTotal: known.size,
+        partsTotal,
+        partSize: planned.plan.partSize,
+        multipart: true,
+      });
+      try {
+        return await copyMultipart(ctx, known, pin, planned.plan, {
+          lookup: resume,
+          layoutGuessed: planned.layoutGuessed,
+          sourceLayout: planned.sourceLayout,
+        });
+      } catch (err) {
+        if (err instanceof ReadMismatchError && err.layoutGuessed) askEveryPart = true;
+        throw err;
+      }
     });
-    const result: CopyResult = { status: "copied", ...base(), destinationEtag };
-    logCopied(result);
-    return result;
+    partsReused = out.partsReused;
+    return copied(out.etag, out.verification);
   } catch (err) {
     const timedOut =
       timeout.aborted && !o.signal?.aborted
@@ -184,7 +229,7 @@ export async function copyObject(job: Job, options: CopyOptions): Promise<CopyRe
         : undefined;
     const f = failure(err, timedOut);
     const result: CopyResult = { ...base(), ...f };
-    const level = f.status === "failed" ? "warn" : "info";
+    const level = f.status === "failed" && !o.signal?.aborted ? "warn" : "info";
     log[level]({ status: f.status, errorCode: f.errorCode, retryable: f.retryable }, f.error ?? f.status);
     return result;
   }

@@ -1,8 +1,8 @@
 import { DeleteObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
 import { classifyS3Error } from "../s3/index.js";
 import { type CopyContext, explainForbiddenHead, type SourceObject, send } from "./context.js";
+import { unquote } from "./etag.js";
 import { provenanceKeys } from "./metadata.js";
-import { unquote } from "./plan.js";
 
 /** What the destination holds at the job's key, if anything. */
 export interface DestinationObject {
@@ -27,17 +27,21 @@ export async function headDestination(ctx: CopyContext): Promise<DestinationObje
 }
 
 /**
- * True when the destination already holds this source: same size, and the same ETag or
- * provenance metadata naming the source's ETag (a copy made with another part size).
+ * How the destination already holds this source, if it does: same size and the same ETag
+ * (`etag`), or provenance metadata naming the source's ETag (`provenance`: a copy Longbow
+ * made of a source it cut into other parts, such as a single-PUT source copied in parts).
  */
-export function isIdentical(source: SourceObject, dest: DestinationObject | undefined): boolean {
-  if (dest === undefined || dest.size !== source.size) return false;
-  if (dest.etag === source.etag) return true;
+export function identicalBy(
+  source: SourceObject,
+  dest: DestinationObject | undefined,
+): "etag" | "provenance" | undefined {
+  if (dest === undefined || dest.size !== source.size) return undefined;
+  if (dest.etag === source.etag) return "etag";
   const recordedVersion = dest.metadata[provenanceKeys.versionId];
-  return (
+  const same =
     dest.metadata[provenanceKeys.etag] === source.etag &&
-    (recordedVersion === undefined || source.versionId === undefined || recordedVersion === source.versionId)
-  );
+    (recordedVersion === undefined || source.versionId === undefined || recordedVersion === source.versionId);
+  return same ? "provenance" : undefined;
 }
 
 /** Removes a destination object that failed verification, so a wrong object never stays. */

@@ -35,6 +35,29 @@ export class IntegrityError extends LongbowError {
   }
 }
 
+/**
+ * The bytes read did not match the source's ETag or checksum; the upload was aborted.
+ * `layoutGuessed`: the part plan inferred the source's middle parts as uniform, so the
+ * next attempt asks for every part's size before blaming the bytes.
+ */
+export class ReadMismatchError extends IntegrityError {
+  readonly layoutGuessed: boolean;
+
+  constructor(message: string, context: LongbowErrorContext, layoutGuessed: boolean) {
+    super(message, context);
+    this.name = "ReadMismatchError";
+    this.layoutGuessed = layoutGuessed;
+  }
+}
+
+/** A source whose parts break S3's limits: it cannot be copied part for part, and retrying cannot help. */
+export class InvalidSourceLayoutError extends LongbowError {
+  constructor(message: string, context: LongbowErrorContext) {
+    super("InvalidSourceLayout", message, { context, retryable: false });
+    this.name = "InvalidSourceLayoutError";
+  }
+}
+
 /** Any other failure of an S3 request or of reading a body; `retryable` follows the cause. */
 export class TransferError extends LongbowError {
   constructor(

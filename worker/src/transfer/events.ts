@@ -19,6 +19,8 @@ export type TransferEvent =
   | { type: "parts_reused"; count: number; bytes: number }
   /** One part was read from the source. */
   | { type: "part_downloaded"; partNumber: number; bytes: number }
+  /** A part kept from an earlier attempt was read again to prove it, and it matched (nothing uploaded). */
+  | { type: "part_checked"; partNumber: number; bytes: number }
   /** One part was written to the destination and its ETag verified. */
   | { type: "part_uploaded"; partNumber: number; bytes: number; uploadId: string }
   /** A small object was written with one PUT and its ETag verified. */

@@ -17,8 +17,9 @@ export {
   type ResolvedCopyOptions,
   resolveCopyOptions,
 } from "./options.js";
-export { type PartPlan, planParts } from "./plan.js";
+export { ownPlan, type PartLayout, PartPlan } from "./part-plan.js";
 export { TransferPool, type TransferPoolOptions } from "./pool.js";
+export type { VerificationLevel } from "./read-proof.js";
 export type { CopyResult, CopyStatus } from "./result.js";
 export type { ResumePoint, ResumeStore } from "./resume-store.js";
 export { CopyScheduler, type CopySchedulerOptions } from "./scheduler.js";

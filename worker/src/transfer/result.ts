@@ -1,3 +1,5 @@
+import type { VerificationLevel } from "./read-proof.js";
+
 /** How one copy ended. */
 export type CopyStatus = "copied" | "identical" | "source-missing" | "source-changed" | "failed";
 
@@ -16,6 +18,16 @@ export interface CopyResult {
   sourceEtag?: string;
   /** Version of the source that was copied, when the bucket is versioned. */
   sourceVersionId?: string;
+  /**
+   * What was proven about the bytes (see {@link VerificationLevel}) for `copied`; for
+   * `identical`, what the match proves (`source-etag` for equal MD5-form ETags), absent
+   * when the match rests on provenance metadata (the earlier copy's record stands).
+   */
+  verification?: VerificationLevel;
+  /** For `identical`: the ETags are equal, or the destination's provenance names the source's ETag. */
+  identicalBy?: "etag" | "provenance";
+  /** Requests that failed and were tried again (SDK retries and re-read bodies), in all attempts. */
+  retries: number;
   durationMs: number;
   /** Why it failed (names the endpoint and bucket; never a credential). */
   error?: string;

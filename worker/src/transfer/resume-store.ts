@@ -1,10 +1,20 @@
 import type { Job } from "../job/job.js";
+import type { PartLayout } from "./part-plan.js";
 
 /** What a later attempt needs to resume an unfinished multipart upload. */
 export interface ResumePoint {
   uploadId: string;
-  /** Part size the upload was planned with; parts of another size are never reused. */
+  /** Largest part the upload was planned with. */
   partSize: number;
+  /**
+   * Every part's size (run-length encoded) the upload was planned with: the source's own
+   * layout when mirrored, so a redelivery need not ask the source again. An upload planned
+   * otherwise than the next attempt plans is aborted, never reused. Absent in points saved
+   * before layouts were recorded: those were uniform cuts of `partSize`.
+   */
+  layout?: PartLayout;
+  /** True when `layout` inferred the source's middle parts as uniform rather than asking for each. */
+  layoutGuessed?: boolean;
   /** Source ETag and versionId the upload was started from; a different source restarts. */
   sourceEtag?: string;
   sourceVersionId?: string;

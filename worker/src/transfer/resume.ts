@@ -7,7 +7,8 @@ import {
 import { s3ErrorCode } from "../s3/index.js";
 import { type CopyContext, type SourceObject, send } from "./context.js";
 import { TransferError } from "./errors.js";
-import { type PartPlan, partRange, unquote } from "./plan.js";
+import { unquote } from "./etag.js";
+import { type PartPlan, sameLayout, uniformLayout } from "./part-plan.js";
 import type { ResumePoint } from "./resume-store.js";
 
 /** An unfinished upload to continue, with the parts that may be kept. */
@@ -134,11 +135,40 @@ async function listAllParts(
   }
 }
 
+/** The layout a stored resume point's upload was planned with. */
+function layoutOfPoint(point: ResumePoint, size: number) {
+  return point.layout ?? uniformLayout(size, point.partSize);
+}
+
+/**
+ * Parts of an upload found by listing (no resume store) that fit the plan: the same size
+ * as the plan's part, at the same offset (every earlier part listed at the plan's size, or
+ * the upload cut uniformly by its first part's size, as every plan the engine made without
+ * a store was). A part of the right size at another offset is never kept.
+ */
+function fittingParts(
+  plan: PartPlan,
+  parts: Map<number, { size: number; etag: string }>,
+): Map<number, string> {
+  const kept = new Map<number, string>();
+  const apparentPartSize = parts.get(1)?.size ?? Math.max(0, ...[...parts.values()].map((p) => p.size));
+  let prefixIntact = true;
+  for (let n = 1; n <= plan.partsCount; n++) {
+    const p = parts.get(n);
+    const { start, length } = plan.range(n);
+    const fits = p !== undefined && p.size === length;
+    if (fits && (prefixIntact || start === (n - 1) * apparentPartSize)) kept.set(n, p.etag);
+    prefixIntact &&= fits;
+  }
+  return kept;
+}
+
 /**
  * Finds the upload to continue: the resume store's (if it was started from this same
- * source ETag/version; otherwise it is aborted), else the newest fitting one on the exact
- * key. Keeps the parts S3 holds with exactly the planned size; others will be re-sent.
- * `lookup` is a {@link lookUpResume} already under way for this copy, if any.
+ * source ETag/version with this same plan; otherwise it is superseded and aborted), else
+ * the newest fitting one on the exact key. Keeps the parts S3 holds with exactly the
+ * planned size at the planned offset; others will be re-sent. `lookup` is a
+ * {@link lookUpResume} already under way for this copy, if any.
  */
 export async function findResumableUpload(
   ctx: CopyContext,
@@ -153,12 +183,17 @@ export async function findResumableUpload(
     const sameSource =
       point.sourceEtag === src.etag &&
       (point.sourceVersionId === undefined || point.sourceVersionId === src.versionId);
-    if (sameSource) {
+    const samePlan = sameLayout(layoutOfPoint(point, src.size), plan.layout);
+    if (sameSource && samePlan) {
       uploadId = point.uploadId;
     } else {
       ctx.o.logger.info(
-        { key: ctx.job.destination.key, uploadId: point.uploadId },
-        "source changed since the upload began; starting over",
+        {
+          key: ctx.job.destination.key,
+          uploadId: point.uploadId,
+          reason: sameSource ? "part plan changed" : "source changed",
+        },
+        "unfinished upload superseded; aborting it and starting over",
       );
       await abortUpload(ctx, point.uploadId);
       await store?.clear(ctx.job);
@@ -172,9 +207,12 @@ export async function findResumableUpload(
     await store?.clear(ctx.job);
     return undefined;
   }
-  const kept = new Map<number, string>();
-  for (const [n, p] of parts) {
-    if (n <= plan.partsCount && p.size === partRange(plan, src.size, n).length) kept.set(n, p.etag);
+  if (point !== undefined) {
+    const kept = new Map<number, string>();
+    for (const [n, p] of parts) {
+      if (n <= plan.partsCount && p.size === plan.range(n).length) kept.set(n, p.etag);
+    }
+    return { uploadId, kept };
   }
-  return { uploadId, kept };
+  return { uploadId, kept: fittingParts(plan, parts) };
 }

@@ -35,6 +35,8 @@ function sdkAttempts(err: unknown): number {
 
 export interface RetryOptions {
   maxAttempts: number;
+  /** Counts each attempt tried again. */
+  retried?: { requests: number };
   baseDelayMs: number;
   signal: AbortSignal | undefined;
   logger: Logger;
@@ -56,6 +58,7 @@ export async function withRetries<T>(what: string, fn: () => Promise<T>, o: Retr
       if (sdkAttempts(err) > 1) throw err;
       const code = s3ErrorCode(err);
       o.logger.warn({ what, attempt, code }, "retrying after a transient failure");
+      if (o.retried) o.retried.requests++;
       o.onProgress({ type: "retried", what, attempt, code });
       await sleep(backoffMs(attempt, o.baseDelayMs), o.signal);
     }

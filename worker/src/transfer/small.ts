@@ -1,27 +1,35 @@
-import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { checksumOfHead } from "./checksum.js";
 import { type CopyContext, type Pin, type SourceObject, send } from "./context.js";
 import { deleteDestination } from "./destination.js";
-import { IntegrityError } from "./errors.js";
+import { IntegrityError, ReadMismatchError } from "./errors.js";
+import { md5Hex, unquote } from "./etag.js";
 import { carriedMetadata } from "./metadata.js";
-import { isPlainMd5, md5Hex, unquote } from "./plan.js";
+import { proveWhole, type VerificationLevel } from "./read-proof.js";
 import { withRetries } from "./retry.js";
 import { getWholeSource, readSource } from "./source.js";
 
+/** What a whole-object copy wrote, and what it proved. */
+export interface WholeCopy {
+  etag: string;
+  verification: VerificationLevel;
+}
+
 /**
  * Copies an object at or below the multipart threshold that was HEADed first: one GET
- * pinned to what the HEAD saw, one PUT with Content-MD5. Returns the destination ETag.
+ * pinned to what the HEAD saw, one PUT with Content-MD5.
  */
-export async function copySmall(ctx: CopyContext, src: SourceObject, pin: Pin): Promise<string> {
+export async function copySmall(ctx: CopyContext, src: SourceObject, pin: Pin): Promise<WholeCopy> {
   const out = await copyWhole(ctx, src.size, async () => ({
     src,
     data: await readSource(ctx, pin, undefined, src.size),
   }));
   // a pinned read yields bytes or throws, so something was copied
-  return (out as { etag: string }).etag;
+  return out as { src: SourceObject } & WholeCopy;
 }
 
 /** What {@link copyListedSmall} did: copied (with the source it read), or nothing. */
-export type ListedSmallOutcome = { src: SourceObject; etag: string } | { src: undefined };
+export type ListedSmallOutcome = ({ src: SourceObject } & WholeCopy) | { src: undefined };
 
 /**
  * Copies an object whose listing said it is small with no round trip beyond one GET and
@@ -54,8 +62,8 @@ export function copyListedSmall(
 
 /**
  * One whole-object copy within `reserve` bytes of the budget and one pool slot: `read`
- * (retried, its bytes checked against the source ETag), then a verified PUT. `read`
- * returning `undefined` copies nothing.
+ * (retried, its bytes proven against the source where it allows), then a verified PUT.
+ * `read` returning `undefined` copies nothing.
  */
 async function copyWhole(
   ctx: CopyContext,
@@ -70,30 +78,63 @@ async function copyWhole(
         "GetObject",
         async () => {
           const whole = await read();
-          return whole && { ...whole, md5: checkedMd5(ctx, whole.src, whole.data) };
+          return whole && { ...whole, ...(await provenRead(ctx, whole.src, whole.data)) };
         },
         ctx.retry,
       );
       if (got === undefined) return { src: undefined };
       onRead?.(got.src);
-      return { src: got.src, etag: await putWhole(ctx, got.src, got.data, got.md5) };
+      const etag = await putWhole(ctx, got.src, got.data, got.md5);
+      return { src: got.src, etag, verification: got.verification };
     }, ctx.signal);
   } finally {
     releaseBytes();
   }
 }
 
-/** The MD5 of bytes read, checked against the source ETag when that is a plain MD5. */
-function checkedMd5(ctx: CopyContext, src: SourceObject, data: Buffer): string {
-  const md5 = md5Hex(data);
-  const canCheckSource = isPlainMd5(src.etag) && src.serverSideEncryption !== "aws:kms";
-  if (canCheckSource && md5 !== src.etag) {
-    throw new IntegrityError(`bytes read from ${ctx.o.sourceLabel} do not match the source ETag`, {
-      bucket: ctx.job.source.bucket,
-      key: ctx.job.source.key,
-    });
+/**
+ * A source read by one GET without a HEAD carries no additional checksum. When its ETag
+ * cannot prove the bytes (SSE-KMS, another store's ETag), one HEAD of the same version
+ * asks for the checksum: one request more for such objects only.
+ */
+async function withChecksum(ctx: CopyContext, src: SourceObject): Promise<SourceObject> {
+  if (src.checksumAsked) return src;
+  const { bucket, key } = ctx.job.source;
+  try {
+    const head = await send(ctx, "source", "HeadObject(ChecksumMode)", (c, abortSignal) =>
+      c.send(
+        new HeadObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          ChecksumMode: "ENABLED",
+          ...(src.versionId === undefined ? { IfMatch: `"${src.etag}"` } : { VersionId: src.versionId }),
+        }),
+        { abortSignal },
+      ),
+    );
+    return { ...src, checksum: checksumOfHead(head), checksumAsked: true };
+  } catch {
+    // changed or gone since the GET: the bytes read are still one version, just unproven
+    return src;
   }
-  return md5;
+}
+
+/** The MD5 of bytes read and what proves them; a mismatch throws (retryable: read again). */
+async function provenRead(
+  ctx: CopyContext,
+  src: SourceObject,
+  data: Buffer,
+): Promise<{ md5: string; verification: VerificationLevel }> {
+  const md5 = md5Hex(data);
+  let proof = await proveWhole(src, data, md5);
+  if ("level" in proof && proof.level === "parts-only")
+    proof = await proveWhole(await withChecksum(ctx, src), data, md5);
+  if ("level" in proof) return { md5, verification: proof.level };
+  throw new ReadMismatchError(
+    `bytes read from ${ctx.o.sourceLabel} do not match the source's ${proof.expected.length === 32 ? "ETag" : "checksum"} ${proof.expected} (read ${proof.computed})`,
+    { bucket: ctx.job.source.bucket, key: ctx.job.source.key },
+    false,
+  );
 }
 
 /**

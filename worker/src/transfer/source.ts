@@ -1,48 +1,36 @@
 import { GetObjectCommand, HeadObjectCommand, type HeadObjectCommandOutput } from "@aws-sdk/client-s3";
 import { AbortError } from "../errors.js";
 import { type ReadInto, readIntoOptions } from "../s3/index.js";
+import { checksumOfHead } from "./checksum.js";
 import { type CopyContext, explainForbiddenHead, type Pin, type SourceObject, send } from "./context.js";
 import { TransferError } from "./errors.js";
-import { etagPartsCount, unquote } from "./plan.js";
+import { etagPartsCount, unquote } from "./etag.js";
+import { etagIsContentMd5 } from "./read-proof.js";
 
 /**
- * HEADs the source (at `versionId` when given). For a multipart source that will be copied
- * in parts it also HEADs part 1 (PartNumber=1), whose length is the source's part size
- * when its parts were uniform.
+ * HEADs the source (at `versionId` when given), asking for its additional checksum too, so
+ * a source whose ETag is not an MD5 (SSE-KMS, other stores) can still be proven.
  */
 export async function headSource(ctx: CopyContext, versionId: string | undefined): Promise<SourceObject> {
   const { bucket, key } = ctx.job.source;
   const head = await send(ctx, "source", "HeadObject", async (c, abortSignal) => {
     try {
-      return await c.send(new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }), {
-        abortSignal,
-      });
+      return await c.send(
+        new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId, ChecksumMode: "ENABLED" }),
+        { abortSignal },
+      );
     } catch (err) {
       throw await explainForbiddenHead(ctx, "source", err);
     }
   });
-  const src = sourceObjectOf(head);
-  const { partsCount, size } = src;
-  if (partsCount !== undefined && partsCount > 1 && size > ctx.o.settings.multipartThreshold) {
-    // Not pinned with If-Match: some stores compare it with the part's own ETag. Reads are pinned.
-    const part = await send(ctx, "source", "HeadObject(PartNumber=1)", (c, abortSignal) =>
-      c.send(
-        new HeadObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          PartNumber: 1,
-          VersionId: versionId ?? head.VersionId,
-        }),
-        { abortSignal },
-      ),
-    );
-    src.firstPartSize = part.ContentLength;
-  }
-  return src;
+  return sourceObjectOf(head, true);
 }
 
-/** Describes the source from a HEAD answer, or from a GET answer's headers. */
-function sourceObjectOf(head: HeadObjectCommandOutput): SourceObject {
+/**
+ * Describes the source from a HEAD answer, or from a GET answer's headers;
+ * `checksumAsked`: the request had ChecksumMode ENABLED, so a missing checksum means none.
+ */
+export function sourceObjectOf(head: HeadObjectCommandOutput, checksumAsked: boolean): SourceObject {
   const etag = unquote(head.ETag) ?? "";
   return {
     size: head.ContentLength ?? 0,
@@ -50,8 +38,10 @@ function sourceObjectOf(head: HeadObjectCommandOutput): SourceObject {
     versionId: head.VersionId,
     lastModified: head.LastModified,
     serverSideEncryption: head.ServerSideEncryption,
+    etagIsContentMd5: etagIsContentMd5(head.ServerSideEncryption, head.SSECustomerAlgorithm !== undefined),
+    checksum: checksumOfHead(head),
+    checksumAsked,
     partsCount: etagPartsCount(etag),
-    firstPartSize: undefined,
     head,
   };
 }
@@ -136,7 +126,7 @@ export async function getWholeSource(
     ),
   );
   const { Body: body, ...head } = out;
-  const src = sourceObjectOf(head);
+  const src = sourceObjectOf(head, false);
   if (sink.received !== undefined && data !== undefined) return { src, data };
   if (src.size > maxSize) {
     (body as Body | undefined)?.destroy?.();
