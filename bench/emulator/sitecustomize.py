@@ -26,6 +26,10 @@ LONGBOW_BENCH_RANGED_READS=1
 import os
 import threading
 
+# The project's fixes to moto, loaded by every emulator (test/emulator/python); this file,
+# first on the bench's PYTHONPATH, shadows that folder's sitecustomize, so it loads them here.
+import longbow_moto_patches  # noqa: F401
+
 _log_dir = os.environ.get("LONGBOW_BENCH_REQUEST_LOG_DIR")
 _ranged = os.environ.get("LONGBOW_BENCH_RANGED_READS") == "1"
 _keep_alive = os.environ.get("LONGBOW_BENCH_KEEP_ALIVE") == "1"

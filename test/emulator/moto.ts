@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
-import { dirname, join, resolve } from "node:path";
+import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -78,6 +78,14 @@ function stopProcess(child: ChildProcess): Promise<void> {
   });
 }
 
+/** The project's fixes to moto's models (see python/longbow_moto_patches.py), after any PYTHONPATH given. */
+const patchesDir = join(dirname(fileURLToPath(import.meta.url)), "python");
+
+function pythonPath(env: Record<string, string> | undefined): string {
+  const given = env?.PYTHONPATH ?? process.env.PYTHONPATH;
+  return [given, patchesDir].filter(Boolean).join(delimiter);
+}
+
 /** Starts one moto server on a free loopback port and waits until it answers. */
 export async function startMoto(options: StartMotoOptions): Promise<MotoServer> {
   if (!existsSync(motoServerBin)) {
@@ -90,7 +98,7 @@ export async function startMoto(options: StartMotoOptions): Promise<MotoServer> 
     const port = await freePort();
     const endpoint = `http://127.0.0.1:${port}`;
     const child = spawn(motoServerBin, ["-H", "127.0.0.1", "-p", String(port)], {
-      env: { ...process.env, ...options.env, PYTHONUNBUFFERED: "1" },
+      env: { ...process.env, ...options.env, PYTHONPATH: pythonPath(options.env), PYTHONUNBUFFERED: "1" },
       stdio: ["ignore", "ignore", "pipe"],
     });
     let stderr = "";

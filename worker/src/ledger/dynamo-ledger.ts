@@ -1,4 +1,4 @@
-import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
@@ -206,13 +206,18 @@ export class DynamoLedger implements Ledger {
     return { TransactItems: items };
   }
 
-  /** Sets fields on the object item, creating it from the job when absent (S3 event jobs). */
+  /**
+   * Sets fields on the object item, creating it from the job when absent (S3 event jobs).
+   * `whilePending`: only if the item is absent, queued or running (in one conditional
+   * write); false when it was not, and nothing was written.
+   */
   private async patch(
     job: Job,
     fields: Record<string, unknown>,
     remove: string[],
     signal?: AbortSignal,
-  ): Promise<void> {
+    whilePending = false,
+  ): Promise<boolean> {
     const base: Record<string, unknown> = {
       migration: job.migration,
       sourceBucket: job.source.bucket,
@@ -239,16 +244,30 @@ export class DynamoLedger implements Ledger {
     }
     for (const f of remove) names[`#${f}`] = f;
     const removal = remove.length > 0 ? ` REMOVE ${remove.map((f) => `#${f}`).join(", ")}` : "";
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: objectKey(job),
-        UpdateExpression: `SET ${sets.join(", ")}${removal}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-      { abortSignal: signal },
-    );
+    if (whilePending) {
+      names["#status"] = "status";
+      values[":queued"] = "queued";
+      values[":running"] = "running";
+    }
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: objectKey(job),
+          UpdateExpression: `SET ${sets.join(", ")}${removal}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ...(whilePending
+            ? { ConditionExpression: "attribute_not_exists(pk) OR #status IN (:queued, :running)" }
+            : {}),
+        }),
+        { abortSignal: signal },
+      );
+      return true;
+    } catch (err) {
+      if (whilePending && err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
   }
 
   async noteError(job: Job, run: JobRun, reason: string, signal?: AbortSignal): Promise<void> {
@@ -267,7 +286,6 @@ export class DynamoLedger implements Ledger {
         return item ? resumePointOf(item) : undefined;
       },
       save: async (job, point) => {
-        const item = await this.get(job);
         const fields: Record<string, unknown> = {
           uploadId: point.uploadId,
           partSize: point.partSize,
@@ -275,8 +293,6 @@ export class DynamoLedger implements Ledger {
           workerId: run.workerId,
           startedAt: run.startedAt,
         };
-        if (item === undefined || item.status === "queued" || item.status === "running")
-          fields.status = "running";
         const remove: string[] = [];
         for (const [f, v] of [
           ["resumeEtag", point.sourceEtag],
@@ -285,6 +301,10 @@ export class DynamoLedger implements Ledger {
           if (v === undefined) remove.push(f);
           else fields[f] = v;
         }
+        // Marks the item running only while it is pending, in the same write: a read
+        // followed by an unconditional write could mark an object another worker had just
+        // finished as running again, and its counters would no longer match its state.
+        if (await this.patch(job, { ...fields, status: "running" }, remove, undefined, true)) return;
         await this.patch(job, fields, remove);
       },
       clear: async (job) => {
