@@ -194,7 +194,8 @@ describe("cluster mode end to end: send → three workers on SQS + DynamoDB", ()
       const resumed = copied.find((l) => l.key === victim?.key);
       expect(resumed?.partsReused).toBeGreaterThanOrEqual(1);
       const item = await ledger.get({ migration: "e2e-main", source: { bucket: sb, key: victim.key } });
-      expect(item).toMatchObject({ status: "done", attempts: 2 });
+      // the killed attempt ended nowhere: one attempt, no failure
+      expect(item).toMatchObject({ status: "done", attempts: 1, failures: 0 });
       expect(item?.workerId).not.toBe(`${hostname()}-${victim.pid}`);
       // EMF metric lines on stdout
       expect(workers.some((w) => w.stdout().includes('"Namespace":"Longbow"'))).toBe(true);

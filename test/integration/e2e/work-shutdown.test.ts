@@ -57,7 +57,11 @@ destination: { bucket: ${db}, region: ${china.region}, endpoint: "${china.endpoi
     expect(await worker.exited, worker.stderr()).toBe(0);
     const after = await ledger.get(job);
     expect(await queue.depth()).toEqual({ visible: 1, inFlight: 0, dead: 0 });
-    expect(after).toMatchObject({ status: "running", attempts: 1 });
+    // an interruption is not an attempt: nothing counted, the message handed back uncounted
+    expect(after).toMatchObject({ status: "running", attempts: 0, failures: 0 });
+    const [again] = await queue.receive({ waitSeconds: 0 });
+    expect(again?.receiveCount).toBe(1);
+    if (again) await queue.putBack(again);
     const uploads = await dst.send(new ListMultipartUploadsCommand({ Bucket: db }));
     expect(uploads.Uploads?.map((u) => u.UploadId)).toEqual([after?.uploadId]);
     expect(worker.lines().map((l) => l.msg)).toEqual(

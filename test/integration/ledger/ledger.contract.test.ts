@@ -113,24 +113,106 @@ describe.each(implementations)("%s ledger", (_name, make) => {
     expect((await l.summary("photos")).counters.done.objects).toBe(1);
   });
 
-  it("lists failures with their reasons, and a re-send takes them back to pending", async () => {
+  it("lists failures with their reasons, counts failed attempts, and a re-send takes them back to pending", async () => {
     const l = await make();
     await l.enqueue([job("bad"), job("ok")], t0);
-    await l.noteError(job("bad"), run, "SlowDown: reduce your request rate");
+    expect(await l.noteError(job("bad"), run, "SlowDown: reduce your request rate", { retries: 3 })).toBe(1);
+    expect(await l.noteError(job("bad"), run, "SlowDown: reduce your request rate")).toBe(2);
     await l.finish(
       job("bad"),
       done({ status: "failed", attempt: 3, reason: "AccessDenied: no read on source" }),
     );
     let s = await l.summary("photos");
     expect(s.counters.failed).toEqual({ objects: 1, bytes: 100 });
-    expect(s.failures.map((f) => [f.sourceKey, f.lastError, f.attempts])).toEqual([
-      ["bad", "AccessDenied: no read on source", 3],
+    expect(s.retries).toBe(3);
+    expect(s.failures.map((f) => [f.sourceKey, f.lastError, f.attempts, f.failures])).toEqual([
+      ["bad", "AccessDenied: no read on source", 3, 2],
     ]);
     await l.enqueue([job("bad")], t0);
     s = await l.summary("photos");
     expect(s.counters.failed.objects).toBe(0);
     expect(s.counters.pending.objects).toBe(2);
     expect(s.failures).toEqual([]);
+    // queued again: its history stays, its failures start again
+    expect(await l.get(job("bad"))).toMatchObject({ status: "queued", attempts: 3, failures: 0, retries: 3 });
+    expect(await l.noteError(job("bad"), run, "SlowDown")).toBe(1);
+  });
+
+  it("lists skipped objects with their reasons beside failures", async () => {
+    const l = await make();
+    await l.enqueue([job("gone"), job("changed")], t0);
+    await l.finish(job("gone"), done({ status: "skipped", reason: "source s3://src/gone not found" }));
+    await l.finish(job("changed"), done({ status: "skipped", reason: "source changed during the copy" }));
+    const s = await l.summary("photos");
+    expect(s.counters.skipped.objects).toBe(2);
+    expect(s.skips.map((f) => [f.sourceKey, f.lastError]).sort()).toEqual([
+      ["changed", "source changed during the copy"],
+      ["gone", "source s3://src/gone not found"],
+    ]);
+    expect(s.failures).toEqual([]);
+  });
+
+  it("counts done objects by what proved their bytes, and only bytes sent as throughput", async () => {
+    const l = await make();
+    await l.enqueue([job("a"), job("b"), job("c")], t0);
+    await l.finish(job("a"), done({ verification: "source-etag", transferredBytes: 100 }));
+    await l.finish(job("b"), done({ verification: "parts-only", transferredBytes: 60 }));
+    // already identical at the destination: done, proven by its ETag, nothing sent
+    await l.finish(job("c"), done({ verification: "source-etag", transferredBytes: 0, copied: false }));
+    const s = await l.summary("photos");
+    expect(s.verified).toEqual({
+      "source-etag": { objects: 2, bytes: 200 },
+      "source-checksum": { objects: 0, bytes: 0 },
+      "parts-only": { objects: 1, bytes: 100 },
+    });
+    expect(s.hours).toEqual([expect.objectContaining({ objects: 2, bytes: 160 })]);
+    expect(await l.get(job("b"))).toMatchObject({ verification: "parts-only" });
+  });
+
+  it("does not queue again an object finished from the same source during the compare", async () => {
+    const l = await make();
+    await l.enqueue([job("a"), job("b")], t0);
+    const compareStarted = new Date("2026-11-26T01:10:30.000Z");
+    // a finished before the compare began, b while it listed
+    await l.finish(job("a"), done({ endedAt: "2026-11-26T01:10:00.000Z" }));
+    await l.finish(job("b"), done({ endedAt: "2026-11-26T01:11:00.000Z" }));
+    const sent = await l.enqueue([job("a"), job("b")], t0, { finishedSince: compareStarted });
+    // a's destination went missing since it finished: copied again; b is done from e1 meanwhile
+    expect(sent.map((j) => j.source.key)).toEqual(["a"]);
+    // a new version of b is a new copy
+    expect(await l.enqueue([job("b", "e2")], t0, { finishedSince: compareStarted })).toHaveLength(1);
+  });
+
+  it("keeps a queued-again object's unfinished upload, part plan and history", async () => {
+    const l = await make();
+    await l.enqueue([job("big", "e1", 12 << 20)], t0);
+    const layout = [
+      [5 << 20, 2],
+      [2 << 20, 1],
+    ] as const;
+    await l.resumeStore(run).save(job("big", "e1", 12 << 20), {
+      uploadId: "u-1",
+      partSize: 5 << 20,
+      layout: layout.map((r) => [...r] as [number, number]),
+      sourceEtag: "e1",
+    });
+    await l.noteError(job("big", "e1", 12 << 20), run, "SlowDown");
+    await l.enqueue([job("big", "e1", 12 << 20)], t0, { requeuePending: true });
+    expect(await l.get(job("big"))).toMatchObject({
+      uploadId: "u-1",
+      attempts: 1,
+      failures: 0,
+      status: "queued",
+    });
+    expect(await l.resumeStore(run).load(job("big"))).toEqual({
+      uploadId: "u-1",
+      partSize: 5 << 20,
+      layout: [
+        [5 << 20, 2],
+        [2 << 20, 1],
+      ],
+      sourceEtag: "e1",
+    });
   });
 
   it("keeps a resume point per attempt and drops it when the copy finishes", async () => {
@@ -140,9 +222,11 @@ describe.each(implementations)("%s ledger", (_name, make) => {
     expect(await store.load(job("big"))).toBeUndefined();
     await store.save(job("big"), { uploadId: "u-1", partSize: 5 << 20, sourceEtag: "e1" });
     expect(await store.load(job("big"))).toEqual({ uploadId: "u-1", partSize: 5 << 20, sourceEtag: "e1" });
-    expect(await l.get(job("big"))).toMatchObject({ status: "running", attempts: 2, workerId: "w1" });
+    // an attempt under way is not counted until it ends
+    expect(await l.get(job("big"))).toMatchObject({ status: "running", attempts: 0, workerId: "w1" });
     await l.finish(job("big"), done({ attempt: 2, bytes: 12 << 20 }));
     expect(await store.load(job("big"))).toBeUndefined();
+    expect(await l.get(job("big"))).toMatchObject({ status: "done", attempts: 1 });
     expect((await l.get(job("big")))?.uploadId).toBeUndefined();
   });
 

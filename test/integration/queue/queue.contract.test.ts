@@ -100,6 +100,24 @@ describe.each(implementations)("%s queue", (_name, make) => {
     await q.close();
   });
 
+  it("takes back an interrupted delivery without counting it, however often", async () => {
+    const q = await make();
+    await q.send([job("a")]);
+    for (let i = 0; i < 5; i++) {
+      const [m] = await q.receive({ max: 1, waitSeconds: 1 });
+      if (!m) throw new Error("message expected");
+      expect(m.receiveCount).toBe(1);
+      // it was delivered before, though uncounted: a worker HEADs before writing again
+      expect(m.handedBack).toBe(i);
+      await q.putBack(m);
+    }
+    expect(await q.receiveLimit()).toBe(3);
+    expect((await q.depth()).dead).toBe(0);
+    const [last] = await q.receive({ max: 1, waitSeconds: 1 });
+    expect(last && keyOf(last.body)).toBe("a");
+    await q.close();
+  });
+
   it("stops a long poll when its signal fires", async () => {
     const q = await make();
     const controller = new AbortController();
@@ -122,12 +140,24 @@ describe("SQLite queue specifics", () => {
     await q.close();
   });
 
-  it("hands in-flight messages out again after a crash when asked to", async () => {
+  it("hands in-flight messages out again after a crash when asked to, the killed delivery not counted", async () => {
     const q = new SqliteQueue({ path: join(dir, "crash.db") });
     await q.send([job("x"), job("y")]);
     await q.receive({ max: 1, waitSeconds: 0 });
     expect(await q.releaseInFlight()).toBe(1);
-    expect((await q.receive({ max: 10, waitSeconds: 0 })).map((m) => m.receiveCount).sort()).toEqual([1, 2]);
+    expect((await q.receive({ max: 10, waitSeconds: 0 })).map((m) => m.receiveCount).sort()).toEqual([1, 1]);
+    await q.close();
+  });
+
+  it("has no receive limit of its own when given Infinity (local mode)", async () => {
+    const q = new SqliteQueue({ path: join(dir, "unlimited.db"), maxReceiveCount: Number.POSITIVE_INFINITY });
+    await q.send([job("x")]);
+    for (let i = 1; i <= 30; i++) {
+      const [m] = await q.receive({ waitSeconds: 0, visibilitySeconds: 0 });
+      expect(m?.receiveCount).toBe(i);
+    }
+    expect(await q.receiveLimit()).toBeUndefined();
+    expect((await q.depth()).dead).toBe(0);
     await q.close();
   });
 

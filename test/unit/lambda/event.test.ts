@@ -2,15 +2,16 @@ import { describe, expect, it, vi } from "vitest";
 import { deadlineSignal, messageOf } from "../../../worker/src/lambda/index.js";
 
 describe("an SQS event record as a queue message", () => {
-  it("keeps the message id, receipt handle, body and receive count", () => {
+  it("keeps the message id, receipt handle, body, receive count and earlier handed-back deliveries", () => {
     expect(
       messageOf({
         messageId: "id-1",
         receiptHandle: "handle",
         body: "{}",
         attributes: { ApproximateReceiveCount: "4" },
+        messageAttributes: { LongbowHandedBack: { stringValue: "2", dataType: "Number" } },
       }),
-    ).toEqual({ id: "id-1", receipt: "handle", body: "{}", receiveCount: 4 });
+    ).toEqual({ id: "id-1", receipt: "handle", body: "{}", receiveCount: 4, handedBack: 2 });
   });
 
   it("counts a first delivery when the receive count is missing", () => {

@@ -17,6 +17,8 @@ export function recordingQueue(): Queue & { calls: string[] } {
     delete: note("delete"),
     extend: note("extend"),
     release: note("release"),
+    putBack: note("putBack"),
+    receiveLimit: async () => undefined,
     deadLetter: note("deadLetter"),
     depth: async () => ({ visible: 0, inFlight: 0, dead: 0 }),
     close: async () => {},

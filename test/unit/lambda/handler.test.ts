@@ -38,9 +38,16 @@ describe("Lambda SQS handler", () => {
     expect(metrics).toMatchObject([{ migration: "photos", objectsCopied: 0, objectsFailed: 0 }]);
   });
 
-  it("releases a job of an unknown migration with the Runner's backoff and reports it", async () => {
-    const { handler, queue } = setUp();
-    const r = record(job("a.txt", { migration: "not-yet-published" }), 2);
+  it("releases a job of an unknown migration with the Runner's backoff (doubling per failure) and reports it", async () => {
+    const { handler, queue, ledger } = setUp();
+    const early = job("a.txt", { migration: "not-yet-published" });
+    // one earlier failure: this is the second, so the wait doubles
+    await ledger.noteError(
+      early,
+      { workerId: "w", attempt: 1, startedAt: new Date().toISOString() },
+      "unknown migration",
+    );
+    const r = record(early, 2);
     const out = await handler({ Records: [r] }, contextWith(60_000));
     expect(out.batchItemFailures).toEqual([{ itemIdentifier: r.messageId }]);
     expect(queue.calls).toEqual([`release ${r.messageId} 10`]);
@@ -50,6 +57,10 @@ describe("Lambda SQS handler", () => {
     const { handler, queue, ledger } = setUp();
     const lost = job("b.txt", { migration: "not-yet-published" });
     await ledger.enqueue([lost], new Date());
+    const run = { workerId: "w", attempt: 1, startedAt: new Date().toISOString() };
+    // two failures already: this third one is the last maxAttempts allows
+    await ledger.noteError(lost, run, "unknown migration");
+    await ledger.noteError(lost, run, "unknown migration");
     const garbage = record("not json");
     const last = record(lost, 3);
     const out = await handler({ Records: [garbage, last] }, contextWith(60_000));
@@ -65,14 +76,14 @@ describe("Lambda SQS handler", () => {
     });
   });
 
-  it("cuts copies when the invocation runs out of time and releases them at once", async () => {
+  it("cuts copies when the invocation runs out of time and hands them back at once, uncounted", async () => {
     const { handler, queue } = setUp({ s3: vanishedObjectS3({ hang: true }), stopReserveMs: 1_000 });
     const r = record(job("slow.txt"));
     const started = Date.now();
     const out = await handler({ Records: [r] }, contextWith(1_200));
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(out.batchItemFailures).toEqual([{ itemIdentifier: r.messageId }]);
-    expect(queue.calls).toEqual([`release ${r.messageId} 0`]);
+    expect(queue.calls).toEqual([`putBack ${r.messageId}`]);
   });
 
   it("runs at most filesInParallel records at once", async () => {

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { Job } from "../../../worker/src/job/index.js";
-import { emptyCounters, type LedgerSummary, SqliteLedger } from "../../../worker/src/ledger/index.js";
+import {
+  emptyCounters,
+  emptyVerificationCounts,
+  type LedgerSummary,
+  SqliteLedger,
+} from "../../../worker/src/ledger/index.js";
 import type { Queue, QueueDepth } from "../../../worker/src/queue/index.js";
 import {
   buildReport,
@@ -23,6 +28,9 @@ function summary(over: Partial<LedgerSummary> = {}): LedgerSummary {
   return {
     migration: "photos",
     counters,
+    verified: emptyVerificationCounts(),
+    retries: 0,
+    skips: [],
     hours: [
       { hour: "2026-11-26T01", objects: 4, bytes: 36 * MiB },
       { hour: "2026-11-26T02", objects: 4, bytes: 44 * MiB },
@@ -73,7 +81,18 @@ describe("report model", () => {
   it("has no ETA when nothing moves, and is finished when nothing is in flight", () => {
     const counters = emptyCounters();
     counters.done = { objects: 1, bytes: 1 };
-    const m = migrationReport({ migration: "m", counters, hours: [], failures: [] }, now);
+    const m = migrationReport(
+      {
+        migration: "m",
+        counters,
+        verified: emptyVerificationCounts(),
+        retries: 0,
+        hours: [],
+        failures: [],
+        skips: [],
+      },
+      now,
+    );
     expect(m.etaSeconds).toBeUndefined();
     expect(m.finished).toBe(true);
   });

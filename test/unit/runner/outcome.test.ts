@@ -11,25 +11,26 @@ const result: CopyResult = {
   durationMs: 1,
 };
 const done: Verdict = { kind: "done", result };
-const retry: Verdict = {
+const retry = (failures: number): Verdict => ({
   kind: "retry",
   reason: "SlowDown",
   result: { ...result, status: "failed", bytes: 7 },
-};
+  failures,
+});
 const dead: Verdict = { kind: "dead", reason: "AccessDenied" };
 const stopped: Verdict = { kind: "stopped" };
 
 describe("what becomes of a message after its jobs", () => {
   it.each([
-    [[done], 1, { action: "delete" }],
-    [[done, retry], 1, { action: "release", delaySeconds: 5 }],
-    [[retry], 3, { action: "release", delaySeconds: 20 }],
-    [[retry], 20, { action: "release", delaySeconds: 900 }],
-    [[dead, retry], 1, { action: "release", delaySeconds: 5 }],
-    [[retry, stopped], 4, { action: "release", delaySeconds: 0 }],
-    [[done, dead], 1, { action: "dead-letter", reason: "AccessDenied" }],
-  ] as const)("%o on receive %i → %o", (verdicts, receiveCount, expected) => {
-    expect(settlementOf(verdicts, receiveCount, 5)).toEqual(expected);
+    ["done", [done], { action: "delete" }],
+    ["done and a first failure", [done, retry(1)], { action: "release", delaySeconds: 5 }],
+    ["a third failure", [retry(3)], { action: "release", delaySeconds: 20 }],
+    ["a twentieth failure", [retry(20)], { action: "release", delaySeconds: 900 }],
+    ["dead and a first failure", [dead, retry(1)], { action: "release", delaySeconds: 5 }],
+    ["an interruption beside a failure", [retry(4), stopped], { action: "put-back" }],
+    ["done and dead", [done, dead], { action: "dead-letter", reason: "AccessDenied" }],
+  ] as const)("%s → %o", (_what, verdicts, expected) => {
+    expect(settlementOf(verdicts, 5)).toEqual(expected);
   });
 
   it("counts bytes moved by any attempt, objects copied only when done, failed only when dead", () => {
@@ -41,7 +42,11 @@ describe("what becomes of a message after its jobs", () => {
       objectsFailed: 0,
       durationMs: 9,
     });
-    expect(jobMetricsOf(j, retry, 1)).toMatchObject({ bytesCopied: 7, objectsCopied: 0, objectsFailed: 0 });
+    expect(jobMetricsOf(j, retry(1), 1)).toMatchObject({
+      bytesCopied: 7,
+      objectsCopied: 0,
+      objectsFailed: 0,
+    });
     expect(jobMetricsOf(j, dead, 1)).toMatchObject({ bytesCopied: 0, objectsFailed: 1 });
   });
 });

@@ -22,12 +22,18 @@ describe("what a worker does after an attempt", () => {
     ["failed", { retryable: true, error: "SlowDown" }, 5, false, "dead"],
     ["failed", { retryable: false, error: "AccessDenied" }, 1, false, "dead"],
     ["failed", { retryable: true, error: "Aborted" }, 1, true, "stopped"],
-  ] as const)("%s %o on attempt %i (stopping: %s) → %s", (status, over, attempt, stopping, kind) => {
+  ] as const)("%s %o after %i failures (stopping: %s) → %s", (status, over, attempt, stopping, kind) => {
     expect(verdictOf(result({ status, ...over }), attempt, 5, stopping).kind).toBe(kind);
   });
 
-  it("says how many attempts were spent when it gives up", () => {
+  it("says how many failed attempts were spent when it gives up", () => {
     const v = verdictOf(result({ retryable: true, error: "InternalError: boom" }), 5, 5, false);
-    expect(v.kind === "dead" && v.reason).toBe("gave up after 5 attempts: InternalError: boom");
+    expect(v.kind === "dead" && v.reason).toBe("gave up after 5 failed attempts: InternalError: boom");
+  });
+
+  it("treats a job timeout that moved bytes as an interruption, and one that moved nothing as a failure", () => {
+    const timedOut = { retryable: true, error: "copy did not finish within 3600 s", errorCode: "JobTimeout" };
+    expect(verdictOf(result({ ...timedOut, bytes: 8 << 20 }), 0, 5, false).kind).toBe("stopped");
+    expect(verdictOf(result({ ...timedOut, bytes: 0 }), 1, 5, false).kind).toBe("retry");
   });
 });

@@ -29,7 +29,7 @@ export async function sqsHandlerOptionsFromEnv(env: NodeJS.ProcessEnv): Promise<
     queue: backends.queue,
     ledger: backends.ledger,
     migrations,
-    clients: clientFactory(settings),
+    clients: clientFactory(settings, logger),
     settings,
     logger,
     metrics: new EmfMetrics(),

@@ -9,6 +9,8 @@ export interface SqsRecord {
   receiptHandle: string;
   body: string;
   attributes: { ApproximateReceiveCount?: string; [name: string]: string | undefined };
+  /** Message attributes as the event source passes them (`stringValue`). */
+  messageAttributes?: Record<string, { stringValue?: string; dataType?: string } | undefined>;
   eventSourceARN?: string;
 }
 
@@ -32,10 +34,12 @@ export interface SqsBatchResponse {
 /** An SQS event record as the queue message the engine settles (same id, receipt and receive count). */
 export function messageOf(record: SqsRecord): QueueMessage {
   const count = Number.parseInt(record.attributes?.ApproximateReceiveCount ?? "", 10);
+  const handedBack = Number.parseInt(record.messageAttributes?.LongbowHandedBack?.stringValue ?? "", 10);
   return {
     id: record.messageId,
     receipt: record.receiptHandle,
     body: record.body,
     receiveCount: Number.isSafeInteger(count) && count > 0 ? count : 1,
+    handedBack: Number.isSafeInteger(handedBack) && handedBack > 0 ? handedBack : 0,
   };
 }

@@ -1,6 +1,7 @@
 import type { Job } from "../job/index.js";
 import type { QueueMessage } from "../queue/index.js";
 import {
+  applySettlement,
   attemptJob,
   attemptUnknownMigration,
   cachedClients,
@@ -9,6 +10,7 @@ import {
   parseMessage,
   type RunnerOptions,
   RunnerOptionsError,
+  recordLastDelivery,
   resolveRunnerOptions,
   settlementOf,
   type Verdict,
@@ -67,6 +69,7 @@ export function createSqsHandler(options: SqsHandlerOptions): SqsHandler {
     logger: log,
   });
   const clientsFor = cachedClients(o.clients);
+  let receiveLimit: Promise<number | undefined> | undefined;
 
   interface Invocation {
     budget: ByteBudget;
@@ -78,7 +81,7 @@ export function createSqsHandler(options: SqsHandlerOptions): SqsHandler {
     const started = o.now();
     const run = {
       workerId: o.workerId,
-      attempt: message.receiveCount,
+      attempt: message.receiveCount + message.handedBack,
       startedAt: new Date(started).toISOString(),
     };
     const migration = (await migrations()).find((m) => m.name === job.migration);
@@ -95,10 +98,14 @@ export function createSqsHandler(options: SqsHandlerOptions): SqsHandler {
         })
       : await attemptUnknownMigration(job, o, run);
     if (migration) o.metrics?.jobFinished(jobMetricsOf(job, verdict, o.now() - started));
-    if (verdict.kind !== "done" && verdict.kind !== "skipped") {
-      const reason = verdict.kind === "stopped" ? "stopped: the invocation ran out of time" : verdict.reason;
+    if (verdict.kind === "stopped") {
+      log.info(
+        { key: job.source.key },
+        "job interrupted by the invocation's deadline; handed back, its upload kept",
+      );
+    } else if (verdict.kind !== "done" && verdict.kind !== "skipped") {
       log[verdict.kind === "dead" ? "error" : "warn"](
-        { key: job.source.key, reason, verdict: verdict.kind },
+        { key: job.source.key, reason: verdict.reason, verdict: verdict.kind },
         "job failed",
       );
     }
@@ -117,13 +124,18 @@ export function createSqsHandler(options: SqsHandlerOptions): SqsHandler {
         return false;
       }
       if (parsed.skipped.length > 0) log.info({ objects: parsed.skipped }, "S3 event matches no migration");
+      receiveLimit ??= o.queue.receiveLimit().catch(() => undefined);
+      const run = {
+        workerId: o.workerId,
+        attempt: message.receiveCount + message.handedBack,
+        startedAt: new Date(o.now()).toISOString(),
+      };
+      await recordLastDelivery(o.ledger, message, parsed.jobs, await receiveLimit, run, log);
       const verdicts: Verdict[] = [];
       for (const job of parsed.jobs) verdicts.push(await runJob(job, message, inv));
-      const s = settlementOf(verdicts, message.receiveCount, o.retryBaseDelaySeconds);
-      if (s.action === "delete") return true;
-      if (s.action === "release") await o.queue.release(message, s.delaySeconds);
-      else await o.queue.deadLetter(message, s.reason);
-      return false;
+      const s = settlementOf(verdicts, o.retryBaseDelaySeconds);
+      await applySettlement(o.queue, message, s, { delete: false });
+      return s.action === "delete";
     } catch (err) {
       // The ledger or the queue failed: leave the message to reappear after its visibility.
       log.error({ messageId: message.id, err: (err as Error).message }, "message left for redelivery");

@@ -7,8 +7,9 @@ import {
   hourKey,
   migrationsIndexPk,
   objectKey,
+  skippedIndexPk,
 } from "./dynamo-keys.js";
-import type { LedgerItem } from "./ledger.js";
+import type { LedgerItem, Tally } from "./ledger.js";
 import { type CounterDelta, firstAt, hourOf } from "./transitions.js";
 
 /** A planned state change: the new item and what it adds to the counters. */
@@ -20,8 +21,8 @@ export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"
 /** The object item, written only if it is still the revision the plan was made from. */
 export function putFor(table: string, job: Job, old: LedgerItem | undefined, t: Transition): TransactItem {
   const item: Record<string, unknown> = { ...objectKey(job), ...t.item };
-  if (t.item.status === "failed") {
-    item.gsi1pk = failedIndexPk(job.migration);
+  if (t.item.status === "failed" || t.item.status === "skipped") {
+    item.gsi1pk = t.item.status === "failed" ? failedIndexPk(job.migration) : skippedIndexPk(job.migration);
     item.gsi1sk = `${t.item.endedAt ?? ""}#${job.source.key}`;
   }
   return {
@@ -56,13 +57,17 @@ export function counterUpdate(table: string, migration: string, delta: CounterDe
 }
 
 /** Adds a finished copy to its hour's tally, keeping the hour's first copy start. */
-export function hourUpdate(table: string, migration: string, item: LedgerItem): TransactItem {
+export function hourUpdate(table: string, migration: string, item: LedgerItem, tally: Tally): TransactItem {
   return {
     Update: {
       TableName: table,
       Key: hourKey(migration, hourOf(item.endedAt ?? "")),
-      UpdateExpression: "ADD objects :one, bytes :bytes SET firstAt = if_not_exists(firstAt, :first)",
-      ExpressionAttributeValues: { ":one": 1, ":bytes": item.size, ":first": firstAt(item) },
+      UpdateExpression: "ADD objects :objects, bytes :bytes SET firstAt = if_not_exists(firstAt, :first)",
+      ExpressionAttributeValues: {
+        ":objects": tally.objects,
+        ":bytes": tally.bytes,
+        ":first": firstAt(item),
+      },
     },
   };
 }
@@ -73,6 +78,8 @@ export function toItem(row: Record<string, unknown>): LedgerItem {
   const item = rest as unknown as LedgerItem;
   item.size = Number(item.size ?? 0);
   item.attempts = Number(item.attempts ?? 0);
+  if (item.failures !== undefined) item.failures = Number(item.failures);
+  if (item.retries !== undefined) item.retries = Number(item.retries);
   item.rev = Number(item.rev ?? 0);
   item.status ??= "queued";
   return item;

@@ -6,7 +6,7 @@ import type { Job } from "../job/index.js";
  *
  * | item                | pk                         | sk                  | gsi1pk            | gsi1sk            |
  * | ------------------- | -------------------------- | ------------------- | ----------------- | ----------------- |
- * | object              | `OBJ#<migration>#<key>`    | `OBJ`               | `FAILED#<m>` (only when failed) | `<endedAt>#<key>` |
+ * | object              | `OBJ#<migration>#<key>`    | `OBJ`               | `FAILED#<m>` / `SKIPPED#<m>` (when failed / skipped) | `<endedAt>#<key>` |
  * | counter shard       | `MIG#<migration>`          | `COUNT#<0..7>`      |                   |                   |
  * | bytes of one hour   | `MIG#<migration>`          | `HOUR#<YYYY-MM-DDTHH>` |                |                   |
  * | migration meta      | `MIG#<migration>`          | `META`              | `MIGRATIONS`      | `<migration>`     |
@@ -36,6 +36,8 @@ export const hourKey = (migration: string, hour: string) => ({
 export const metaKey = (migration: string) => ({ pk: migrationPk(migration), sk: "META" });
 
 export const failedIndexPk = (migration: string) => `FAILED#${migration}`;
+
+export const skippedIndexPk = (migration: string) => `SKIPPED#${migration}`;
 
 export const migrationsIndexPk = "MIGRATIONS";
 

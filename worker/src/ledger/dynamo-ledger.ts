@@ -15,6 +15,7 @@ import { counterUpdate, hourUpdate, putFor, type Transition, toItem } from "./dy
 import { metaKey, migrationsIndexPk, objectKey } from "./dynamo-keys.js";
 import { listMigrations, readSummary } from "./dynamo-summary.js";
 import { LedgerError } from "./errors.js";
+import { copiedFromItems, resumeFields, resumePointOf } from "./items.js";
 import type {
   CopiedFrom,
   EnqueueOptions,
@@ -24,8 +25,30 @@ import type {
   LedgerItem,
   LedgerSummary,
 } from "./ledger.js";
-import { resumePointOf } from "./sqlite-ledger.js";
-import { clip, planEnqueue, planFinish, sumDeltas } from "./transitions.js";
+import { clip, hourTallyOf, planEnqueue, planFinish, sumDeltas } from "./transitions.js";
+
+/** Fields an item gets when an error note creates it (an S3-event job never queued). */
+const ifAbsent = [
+  "migration",
+  "sourceBucket",
+  "sourceKey",
+  "destinationBucket",
+  "destinationKey",
+  "size",
+  "status",
+];
+
+function baseFields(job: Job): Record<string, unknown> {
+  return {
+    ":migration": job.migration,
+    ":sourceBucket": job.source.bucket,
+    ":sourceKey": job.source.key,
+    ":destinationBucket": job.destination.bucket,
+    ":destinationKey": job.destination.key,
+    ":size": job.source.size ?? 0,
+    ":status": "queued",
+  };
+}
 
 export interface DynamoLedgerOptions {
   /** A document client (`DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } })`). */
@@ -110,7 +133,7 @@ export class DynamoLedger implements Ledger {
       seen.add(pk);
       const raw = existing.get(pk);
       const old = raw ? toItem(raw) : undefined;
-      const t = planEnqueue(old, job, now, options.requeuePending);
+      const t = planEnqueue(old, job, now, options);
       if (t) planned.push({ job, old, t });
     }
     const accepted: Job[] = [];
@@ -124,7 +147,9 @@ export class DynamoLedger implements Ledger {
           new TransactWriteCommand({
             TransactItems: [
               ...chunk.map((c) => putFor(this.table, c.job, c.old, c.t)),
-              counterUpdate(this.table, first.job.migration, delta),
+              ...(Object.keys(delta).length > 0
+                ? [counterUpdate(this.table, first.job.migration, delta)]
+                : []),
             ],
           }),
           { abortSignal: signal },
@@ -135,14 +160,7 @@ export class DynamoLedger implements Ledger {
         // Someone else wrote one of them meanwhile: item by item, each re-read.
         for (const c of chunk) {
           const old = await this.get(c.job, signal);
-          if (
-            await this.transition(
-              c.job,
-              old,
-              (o) => planEnqueue(o, c.job, now, options.requeuePending),
-              signal,
-            )
-          ) {
+          if (await this.transition(c.job, old, (o) => planEnqueue(o, c.job, now, options), signal)) {
             accepted.push(c.job);
           }
         }
@@ -153,7 +171,7 @@ export class DynamoLedger implements Ledger {
 
   async finish(job: Job, outcome: JobOutcome, signal?: AbortSignal): Promise<boolean> {
     const old = await this.get(job, signal);
-    return this.transition(job, old, (o) => planFinish(o, job, outcome), signal, outcome.status === "done");
+    return this.transition(job, old, (o) => planFinish(o, job, outcome), signal, outcome);
   }
 
   /**
@@ -165,14 +183,14 @@ export class DynamoLedger implements Ledger {
     first: LedgerItem | undefined,
     plan: (old: LedgerItem | undefined) => Transition | undefined,
     signal?: AbortSignal,
-    countHour = false,
+    hour?: JobOutcome,
   ): Promise<boolean> {
     let old = first;
     for (let attempt = 1; ; attempt++) {
       const t = plan(old);
       if (!t) return false;
       try {
-        await this.client.send(new TransactWriteCommand(this.transactionFor(job, old, t, countHour)), {
+        await this.client.send(new TransactWriteCommand(this.transactionFor(job, old, t, hour)), {
           abortSignal: signal,
         });
         return true;
@@ -199,10 +217,13 @@ export class DynamoLedger implements Ledger {
     job: Job,
     old: LedgerItem | undefined,
     t: Transition,
-    countHour: boolean,
+    hour: JobOutcome | undefined,
   ): TransactWriteCommandInput {
-    const items = [putFor(this.table, job, old, t), counterUpdate(this.table, job.migration, t.delta)];
-    if (countHour && t.item.endedAt) items.push(hourUpdate(this.table, job.migration, t.item));
+    const items = [putFor(this.table, job, old, t)];
+    if (Object.keys(t.delta).length > 0) items.push(counterUpdate(this.table, job.migration, t.delta));
+    const tally = hour === undefined ? undefined : hourTallyOf(hour);
+    if (tally !== undefined && t.item.endedAt)
+      items.push(hourUpdate(this.table, job.migration, t.item, tally));
     return { TransactItems: items };
   }
 
@@ -270,13 +291,53 @@ export class DynamoLedger implements Ledger {
     }
   }
 
-  async noteError(job: Job, run: JobRun, reason: string, signal?: AbortSignal): Promise<void> {
-    await this.patch(
-      job,
-      { lastError: clip(reason), attempts: run.attempt, workerId: run.workerId, startedAt: run.startedAt },
-      [],
-      signal,
+  async noteError(
+    job: Job,
+    run: JobRun,
+    reason: string,
+    options: { retries?: number; signal?: AbortSignal } = {},
+  ): Promise<number> {
+    // One atomic update counts the failure (ADD), however many workers fail at once.
+    const out = await this.client.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: objectKey(job),
+        UpdateExpression: `SET #lastError = :e, #workerId = :w, #startedAt = :s, ${ifAbsent.map((f) => `#${f} = if_not_exists(#${f}, :${f})`).join(", ")} ADD #failures :one, #attempts :one, #rev :one${options.retries ? ", #retries :r" : ""}`,
+        ExpressionAttributeNames: Object.fromEntries(
+          [
+            "lastError",
+            "workerId",
+            "startedAt",
+            "failures",
+            "attempts",
+            "rev",
+            ...ifAbsent,
+            ...(options.retries ? ["retries"] : []),
+          ].map((f) => [`#${f}`, f]),
+        ),
+        ExpressionAttributeValues: {
+          ":e": clip(reason),
+          ":w": run.workerId,
+          ":s": run.startedAt,
+          ":one": 1,
+          ...(options.retries ? { ":r": options.retries } : {}),
+          ...baseFields(job),
+        },
+        ReturnValues: "UPDATED_NEW",
+      }),
+      { abortSignal: options.signal },
     );
+    if (options.retries) {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            counterUpdate(this.table, job.migration, { retries: { objects: options.retries, bytes: 0 } }),
+          ],
+        }),
+        { abortSignal: options.signal },
+      );
+    }
+    return Number(out.Attributes?.failures ?? 1);
   }
 
   resumeStore(run: JobRun): ResumeStore {
@@ -289,12 +350,13 @@ export class DynamoLedger implements Ledger {
         const fields: Record<string, unknown> = {
           uploadId: point.uploadId,
           partSize: point.partSize,
-          attempts: run.attempt,
           workerId: run.workerId,
           startedAt: run.startedAt,
         };
         const remove: string[] = [];
         for (const [f, v] of [
+          ["partLayout", point.layout],
+          ["layoutGuessed", point.layoutGuessed],
           ["resumeEtag", point.sourceEtag],
           ["resumeVersionId", point.sourceVersionId],
         ] as const) {
@@ -308,9 +370,26 @@ export class DynamoLedger implements Ledger {
         await this.patch(job, fields, remove);
       },
       clear: async (job) => {
-        await this.patch(job, {}, ["uploadId", "partSize", "resumeEtag", "resumeVersionId"]);
+        await this.patch(job, {}, [...resumeFields]);
       },
     };
+  }
+
+  async items(
+    migration: string,
+    sourceKeys: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<Map<string, LedgerItem>> {
+    const found = await this.getMany(
+      sourceKeys.map((key) => ({ migration, source: { key } })),
+      signal,
+    );
+    const out = new Map<string, LedgerItem>();
+    for (const raw of found.values()) {
+      const item = toItem(raw);
+      out.set(item.sourceKey, item);
+    }
+    return out;
   }
 
   async copiedFrom(
@@ -318,21 +397,7 @@ export class DynamoLedger implements Ledger {
     sourceKeys: string[],
     signal?: AbortSignal,
   ): Promise<Map<string, CopiedFrom>> {
-    const jobs = sourceKeys.map((key) => ({
-      migration,
-      source: { bucket: "", key },
-    }));
-    const found = await this.getMany(jobs, signal);
-    const out = new Map<string, CopiedFrom>();
-    for (const raw of found.values()) {
-      const item = toItem(raw);
-      if (item.status !== "done") continue;
-      const from: CopiedFrom = {};
-      if (item.sourceEtag !== undefined) from.sourceEtag = item.sourceEtag;
-      if (item.sourceVersionId !== undefined) from.sourceVersionId = item.sourceVersionId;
-      out.set(item.sourceKey, from);
-    }
-    return out;
+    return copiedFromItems(await this.items(migration, sourceKeys, signal));
   }
 
   async recordCompare(migration: string, at: Date, signal?: AbortSignal): Promise<void> {

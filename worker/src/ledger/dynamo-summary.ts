@@ -1,17 +1,19 @@
 import { type DynamoDBDocumentClient, paginateQuery, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { toItem } from "./dynamo-items.js";
-import { failedIndexPk, indexName, migrationPk, migrationsIndexPk } from "./dynamo-keys.js";
-import type { LedgerSummary } from "./ledger.js";
-import { counterBuckets, emptyCounters } from "./transitions.js";
+import { failedIndexPk, indexName, migrationPk, migrationsIndexPk, skippedIndexPk } from "./dynamo-keys.js";
+import type { CounterKey, LedgerSummary, Tally } from "./ledger.js";
+import { counterKeys, countersFrom } from "./transitions.js";
 
-/** Counters, hour tallies and last compare (one Query), then the first failures (one GSI Query). */
+/** Counters, hour tallies and last compare (one Query), then the first failures and skips (two GSI Queries). */
 export async function readSummary(
   client: DynamoDBDocumentClient,
   table: string,
   migration: string,
   options: { failureLimit?: number; signal?: AbortSignal } = {},
 ): Promise<LedgerSummary> {
-  const summary: LedgerSummary = { migration, counters: emptyCounters(), hours: [], failures: [] };
+  const sums = new Map<CounterKey, Tally>(counterKeys.map((k) => [k, { objects: 0, bytes: 0 }]));
+  const hours: LedgerSummary["hours"] = [];
+  let lastCompareAt: string | undefined;
   const pages = paginateQuery(
     { client },
     {
@@ -25,33 +27,47 @@ export async function readSummary(
     for (const row of page.Items ?? []) {
       const sk = String(row.sk);
       if (sk.startsWith("COUNT#")) {
-        for (const b of counterBuckets) {
-          summary.counters[b].objects += Number(row[`${b}Objects`] ?? 0);
-          summary.counters[b].bytes += Number(row[`${b}Bytes`] ?? 0);
+        for (const [key, t] of sums) {
+          t.objects += Number(row[`${key}Objects`] ?? 0);
+          t.bytes += Number(row[`${key}Bytes`] ?? 0);
         }
       } else if (sk.startsWith("HOUR#")) {
-        summary.hours.push({
+        hours.push({
           hour: sk.slice(5),
           objects: Number(row.objects ?? 0),
           bytes: Number(row.bytes ?? 0),
           ...(typeof row.firstAt === "string" ? { firstAt: row.firstAt } : {}),
         });
       } else if (sk === "META" && typeof row.lastCompareAt === "string") {
-        summary.lastCompareAt = row.lastCompareAt;
+        lastCompareAt = row.lastCompareAt;
       }
     }
   }
-  const failed = await client.send(
-    new QueryCommand({
-      TableName: table,
-      IndexName: indexName,
-      KeyConditionExpression: "gsi1pk = :pk",
-      ExpressionAttributeValues: { ":pk": failedIndexPk(migration) },
-      Limit: options.failureLimit ?? 20,
-    }),
-    { abortSignal: options.signal },
-  );
-  summary.failures = (failed.Items ?? []).map(toItem);
+  const inIndex = async (pk: string) =>
+    (
+      await client.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: indexName,
+          KeyConditionExpression: "gsi1pk = :pk",
+          ExpressionAttributeValues: { ":pk": pk },
+          Limit: options.failureLimit ?? 20,
+        }),
+        { abortSignal: options.signal },
+      )
+    ).Items?.map(toItem) ?? [];
+  const [failures, skips] = await Promise.all([
+    inIndex(failedIndexPk(migration)),
+    inIndex(skippedIndexPk(migration)),
+  ]);
+  const summary: LedgerSummary = {
+    migration,
+    ...countersFrom((key) => sums.get(key) ?? { objects: 0, bytes: 0 }),
+    hours,
+    failures,
+    skips,
+  };
+  if (lastCompareAt !== undefined) summary.lastCompareAt = lastCompareAt;
   return summary;
 }
 

@@ -16,4 +16,4 @@ export type {
   Tally,
 } from "./ledger.js";
 export { SqliteLedger, type SqliteLedgerOptions } from "./sqlite-ledger.js";
-export { emptyCounters } from "./transitions.js";
+export { emptyCounters, emptyVerificationCounts } from "./transitions.js";

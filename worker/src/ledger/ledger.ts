@@ -1,5 +1,6 @@
 import type { CopyRecord, CopyRecords } from "../compare/index.js";
 import type { Job } from "../job/index.js";
+import type { PartLayout, VerificationLevel } from "../transfer/index.js";
 import type { ResumeStore } from "../transfer/resume-store.js";
 
 /** Where one object stands. `queued` and `running` together are "pending". */
@@ -7,6 +8,12 @@ export type ObjectStatus = "queued" | "running" | "done" | "failed" | "skipped";
 
 /** The per-migration counter an object is counted in; `running` counts as `pending`. */
 export type CounterBucket = "pending" | "done" | "failed" | "skipped";
+
+/** Counters of done objects by what proved their bytes, and of retried requests. */
+export type ExtraCounter = "verifiedSourceEtag" | "verifiedSourceChecksum" | "verifiedPartsOnly" | "retries";
+
+/** Every counter a migration keeps: objects by state, done objects by verification, retries (in `objects`). */
+export type CounterKey = CounterBucket | ExtraCounter;
 
 /**
  * One ledger item per (migration, source key): a migration has one source bucket. Never
@@ -27,11 +34,24 @@ export interface LedgerItem {
   /** The unfinished multipart upload of the current attempt, if any (the resume point). */
   uploadId?: string;
   partSize?: number;
+  /** Every part's size the unfinished upload was planned with (the source's own layout when mirrored). */
+  partLayout?: PartLayout;
+  /** True when `partLayout` inferred the source's middle parts rather than asking for each. */
+  layoutGuessed?: boolean;
   /** Source ETag/versionId the unfinished upload was started from. */
   resumeEtag?: string;
   resumeVersionId?: string;
-  /** Deliveries of the job that reached a worker (the queue's receive count). */
+  /**
+   * Attempts that ended with an outcome or a failure, over the object's whole history
+   * (kept when it is queued again). Interrupted attempts are not counted.
+   */
   attempts: number;
+  /** Failed attempts since the object was last queued; at `maxAttempts` it is recorded failed. */
+  failures?: number;
+  /** Requests retried (SDK retries and re-read bodies), over the object's whole history. */
+  retries?: number;
+  /** What the copy at the destination proved about its bytes (done items). */
+  verification?: VerificationLevel;
   queuedAt?: string;
   startedAt?: string;
   endedAt?: string;
@@ -51,6 +71,9 @@ export interface Tally {
 /** Per-migration counters, kept by atomic updates on every state change. */
 export type MigrationCounters = Record<CounterBucket, Tally>;
 
+/** Done objects by what proved their bytes. */
+export type VerificationCounts = Record<VerificationLevel, Tally>;
+
 /** Bytes and objects finished in one clock hour (UTC, `YYYY-MM-DDTHH`). */
 export interface HourTally extends Tally {
   hour: string;
@@ -63,8 +86,14 @@ export interface LedgerSummary {
   migration: string;
   counters: MigrationCounters;
   hours: HourTally[];
+  /** Done objects by verification level. */
+  verified: VerificationCounts;
+  /** Requests retried, over every object's history. */
+  retries: number;
   /** Failed objects, oldest failure first, at most the requested number. */
   failures: LedgerItem[];
+  /** Skipped objects (source changed or gone), oldest first, at most the requested number. */
+  skips: LedgerItem[];
   /** ISO time the last compare (send) for this migration finished, if any. */
   lastCompareAt?: string;
 }
@@ -72,13 +101,19 @@ export interface LedgerSummary {
 export interface EnqueueOptions {
   /** Queue jobs even when the ledger says they are pending. @defaultValue false */
   requeuePending?: boolean;
+  /**
+   * Leave out objects the ledger recorded done from the same source ETag and version at or
+   * after this time: a copy finished while the compare was listing (the destination page
+   * listed before it landed) is not queued again. @defaultValue none
+   */
+  finishedSince?: Date;
   signal?: AbortSignal;
 }
 
 /** Who is working on a job, for the ledger's record. */
 export interface JobRun {
   workerId: string;
-  /** The delivery number of the job's message (receive count). */
+  /** The job's delivery number, interrupted deliveries included; not a count of failures. */
   attempt: number;
   /** ISO time this attempt started. */
   startedAt: string;
@@ -95,6 +130,16 @@ export interface JobOutcome extends JobRun {
   destinationEtag?: string;
   /** Why it failed or was skipped. */
   reason?: string;
+  /** What the copy proved (done: copied or identical). */
+  verification?: VerificationLevel;
+  /** Bytes this attempt sent to the destination (0 for an identical object): what throughput counts. */
+  transferredBytes?: number;
+  /** False when the destination was already identical (nothing written). @defaultValue true */
+  copied?: boolean;
+  /** Requests this attempt retried. */
+  retries?: number;
+  /** True when `noteError` already counted this attempt (a failure on its last allowed attempt). */
+  attemptNoted?: boolean;
 }
 
 /** Source ETag/versionId a destination object was copied from, as the ledger recorded it. */
@@ -114,8 +159,16 @@ export interface Ledger extends CopyRecords {
   enqueue(jobs: readonly Job[], now: Date, options?: EnqueueOptions): Promise<Job[]>;
   /** Records the outcome; false when another attempt already recorded the same done copy. */
   finish(job: Job, outcome: JobOutcome, signal?: AbortSignal): Promise<boolean>;
-  /** Notes a transient failure of an attempt that will be retried (no counter change). */
-  noteError(job: Job, run: JobRun, reason: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * Notes a failed attempt (no counter change); returns the object's failures since it was
+   * last queued, this one included, which decides whether it is tried again.
+   */
+  noteError(
+    job: Job,
+    run: JobRun,
+    reason: string,
+    options?: { retries?: number; signal?: AbortSignal },
+  ): Promise<number>;
   get(job: Pick<Job, "migration" | "source">, signal?: AbortSignal): Promise<LedgerItem | undefined>;
   /** The transfer engine's resume store for one attempt: saving marks the item `running`. */
   resumeStore(run: JobRun): ResumeStore;
@@ -126,6 +179,12 @@ export interface Ledger extends CopyRecords {
     migration: string,
     options?: { failureLimit?: number; signal?: AbortSignal },
   ): Promise<LedgerSummary>;
+  /** The items of these source keys of a migration, by source key (batched reads); absent keys are left out. */
+  items(
+    migration: string,
+    sourceKeys: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<Map<string, LedgerItem>>;
   /** Names of the migrations the ledger knows of (a compare or an object recorded), sorted. */
   migrations(signal?: AbortSignal): Promise<string[]>;
   close(): Promise<void>;

@@ -2,6 +2,7 @@ import type Database from "better-sqlite3";
 import type { Job } from "../job/index.js";
 import { openSqlite } from "../sqlite-module.js";
 import type { ResumePoint, ResumeStore } from "../transfer/resume-store.js";
+import { copiedFromItems, resumeFields, resumePointOf, setOrDelete } from "./items.js";
 import type {
   CopiedFrom,
   EnqueueOptions,
@@ -15,10 +16,10 @@ import type {
 import {
   type CounterDelta,
   clip,
-  counterBuckets,
-  emptyCounters,
+  countersFrom,
   firstAt,
   hourOf,
+  hourTallyOf,
   planEnqueue,
   planFinish,
 } from "./transitions.js";
@@ -102,12 +103,7 @@ export class SqliteLedger implements Ledger {
       .transaction(() => {
         const accepted: Job[] = [];
         for (const job of jobs) {
-          const plan = planEnqueue(
-            this.read(job.migration, job.source.key),
-            job,
-            now,
-            options.requeuePending,
-          );
+          const plan = planEnqueue(this.read(job.migration, job.source.key), job, now, options);
           if (!plan) continue;
           this.write(plan.item);
           this.count(job.migration, plan.delta);
@@ -126,13 +122,14 @@ export class SqliteLedger implements Ledger {
         if (!plan) return false;
         this.write(plan.item);
         this.count(job.migration, plan.delta);
-        if (outcome.status === "done") {
+        const tally = hourTallyOf(outcome);
+        if (tally !== undefined) {
           this.db
             .prepare(
-              `INSERT INTO hours (migration, hour, first_at, objects, bytes) VALUES (?, ?, ?, 1, ?)
-               ON CONFLICT (migration, hour) DO UPDATE SET objects = objects + 1, bytes = bytes + excluded.bytes`,
+              `INSERT INTO hours (migration, hour, first_at, objects, bytes) VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT (migration, hour) DO UPDATE SET objects = objects + excluded.objects, bytes = bytes + excluded.bytes`,
             )
-            .run(job.migration, hourOf(outcome.endedAt), firstAt(outcome), plan.item.size);
+            .run(job.migration, hourOf(outcome.endedAt), firstAt(outcome), tally.objects, tally.bytes);
         }
         return true;
       })
@@ -140,8 +137,8 @@ export class SqliteLedger implements Ledger {
   }
 
   /** Applies `change` to the item (created from the job if absent) in one transaction. */
-  private update(job: Job, change: (item: LedgerItem) => void): void {
-    this.db
+  private update(job: Job, change: (item: LedgerItem) => void): LedgerItem {
+    return this.db
       .transaction(() => {
         const item: LedgerItem = this.read(job.migration, job.source.key) ?? {
           migration: job.migration,
@@ -157,17 +154,27 @@ export class SqliteLedger implements Ledger {
         change(item);
         item.rev += 1;
         this.write(item);
+        return item;
       })
       .immediate();
   }
 
-  async noteError(job: Job, run: JobRun, reason: string): Promise<void> {
-    this.update(job, (item) => {
+  async noteError(
+    job: Job,
+    run: JobRun,
+    reason: string,
+    options: { retries?: number } = {},
+  ): Promise<number> {
+    const item = this.update(job, (item) => {
       item.lastError = clip(reason);
-      item.attempts = Math.max(item.attempts, run.attempt);
+      item.attempts += 1;
+      item.failures = (item.failures ?? 0) + 1;
+      if (options.retries) item.retries = (item.retries ?? 0) + options.retries;
       item.workerId = run.workerId;
       item.startedAt = run.startedAt;
     });
+    if (options.retries) this.count(job.migration, { retries: { objects: options.retries, bytes: 0 } });
+    return item.failures ?? 1;
   }
 
   async get(job: Pick<Job, "migration" | "source">): Promise<LedgerItem | undefined> {
@@ -185,32 +192,33 @@ export class SqliteLedger implements Ledger {
           if (item.status === "queued" || item.status === "running") item.status = "running";
           item.uploadId = point.uploadId;
           item.partSize = point.partSize;
+          setOrDelete(item, "partLayout", point.layout);
+          setOrDelete(item, "layoutGuessed", point.layoutGuessed);
           setOrDelete(item, "resumeEtag", point.sourceEtag);
           setOrDelete(item, "resumeVersionId", point.sourceVersionId);
-          item.attempts = Math.max(item.attempts, run.attempt);
           item.workerId = run.workerId;
           item.startedAt = run.startedAt;
         });
       },
       clear: async (job) => {
         this.update(job, (item) => {
-          for (const f of ["uploadId", "partSize", "resumeEtag", "resumeVersionId"] as const) delete item[f];
+          for (const f of resumeFields) delete item[f];
         });
       },
     };
   }
 
-  async copiedFrom(migration: string, sourceKeys: string[]): Promise<Map<string, CopiedFrom>> {
-    const out = new Map<string, CopiedFrom>();
+  async items(migration: string, sourceKeys: readonly string[]): Promise<Map<string, LedgerItem>> {
+    const out = new Map<string, LedgerItem>();
     for (const key of sourceKeys) {
       const item = this.read(migration, key);
-      if (item?.status !== "done") continue;
-      const from: CopiedFrom = {};
-      setOrDelete(from, "sourceEtag", item.sourceEtag);
-      setOrDelete(from, "sourceVersionId", item.sourceVersionId);
-      out.set(key, from);
+      if (item !== undefined) out.set(key, item);
     }
     return out;
+  }
+
+  async copiedFrom(migration: string, sourceKeys: string[]): Promise<Map<string, CopiedFrom>> {
+    return copiedFromItems(await this.items(migration, sourceKeys));
   }
 
   async recordCompare(migration: string, at: Date): Promise<void> {
@@ -223,27 +231,27 @@ export class SqliteLedger implements Ledger {
   }
 
   async summary(migration: string, options: { failureLimit?: number } = {}): Promise<LedgerSummary> {
-    const counters = emptyCounters();
-    const rows = this.db
-      .prepare<[string], { bucket: string; objects: number; bytes: number }>(
-        "SELECT bucket, objects, bytes FROM counters WHERE migration = ?",
-      )
-      .all(migration);
-    for (const r of rows) {
-      const b = counterBuckets.find((x) => x === r.bucket);
-      if (b) counters[b] = { objects: r.objects, bytes: r.bytes };
-    }
+    const rows = new Map(
+      this.db
+        .prepare<[string], { bucket: string; objects: number; bytes: number }>(
+          "SELECT bucket, objects, bytes FROM counters WHERE migration = ?",
+        )
+        .all(migration)
+        .map((r) => [r.bucket, { objects: r.objects, bytes: r.bytes }]),
+    );
+    const { counters, verified, retries } = countersFrom((key) => rows.get(key) ?? { objects: 0, bytes: 0 });
     const hours = this.db
       .prepare<[string], HourTally>(
         "SELECT hour, first_at AS firstAt, objects, bytes FROM hours WHERE migration = ? ORDER BY hour",
       )
       .all(migration);
-    const failures = this.db
-      .prepare<[string, number], { item: string }>(
-        "SELECT item FROM objects WHERE migration = ? AND status = 'failed' ORDER BY ended_at LIMIT ?",
-      )
-      .all(migration, options.failureLimit ?? 20)
-      .map((r) => JSON.parse(r.item) as LedgerItem);
+    const inState = (status: "failed" | "skipped") =>
+      this.db
+        .prepare<[string, string, number], { item: string }>(
+          "SELECT item FROM objects WHERE migration = ? AND status = ? ORDER BY ended_at LIMIT ?",
+        )
+        .all(migration, status, options.failureLimit ?? 20)
+        .map((r) => JSON.parse(r.item) as LedgerItem);
     const meta = this.db
       .prepare<[string], { last_compare_at: string | null }>(
         "SELECT last_compare_at FROM meta WHERE migration = ?",
@@ -252,8 +260,11 @@ export class SqliteLedger implements Ledger {
     const summary: LedgerSummary = {
       migration,
       counters,
+      verified,
+      retries,
       hours: hours.map(({ firstAt, ...h }) => (firstAt ? { ...h, firstAt } : h)),
-      failures,
+      failures: inState("failed"),
+      skips: inState("skipped"),
     };
     if (meta?.last_compare_at) summary.lastCompareAt = meta.last_compare_at;
     return summary;
@@ -271,22 +282,4 @@ export class SqliteLedger implements Ledger {
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
-}
-
-export function resumePointOf(item: LedgerItem): ResumePoint | undefined {
-  if (item.uploadId === undefined || item.partSize === undefined) return undefined;
-  const point: ResumePoint = { uploadId: item.uploadId, partSize: item.partSize };
-  if (item.resumeEtag !== undefined) point.sourceEtag = item.resumeEtag;
-  if (item.resumeVersionId !== undefined) point.sourceVersionId = item.resumeVersionId;
-  return point;
-}
-
-/** Sets an optional field, or removes it, so items never carry explicit `undefined`. */
-export function setOrDelete<T extends object, K extends keyof T>(
-  target: T,
-  field: K,
-  value: T[K] | undefined,
-): void {
-  if (value === undefined) delete target[field];
-  else target[field] = value;
 }

@@ -8,9 +8,17 @@ export interface QueueMessage {
   readonly receipt: string;
   /** Raw body: a {@link Job} as JSON, or an S3 event notification. */
   readonly body: string;
-  /** How many times the message has been delivered, this delivery included. */
+  /**
+   * Deliveries the queue counts toward its receive limit, this one included. Deliveries
+   * handed back with {@link Queue.putBack} are not among them.
+   */
   readonly receiveCount: number;
+  /** Earlier deliveries of this job that were interrupted and handed back uncounted. */
+  readonly handedBack: number;
 }
+
+/** True when this job was delivered before (counted or not): it may have finished without being acknowledged. */
+export const deliveredBefore = (m: QueueMessage): boolean => m.receiveCount + m.handedBack > 1;
 
 /** Messages waiting, being worked on, and given up on. */
 export interface QueueDepth {
@@ -45,6 +53,20 @@ export interface Queue {
   extend(message: QueueMessage, seconds: number, signal?: AbortSignal): Promise<void>;
   /** Make the message visible again after `delaySeconds` (0: now) for another worker. */
   release(message: QueueMessage, delaySeconds?: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Hand an interrupted delivery back (shutdown, drain, a job timeout with progress, a
+   * Lambda deadline): visible again at once, and not counted against the message's receive
+   * limit, so any number of interruptions never dead-letters a job. An interruption is not
+   * a failure.
+   */
+  putBack(message: QueueMessage, signal?: AbortSignal): Promise<void>;
+  /**
+   * Deliveries after which the queue itself dead-letters a message (SQS's redrive
+   * maxReceiveCount), or undefined when it never does. A worker records a job failed in the
+   * ledger before working on its last such delivery, so a job the queue moves away is never
+   * silently lost.
+   */
+  receiveLimit(signal?: AbortSignal): Promise<number | undefined>;
   /** Give up on the message now: move it to the dead letters, keeping `reason`. */
   deadLetter(message: QueueMessage, reason: string, signal?: AbortSignal): Promise<void>;
   depth(signal?: AbortSignal): Promise<QueueDepth>;

@@ -12,7 +12,11 @@ export interface SqliteQueueOptions {
   path: string;
   /** Default visibility timeout of a received message. @defaultValue 3600 (the job timeout) */
   visibilitySeconds?: number;
-  /** A message received more often than this is dead-lettered on its next receive. @defaultValue 24 */
+  /**
+   * A message received more often than this is dead-lettered on its next receive;
+   * `Infinity` never does (local mode, where genuine failures are counted in the ledger and
+   * interruptions are not counted at all). @defaultValue 24
+   */
   maxReceiveCount?: number;
   /** How often a long poll looks again. @defaultValue 200 */
   pollIntervalMs?: number;
@@ -24,6 +28,7 @@ interface Row {
   id: string;
   body: string;
   receive_count: number;
+  handed_back: number;
 }
 
 const schema = `
@@ -35,10 +40,19 @@ CREATE TABLE IF NOT EXISTS messages (
   receive_count INTEGER NOT NULL DEFAULT 0,
   receipt TEXT,
   dead INTEGER NOT NULL DEFAULT 0,
-  dead_reason TEXT
+  dead_reason TEXT,
+  handed_back INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS messages_ready ON messages (dead, visible_at, seq);
 `;
+
+/** Adds the column a queue file made before interruptions were handed back lacks. */
+function upgrade(db: Database.Database): void {
+  const columns = db.prepare<[], { name: string }>("PRAGMA table_info(messages)").all();
+  if (!columns.some((c) => c.name === "handed_back")) {
+    db.exec("ALTER TABLE messages ADD COLUMN handed_back INTEGER NOT NULL DEFAULT 0");
+  }
+}
 
 function validate(o: Required<Omit<SqliteQueueOptions, "now">>): void {
   if (!Number.isInteger(o.visibilitySeconds) || o.visibilitySeconds < 0) {
@@ -47,7 +61,10 @@ function validate(o: Required<Omit<SqliteQueueOptions, "now">>): void {
       `visibilitySeconds must be a whole number >= 0, got ${o.visibilitySeconds}`,
     );
   }
-  if (!Number.isInteger(o.maxReceiveCount) || o.maxReceiveCount < 1) {
+  if (
+    (!Number.isInteger(o.maxReceiveCount) && o.maxReceiveCount !== Number.POSITIVE_INFINITY) ||
+    o.maxReceiveCount < 1
+  ) {
     throw new QueueError(
       "InvalidOption",
       `maxReceiveCount must be a whole number >= 1, got ${o.maxReceiveCount}`,
@@ -82,6 +99,7 @@ export class SqliteQueue implements Queue {
       pollIntervalMs: this.pollIntervalMs,
     });
     this.db = openSqlite(options.path, schema);
+    upgrade(this.db);
   }
 
   async send(jobs: readonly Job[], signal?: AbortSignal): Promise<void> {
@@ -109,7 +127,7 @@ export class SqliteQueue implements Queue {
   private take(max: number, visibilityMs: number): QueueMessage[] {
     // Rows claimed in this call are excluded: with a zero visibility they are ready again at once.
     const select = this.db.prepare<[number, string, number], Row>(
-      `SELECT id, body, receive_count FROM messages
+      `SELECT id, body, receive_count, handed_back FROM messages
        WHERE dead = 0 AND visible_at <= ? AND id NOT IN (SELECT value FROM json_each(?))
        ORDER BY seq LIMIT ?`,
     );
@@ -140,7 +158,13 @@ export class SqliteQueue implements Queue {
             }
             const receipt = randomUUID();
             claim.run(receipt, now + visibilityMs, row.id);
-            out.push({ id: row.id, receipt, body: row.body, receiveCount: row.receive_count + 1 });
+            out.push({
+              id: row.id,
+              receipt,
+              body: row.body,
+              receiveCount: row.receive_count + 1,
+              handedBack: row.handed_back,
+            });
           }
         }
         return out;
@@ -179,19 +203,35 @@ export class SqliteQueue implements Queue {
     );
   }
 
+  async putBack(message: QueueMessage): Promise<void> {
+    this.updateByReceipt(
+      message,
+      "UPDATE messages SET visible_at = ?, receipt = NULL, receive_count = MAX(receive_count - 1, 0), handed_back = handed_back + 1",
+      this.now(),
+    );
+  }
+
+  async receiveLimit(): Promise<number | undefined> {
+    return Number.isFinite(this.maxReceiveCount) ? this.maxReceiveCount : undefined;
+  }
+
   async deadLetter(message: QueueMessage, reason: string): Promise<void> {
     this.updateByReceipt(message, "UPDATE messages SET dead = 1, dead_reason = ?, receipt = NULL", reason);
   }
 
   /**
-   * Makes every in-flight message visible now. Only for a process that knows it is the
-   * file's sole user (`longbow migrate` starting after a crash): a live worker's jobs would
+   * Hands back every in-flight message, as {@link SqliteQueue.putBack} does: visible now,
+   * the interrupted delivery not counted. Only for a process that knows it is the file's
+   * sole user (`longbow migrate` starting after it was killed): a live worker's jobs would
    * be handed out twice.
    */
   async releaseInFlight(): Promise<number> {
     const now = this.now();
     return this.db
-      .prepare("UPDATE messages SET visible_at = ?, receipt = NULL WHERE dead = 0 AND visible_at > ?")
+      .prepare(
+        `UPDATE messages SET visible_at = ?, receipt = NULL, receive_count = MAX(receive_count - 1, 0),
+         handed_back = handed_back + 1 WHERE dead = 0 AND visible_at > ?`,
+      )
       .run(now, now).changes;
   }
 

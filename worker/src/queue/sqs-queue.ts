@@ -29,6 +29,9 @@ export interface SqsQueueOptions {
   logger?: Logger;
 }
 
+/** Deliveries a job handed back with putBack had before (SQS counts the new message from 1). */
+const handedBackAttribute = "LongbowHandedBack";
+
 /** SQS takes at most 10 entries per SendMessageBatch. */
 const batchSize = 10;
 
@@ -102,6 +105,7 @@ export class SqsQueue implements Queue {
         WaitTimeSeconds: options.waitSeconds ?? 20,
         VisibilityTimeout: options.visibilitySeconds,
         MessageSystemAttributeNames: ["ApproximateReceiveCount"],
+        MessageAttributeNames: [handedBackAttribute],
       }),
       { abortSignal: options.signal },
     );
@@ -113,6 +117,7 @@ export class SqsQueue implements Queue {
               receipt: m.ReceiptHandle,
               body: m.Body,
               receiveCount: toInt(m.Attributes?.ApproximateReceiveCount) || 1,
+              handedBack: toInt(m.MessageAttributes?.[handedBackAttribute]?.StringValue),
             },
           ]
         : [],
@@ -145,6 +150,38 @@ export class SqsQueue implements Queue {
       }),
       { abortSignal: signal },
     );
+  }
+
+  /**
+   * SQS has no way to take back a receive: the message is sent again as a new one (receive
+   * count 1) and the interrupted delivery deleted. Sent first, so a crash in between leaves
+   * a duplicate (harmless: jobs are idempotent) rather than nothing; if the send fails, the
+   * delivery is released the ordinary way.
+   */
+  async putBack(message: QueueMessage, signal?: AbortSignal): Promise<void> {
+    try {
+      const handedBack = String(message.handedBack + message.receiveCount);
+      await this.client.send(
+        new SendMessageCommand({
+          QueueUrl: this.queueUrl,
+          MessageBody: message.body,
+          MessageAttributes: { [handedBackAttribute]: { DataType: "Number", StringValue: handedBack } },
+        }),
+        { abortSignal: signal },
+      );
+    } catch (err) {
+      this.logger.warn(
+        { messageId: message.id, err: (err as Error).message },
+        "could not hand the job back as a new message; releasing it (this delivery counts)",
+      );
+      await this.release(message, 0, signal);
+      return;
+    }
+    await this.delete(message, signal);
+  }
+
+  async receiveLimit(signal?: AbortSignal): Promise<number | undefined> {
+    return this.maxReceiveCount(signal);
   }
 
   async deadLetter(message: QueueMessage, reason: string, signal?: AbortSignal): Promise<void> {

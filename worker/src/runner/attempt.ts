@@ -1,6 +1,6 @@
 import type { Migration } from "../config/index.js";
 import type { Job } from "../job/index.js";
-import type { JobRun, Ledger } from "../ledger/index.js";
+import type { JobOutcome, JobRun, Ledger } from "../ledger/index.js";
 import { type ByteBudget, type CopyResult, copyObject, type TransferPool } from "../transfer/index.js";
 import type { ResumeStore } from "../transfer/resume-store.js";
 import type { MigrationClients, ResolvedRunnerOptions } from "./options.js";
@@ -9,15 +9,32 @@ import type { MigrationClients, ResolvedRunnerOptions } from "./options.js";
 export type Verdict =
   | { kind: "done"; result: CopyResult }
   | { kind: "skipped"; result: CopyResult; reason: string }
-  | { kind: "retry"; reason: string; code?: string; result?: CopyResult }
+  /** Failed, worth another attempt; `failures` is the object's count since it was queued, this one included. */
+  | { kind: "retry"; reason: string; code?: string; result?: CopyResult; failures: number }
   | { kind: "dead"; reason: string; code?: string; result?: CopyResult }
-  /** Cut short by stop(): release at once, leave the upload resumable, write nothing. */
+  /**
+   * Interrupted (shutdown, drain, a job timeout that made progress, a Lambda deadline):
+   * handed back at once without counting, the upload left resumable, nothing written.
+   */
   | { kind: "stopped"; result?: CopyResult };
 
-/** Decides a copy's verdict: the engine says whether a failure is worth another attempt. */
+/**
+ * True when a copy that did not finish was interrupted rather than failed: the worker was
+ * stopping, or the job timed out after moving bytes (a large object on a slow link resumes
+ * where it was cut). A timeout that moved nothing is a failure: waiting longer would not help.
+ */
+export function isInterruption(result: CopyResult, stopping: boolean): boolean {
+  if (result.status !== "failed") return false;
+  return stopping || (result.errorCode === "JobTimeout" && result.bytes > 0);
+}
+
+/**
+ * Decides a copy's verdict. `failures` is the object's failed attempts since it was queued,
+ * this one included (from the ledger); interruptions are never counted.
+ */
 export function verdictOf(
   result: CopyResult,
-  attempt: number,
+  failures: number,
   maxAttempts: number,
   stopping: boolean,
 ): Verdict {
@@ -31,15 +48,15 @@ export function verdictOf(
       // The pinned version is gone; the next compare (or the S3 event of the new version) sends it again.
       return { kind: "skipped", result, reason: result.error ?? "the source object changed during the copy" };
     default: {
-      if (stopping) return { kind: "stopped", result };
+      if (isInterruption(result, stopping)) return { kind: "stopped", result };
       const reason = result.error ?? "copy failed";
       const code = result.errorCode;
       const base = { reason, result, ...(code === undefined ? {} : { code }) };
       if (result.retryable === false) return { kind: "dead", ...base };
-      if (attempt >= maxAttempts) {
-        return { kind: "dead", ...base, reason: `gave up after ${attempt} attempts: ${reason}` };
+      if (failures >= maxAttempts) {
+        return { kind: "dead", ...base, reason: `gave up after ${failures} failed attempts: ${reason}` };
       }
-      return { kind: "retry", ...base };
+      return { kind: "retry", ...base, failures };
     }
   }
 }
@@ -103,8 +120,14 @@ export async function attemptJob(job: Job, ctx: AttemptContext): Promise<Verdict
     ...(o.onProgress ? { onProgress: (e) => o.onProgress?.(job, e) } : {}),
     ...o.transfer,
   });
-  const verdict = verdictOf(result, run.attempt, o.maxAttempts, ctx.isStopping() || ctx.signal.aborted);
-  await record(job, verdict, ctx, store);
+  const stopping = ctx.isStopping() || ctx.signal.aborted;
+  let failures = 0;
+  if (result.status === "failed" && result.retryable !== false && !isInterruption(result, stopping)) {
+    failures = await o.ledger.noteError(job, run, result.error ?? "copy failed", { retries: result.retries });
+  }
+  const verdict = verdictOf(result, failures, o.maxAttempts, stopping);
+  // a noted failure already counted its attempt and its retries
+  await record(job, verdict, ctx, store, failures > 0);
   return verdict;
 }
 
@@ -118,44 +141,65 @@ export async function attemptUnknownMigration(
   run: JobRun,
 ): Promise<Verdict & { kind: "retry" | "dead" }> {
   const reason = `unknown migration '${job.migration}'`;
-  if (run.attempt < o.maxAttempts) return { kind: "retry", reason };
-  await o.ledger.finish(job, { ...run, status: "failed", endedAt: new Date(o.now()).toISOString(), reason });
+  const failures = await o.ledger.noteError(job, run, reason);
+  if (failures < o.maxAttempts) return { kind: "retry", reason, failures };
+  await o.ledger.finish(job, {
+    ...run,
+    status: "failed",
+    endedAt: new Date(o.now()).toISOString(),
+    reason: `gave up after ${failures} failed attempts: ${reason}`,
+    attemptNoted: true,
+  });
   return { kind: "dead", reason };
 }
 
-async function record(job: Job, v: Verdict, ctx: AttemptContext, store: { flush(job: Job): Promise<void> }) {
+/** What the ledger records of a copy result besides the state. */
+function outcomeOf(job: Job, r: CopyResult | undefined): Partial<JobOutcome> {
+  const out: Partial<JobOutcome> = {};
+  if (r?.sourceEtag !== undefined) out.sourceEtag = r.sourceEtag;
+  if (r?.sourceVersionId !== undefined) out.sourceVersionId = r.sourceVersionId;
+  if (r?.destinationEtag !== undefined) out.destinationEtag = r.destinationEtag;
+  if (r?.verification !== undefined) out.verification = r.verification;
+  const size = job.source.size ?? (r && r.status !== "source-missing" ? r.bytes : undefined);
+  if (size !== undefined) out.bytes = size;
+  if (r !== undefined) {
+    out.transferredBytes = r.bytes;
+    out.copied = r.status === "copied";
+  }
+  return out;
+}
+
+async function record(
+  job: Job,
+  v: Verdict,
+  ctx: AttemptContext,
+  store: { flush(job: Job): Promise<void> },
+  noted: boolean,
+) {
   const { o, run } = ctx;
   const endedAt = new Date(o.now()).toISOString();
-  const from = (r: CopyResult | undefined) => ({
-    ...(r?.sourceEtag === undefined ? {} : { sourceEtag: r.sourceEtag }),
-    ...(r?.sourceVersionId === undefined ? {} : { sourceVersionId: r.sourceVersionId }),
-    ...(r?.destinationEtag === undefined ? {} : { destinationEtag: r.destinationEtag }),
-  });
-  const size = (r: CopyResult | undefined) => {
-    const s = job.source.size ?? (r && r.status !== "source-missing" ? r.bytes : undefined);
-    return s === undefined ? {} : { bytes: s };
-  };
+  const retries = noted ? 0 : (v.result?.retries ?? 0);
+  const finish = (status: JobOutcome["status"], reason?: string) =>
+    o.ledger.finish(job, {
+      ...run,
+      status,
+      endedAt,
+      ...outcomeOf(job, v.result),
+      ...(reason === undefined ? {} : { reason }),
+      ...(retries > 0 ? { retries } : {}),
+      ...(noted ? { attemptNoted: true } : {}),
+    });
   switch (v.kind) {
     case "done":
-      await o.ledger.finish(job, { ...run, status: "done", endedAt, ...size(v.result), ...from(v.result) });
+      await finish("done");
       return;
     case "skipped":
-      await o.ledger.finish(job, { ...run, status: "skipped", endedAt, reason: v.reason, ...from(v.result) });
+      await finish("skipped", v.reason);
       return;
     case "dead":
-      await o.ledger.finish(job, {
-        ...run,
-        status: "failed",
-        endedAt,
-        reason: v.reason,
-        ...size(v.result),
-        ...from(v.result),
-      });
+      await finish("failed", v.reason);
       return;
     case "retry":
-      await o.ledger.noteError(job, run, v.reason);
-      await store.flush(job);
-      return;
     case "stopped":
       await store.flush(job);
       return;

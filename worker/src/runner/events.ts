@@ -2,7 +2,7 @@ import type { Job } from "../job/index.js";
 import type { CopyResult } from "../transfer/index.js";
 
 /** Where a job's message went after a failed attempt. */
-export type FailureDisposition = "released" | "dead-lettered" | "stopped";
+export type FailureDisposition = "released" | "dead-lettered";
 
 /** The Runner's events, each a past-tense fact with its arguments. */
 export interface RunnerEvents {
@@ -12,6 +12,8 @@ export interface RunnerEvents {
   job_done: [job: Job, result: CopyResult];
   /** An attempt failed; `disposition` says whether it will be retried. */
   job_failed: [job: Job, info: { reason: string; code?: string; disposition: FailureDisposition }];
+  /** An attempt was interrupted (stop, drain, a timeout that made progress): handed back uncounted, its upload kept. */
+  job_interrupted: [job: Job];
   /** A message that is not a job went to the dead letters (or was ignored). */
   message_rejected: [info: { messageId: string; reason: string }];
   /** The queue, ledger or a client failed outside a job; the loop backs off and goes on. */

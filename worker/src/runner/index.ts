@@ -3,10 +3,12 @@ export {
   attemptJob,
   attemptResumeStore,
   attemptUnknownMigration,
+  isInterruption,
   type Verdict,
   verdictOf,
 } from "./attempt.js";
 export { type CachedMigrationsOptions, cachedClients, cachedMigrations } from "./caches.js";
+export { applySettlement, recordLastDelivery } from "./delivery.js";
 export type { FailureDisposition, RunnerEvents } from "./events.js";
 export { decodeEventKey, jobsForObject, type ParsedMessage, parseMessage } from "./message.js";
 export {

@@ -6,24 +6,24 @@ import type { Verdict } from "./attempt.js";
 export type Settlement =
   /** Done, identical or skipped: the message is finished. */
   | { action: "delete" }
-  /** Transient failure or a cut attempt: visible again after `delaySeconds` (0: at once, to resume). */
+  /** Transient failure: visible again after `delaySeconds`; this delivery counts. */
   | { action: "release"; delaySeconds: number }
+  /** Interrupted: handed back at once, not counted (see `Queue.putBack`); the upload resumes. */
+  | { action: "put-back" }
   /** Hopeless: move it to the dead letters now rather than wait out maxReceiveCount. */
   | { action: "dead-letter"; reason: string };
 
 /**
- * Settles a message from its jobs' verdicts: a cut attempt is released at once (its upload
- * resumes), a transient failure after a backoff doubling per receive (at most 900 s), a
- * hopeless one is dead-lettered; only when every job is done or skipped is it deleted.
+ * Settles a message from its jobs' verdicts: an interrupted attempt is handed back at once
+ * without counting (its upload resumes), a transient failure is released after a backoff
+ * doubling per failure (at most 900 s), a hopeless one is dead-lettered; only when every
+ * job is done or skipped is it deleted.
  */
-export function settlementOf(
-  verdicts: readonly Verdict[],
-  receiveCount: number,
-  retryBaseDelaySeconds: number,
-): Settlement {
-  if (verdicts.some((v) => v.kind === "stopped")) return { action: "release", delaySeconds: 0 };
-  if (verdicts.some((v) => v.kind === "retry")) {
-    const delaySeconds = Math.min(900, retryBaseDelaySeconds * 2 ** (receiveCount - 1));
+export function settlementOf(verdicts: readonly Verdict[], retryBaseDelaySeconds: number): Settlement {
+  if (verdicts.some((v) => v.kind === "stopped")) return { action: "put-back" };
+  const failures = Math.max(0, ...verdicts.map((v) => (v.kind === "retry" ? v.failures : 0)));
+  if (failures > 0) {
+    const delaySeconds = Math.min(900, retryBaseDelaySeconds * 2 ** (failures - 1));
     return { action: "release", delaySeconds };
   }
   const dead = verdicts.find((v) => v.kind === "dead");

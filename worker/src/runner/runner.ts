@@ -7,6 +7,7 @@ import { type QueueMessage, sleep } from "../queue/index.js";
 import { Admission, ByteBudget, TransferPool } from "../transfer/index.js";
 import { attemptJob, attemptUnknownMigration, type Verdict } from "./attempt.js";
 import { cachedClients, cachedMigrations } from "./caches.js";
+import { applySettlement, recordLastDelivery } from "./delivery.js";
 import type { RunnerEvents } from "./events.js";
 import { parseMessage } from "./message.js";
 import {
@@ -55,6 +56,8 @@ export class Runner extends EventEmitter<RunnerEvents> {
   private pollCut: AbortController | undefined;
   private loop: Promise<void> | undefined;
   private stopping = false;
+  /** The queue's own receive limit, asked once (see recordLastDelivery). */
+  private receiveLimit: Promise<number | undefined> | undefined;
 
   constructor(options: RunnerOptions) {
     super();
@@ -224,9 +227,22 @@ export class Runner extends EventEmitter<RunnerEvents> {
       }
       if (parsed.skipped.length > 0)
         this.log.info({ objects: parsed.skipped }, "S3 event matches no migration");
+      this.receiveLimit ??= queue.receiveLimit().catch(() => undefined);
+      await recordLastDelivery(
+        this.o.ledger,
+        message,
+        parsed.jobs,
+        await this.receiveLimit,
+        {
+          workerId: this.o.workerId,
+          attempt: message.receiveCount + message.handedBack,
+          startedAt: new Date(this.o.now()).toISOString(),
+        },
+        this.log,
+      );
       const verdicts: Verdict[] = [];
       for (const job of parsed.jobs) verdicts.push(await this.runJob(job, message));
-      await this.settle(message, verdicts);
+      await applySettlement(queue, message, settlementOf(verdicts, this.o.retryBaseDelaySeconds));
     } catch (err) {
       // The ledger or the queue failed: leave the message to reappear after its visibility.
       this.log.error({ messageId: message.id, err: (err as Error).message }, "message left for redelivery");
@@ -236,19 +252,11 @@ export class Runner extends EventEmitter<RunnerEvents> {
     }
   }
 
-  private async settle(message: QueueMessage, verdicts: Verdict[]): Promise<void> {
-    const { queue } = this.o;
-    const s = settlementOf(verdicts, message.receiveCount, this.o.retryBaseDelaySeconds);
-    if (s.action === "release") await queue.release(message, s.delaySeconds);
-    else if (s.action === "dead-letter") await queue.deadLetter(message, s.reason);
-    else await queue.delete(message);
-  }
-
   private async runJob(job: Job, message: QueueMessage): Promise<Verdict> {
     const started = this.o.now();
     const run = {
       workerId: this.o.workerId,
-      attempt: message.receiveCount,
+      attempt: message.receiveCount + message.handedBack,
       startedAt: new Date(started).toISOString(),
     };
     this.emit("job_received", job, { attempt: run.attempt, messageId: message.id });
@@ -305,15 +313,21 @@ export class Runner extends EventEmitter<RunnerEvents> {
   private report(job: Job, v: Verdict, durationMs: number): void {
     this.o.metrics?.jobFinished(jobMetricsOf(job, v, durationMs));
     if (v.kind === "done" || v.kind === "skipped") this.emit("job_done", job, v.result);
-    else {
-      const reason = v.kind === "stopped" ? "stopped by shutdown" : v.reason;
-      const code = v.kind === "stopped" ? "Aborted" : v.code;
-      const disposition = v.kind === "dead" ? "dead-lettered" : v.kind === "retry" ? "released" : "stopped";
+    else if (v.kind === "stopped") {
+      // an interruption, not a failure: one summary line is the caller's to print
+      this.log.debug({ key: job.source.key }, "job interrupted; handed back for the next run");
+      this.emit("job_interrupted", job);
+    } else {
+      const disposition = v.kind === "dead" ? "dead-lettered" : "released";
       this.log[v.kind === "dead" ? "error" : "warn"](
-        { key: job.source.key, reason, disposition },
+        { key: job.source.key, reason: v.reason, disposition },
         "job failed",
       );
-      this.emit("job_failed", job, { reason, disposition, ...(code === undefined ? {} : { code }) });
+      this.emit("job_failed", job, {
+        reason: v.reason,
+        disposition,
+        ...(v.code === undefined ? {} : { code: v.code }),
+      });
     }
   }
 }

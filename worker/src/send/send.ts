@@ -7,6 +7,7 @@ import type { Ledger } from "../ledger/index.js";
 import { type Logger, silentLogger } from "../log/index.js";
 import { type MigrationPlan, MigrationPlanBuilder } from "../plan/index.js";
 import type { Queue } from "../queue/index.js";
+import { abortOrphanUploads } from "./orphan-uploads.js";
 
 export interface SendOptions {
   migration: Migration;
@@ -44,8 +45,10 @@ export interface SendResult {
   /** Jobs put on the queue, and their bytes. */
   sent: number;
   sentBytes: number;
-  /** New or changed objects not sent because the ledger has them queued or running from the same source. */
+  /** New or changed objects not sent because the ledger has them queued or running from the same source, or finished during the compare. */
   alreadyPending: number;
+  /** Unfinished uploads of objects already done or skipped, aborted after the compare. */
+  uploadsAborted: number;
   /** The compare as a plan (bytes per class, largest objects, ETA), built from the same pass. */
   plan: MigrationPlan;
   /** ISO time the compare started: what the report shows as the last compare. */
@@ -94,6 +97,7 @@ export async function sendMigration(options: SendOptions): Promise<SendResult> {
     sent: 0,
     sentBytes: 0,
     alreadyPending: 0,
+    uploadsAborted: 0,
     comparedAt: comparedAt.toISOString(),
     finishedAt: "",
   };
@@ -102,6 +106,8 @@ export async function sendMigration(options: SendOptions): Promise<SendResult> {
     if (batch.length === 0) return;
     const accepted = await ledger.enqueue(batch, now(), {
       requeuePending: waiting === 0,
+      // an object that finished while the compare listed it is not copied twice
+      finishedSince: comparedAt,
       ...(signal ? { signal } : {}),
     });
     await queue.send(accepted, signal);
@@ -130,10 +136,23 @@ export async function sendMigration(options: SendOptions): Promise<SendResult> {
   throwIfAborted(signal);
   await flush();
   await ledger.recordCompare(m.name, comparedAt, signal);
+  const sweep = await abortOrphanUploads({
+    migration: m,
+    destination: options.destination,
+    ledger,
+    logger,
+    ...(signal ? { signal } : {}),
+  });
+  result.uploadsAborted = sweep.aborted;
   result.finishedAt = now().toISOString();
   const plan = planned.build(options.throughputBytesPerSecond ?? 100_000_000);
   logger.info(
-    { ...result.compared, sent: result.sent, alreadyPending: result.alreadyPending },
+    {
+      ...result.compared,
+      sent: result.sent,
+      alreadyPending: result.alreadyPending,
+      uploadsAborted: result.uploadsAborted,
+    },
     "migration sent",
   );
   return { ...result, plan };

@@ -46,16 +46,22 @@ export function clusterBackends(queueUrl: string, tableName: string, logger: Log
   };
 }
 
+/**
+ * The SQLite queue and ledger in `dir`. `receiveLimit`: deliveries after which the queue
+ * dead-letters a message itself. `longbow migrate` passes none (Infinity): it counts
+ * genuine failures in the ledger and never counts interruptions, so Ctrl-C or a kill can
+ * be repeated any number of times. @defaultValue 24, the stack's redrive policy
+ */
 export function localBackends(
   dir: string,
   settings: Pick<Settings, "heartbeatSeconds">,
-  maxAttempts = 5,
+  receiveLimit = 24,
 ): Backends & { queue: SqliteQueue } {
   const files = stateFiles(dir);
   const queue = new SqliteQueue({
     path: files.queue,
     visibilitySeconds: settings.heartbeatSeconds * 3,
-    maxReceiveCount: maxAttempts,
+    maxReceiveCount: receiveLimit,
   });
   const ledger = new SqliteLedger({ path: files.ledger });
   return {
@@ -108,10 +114,17 @@ export async function migrationSource(
   return () => loadPublishedMigrations(ssm, path);
 }
 
-/** Builds a migration's two S3 clients, sized to the transfer pool of a runner. */
-export function clientFactory(settings: Settings): (m: Migration) => Promise<MigrationClients> {
+/** Builds a migration's two S3 clients, sized to the transfer pool of a runner; failed request attempts go to `logger` at debug. */
+export function clientFactory(
+  settings: Settings,
+  logger?: Logger,
+): (m: Migration) => Promise<MigrationClients> {
   const maxSockets = settings.filesInParallel * settings.partsInParallel;
-  const options = { maxSockets, maxAttempts: settings.maxRetries };
+  const options = {
+    maxSockets,
+    maxAttempts: settings.maxRetries,
+    ...(logger === undefined ? {} : { logger }),
+  };
   return async (m) => {
     const [source, destination] = await Promise.all([
       createS3Client(sourceEndpoint(m), options),

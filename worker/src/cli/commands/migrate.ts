@@ -3,7 +3,7 @@ import { resolveSettings } from "../../config/index.js";
 import { createLogger } from "../../log/index.js";
 import { buildReport, renderReportJson, renderReportMarkdown } from "../../report/index.js";
 import { Runner } from "../../runner/index.js";
-import { sendMigration } from "../../send/index.js";
+import { abortOrphanUploads, sendMigration } from "../../send/index.js";
 import type { RegisterCommand } from "../commands.js";
 import { clientFactory, localBackends, wholeFlag } from "./backends.js";
 import { loadValidMigrations } from "./load-valid.js";
@@ -64,7 +64,7 @@ export const registerMigrate: RegisterCommand = (program) => {
       if (flags.migration !== undefined && chosen.length === 0) {
         throw new Error(`no migration named '${flags.migration}' in ${flags.dir}`);
       }
-      const backends = localBackends(flags.state, settings, maxAttempts);
+      const backends = localBackends(flags.state, settings, Number.POSITIVE_INFINITY);
       const abort = new AbortController();
       // Every concurrent request of a send listens on this one signal.
       setMaxListeners(1000, abort.signal);
@@ -79,7 +79,7 @@ export const registerMigrate: RegisterCommand = (program) => {
         // This process is the state folder's only user: jobs a killed run held are free again.
         const recovered = await backends.queue.releaseInFlight();
         if (recovered > 0) logger.info({ recovered }, "jobs of an interrupted run released");
-        const clients = clientFactory(settings);
+        const clients = clientFactory(settings, logger);
         // The copy starts with the compare, not after it: the compare queues jobs in batches
         // as it lists, and a large bucket's listing (across the border, for the destination)
         // can take minutes. Totals start with what an interrupted run left and grow with
@@ -143,6 +143,13 @@ export const registerMigrate: RegisterCommand = (program) => {
         if (!abort.signal.aborted) worker.finishWhenIdle();
         await worker.done();
         progress?.stop();
+        if (!abort.signal.aborted) {
+          // Every object has its outcome: no unfinished upload of a done object is left behind.
+          for (const m of chosen) {
+            const { destination } = await clients(m);
+            await abortOrphanUploads({ migration: m, destination, ledger: backends.ledger, logger });
+          }
+        }
         const report = await buildReport({
           ledger: backends.ledger,
           queue: backends.queue,
