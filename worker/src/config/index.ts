@@ -1,5 +1,6 @@
 export { bucketNameProblem } from "./bucket-name.js";
 export { type CheckedFile, checkMigration, checkMigrationSet } from "./checks.js";
+export { Glob, type Matcher, PatternError } from "./glob.js";
 export {
   destinationEndpoint,
   destinationKey,
