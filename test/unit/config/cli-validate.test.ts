@@ -20,7 +20,7 @@ describe("longbow validate", () => {
     const r = await longbow("validate", dir);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe(`${dir}/twice.yml:1:7  name  duplicate name 'twice': also in ${dir}/twice.yaml\n`);
-    expect(r.stderr).toContain("1 problem(s)");
+    expect(r.stderr).toContain("1 error(s) in");
   });
 
   it("exits 0 and prints nothing on stdout for valid migrations", async () => {

@@ -144,7 +144,13 @@ const invalid: [string, number, number, string, string][] = [
   ],
   ["unknown-root-key", 12, 1, "compareMode", "unknown key 'compareMode'"],
   ["unknown-source-key", 6, 3, "source.acl", "unknown key 'acl'"],
-  ["unknown-versioning-key", 13, 3, "versioning.compareVersionIds", "unknown key 'compareVersionIds'"],
+  [
+    "unknown-versioning-key",
+    13,
+    3,
+    "versioning.compareVersionIds",
+    "unknown key 'compareVersionIds'; did you mean 'compareVersionId'?",
+  ],
   ["versioning-not-boolean", 13, 27, "versioning.getObjectWithVersionId", "must be boolean"],
   ["yaml-duplicate-key", 12, 1, "(file)", "YAML: Map keys must be unique"],
   ["yaml-syntax", 5, 1, "(file)", 'YAML: Missing closing "quote'],
@@ -182,7 +188,7 @@ describe("validation of malformed migration files", () => {
     ]);
   });
 
-  it("reports every problem of a file with several, in file order", () => {
+  it("reports every problem of a file with several, in file order, schema and semantic together", () => {
     const text = [
       "name: many",
       "source:",
@@ -194,6 +200,7 @@ describe("validation of malformed migration files", () => {
     const { problems } = parseMigrationFile(text, "many.yaml");
     expect(problems.map(formatProblem)).toEqual([
       "many.yaml:2:1  source.region  missing required key 'region'",
+      "many.yaml:3:11  source.bucket  bucket name 'b' must be 3 to 63 characters long",
       "many.yaml:4:3  source.colour  unknown key 'colour'",
       "many.yaml:5:1  destination.bucket  missing required key 'bucket'",
       "many.yaml:6:11  destination.region  must be an AWS region such as us-east-1 or cn-northwest-1",

@@ -18,9 +18,10 @@ export function compilePattern(pattern: string): Matcher {
 
 /**
  * Why a pattern is unusable for a migration reading `sourceBucket`, or undefined when it is fine.
- * Catches what would otherwise silently match nothing.
+ * Catches what would otherwise silently match nothing. With `sourceBucket` undefined (not
+ * readable), the pattern's bucket part is not compared.
  */
-export function patternProblem(pattern: string, sourceBucket: string): string | undefined {
+export function patternProblem(pattern: string, sourceBucket: string | undefined): string | undefined {
   if (pattern === "") return "pattern is empty";
   for (let i = 0; i < pattern.length; i++) {
     if (pattern[i] === "[" && closingBracket(pattern, i) < 0) {
@@ -37,7 +38,7 @@ export function patternProblem(pattern: string, sourceBucket: string): string | 
     return "can never match: patterns are matched against 'bucket/key' (e.g. '*/readme.md' or '*.jpg')";
   }
   const slash = pattern.indexOf("/");
-  if (slash >= 0) {
+  if (slash >= 0 && sourceBucket !== undefined) {
     const bucket = pattern.slice(0, slash);
     if (!wildcard.test(bucket) && bucket !== sourceBucket) {
       return `can never match: '${bucket}' is not the source bucket '${sourceBucket}'`;

@@ -1,3 +1,5 @@
+import type { YamlSource } from "./yaml-source.js";
+
 /** One thing wrong (or suspicious) in a migration file, located to the character. */
 export interface Problem {
   /** File as given to the loader. */
@@ -43,4 +45,20 @@ export function dottedPath(segments: readonly (string | number)[]): string {
     else out += out === "" ? s : `.${s}`;
   }
   return out;
+}
+
+/** A problem at the node `path` of a parsed file (or its nearest existing ancestor). */
+export function problemAt(
+  where: { file: string; source: Pick<YamlSource, "positionOf"> },
+  path: readonly (string | number)[],
+  message: string,
+  severity: "error" | "warning" = "error",
+): Problem {
+  const { line, col } = where.source.positionOf(path);
+  return { file: where.file, line, col, path: dottedPath(path), message, severity };
+}
+
+/** A problem with a whole file, before or without any YAML to point into: line 1, column 1. */
+export function fileProblem(file: string, message: string, severity: "error" | "warning" = "error"): Problem {
+  return { file, line: 1, col: 1, path: "", message, severity };
 }
