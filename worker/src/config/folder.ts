@@ -59,7 +59,7 @@ async function readEntry(dir: string, realDir: string, file: string): Promise<Fo
       target = await realpath(file);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      const why = code === "ELOOP" ? "a loop of links" : "does not exist";
+      const why = code === "ELOOP" ? "is part of a loop of links" : "does not exist";
       return { file, problem: fileProblem(file, `is a symbolic link to '${to}', which ${why}`) };
     }
     if (!target.startsWith(realDir + sep)) {

@@ -10,7 +10,7 @@ import { decodeMigrationText } from "./file-text.js";
 import { readMigrationFolder } from "./folder.js";
 import { formatBytes, inputLimits } from "./input-limits.js";
 import { type LoadedMigration, normalizeMigration } from "./migration.js";
-import { dottedPath, fileProblem, type Problem, sortProblems } from "./problem.js";
+import { dottedPath, fileProblem, type Problem, sortProblems, visibleProblem } from "./problem.js";
 import { checkSchema, type SchemaViolation } from "./schema.js";
 import { parseYamlSource, type YamlSource } from "./yaml-source.js";
 
@@ -23,6 +23,9 @@ export interface ParsedMigrationFile {
   draft?: FileDraft;
   problems: Problem[];
 }
+
+// messages quote values from the file: no control character reaches a terminal or annotation
+const finish = (problems: Problem[]) => sortProblems(problems.map(visibleProblem));
 
 function schemaProblem(file: string, source: YamlSource, v: SchemaViolation): Problem {
   if (v.unknownKey !== undefined) {
@@ -61,7 +64,7 @@ export function parseMigrationFile(text: string, file: string): ParsedMigrationF
     const errors = source.syntaxErrors.map(
       (e): Problem => ({ file, ...e, path: "", message: `YAML: ${e.message}` }),
     );
-    return { file, problems: sortProblems([...errors, ...warnings]) };
+    return { file, problems: finish([...errors, ...warnings]) };
   }
   const result = checkSchema(source.value);
   const violations = result.ok ? [] : result.violations;
@@ -71,10 +74,10 @@ export function parseMigrationFile(text: string, file: string): ParsedMigrationF
     ...violations.map((v) => schemaProblem(file, source, v)),
     ...checkMigration(draft),
   ];
-  if (!result.ok) return { file, draft, problems: sortProblems(problems) };
+  if (!result.ok) return { file, draft, problems: finish(problems) };
   const checked: CheckedFile = { file, migration: normalizeMigration(result.file), source };
   problems.push(...checkPublishedSize(checked));
-  return { file, checked, draft, problems: sortProblems(problems) };
+  return { file, checked, draft, problems: finish(problems) };
 }
 
 /** {@link parseMigrationFile} for a file's raw bytes: size and UTF-8 are checked first. */
@@ -106,5 +109,5 @@ export async function loadMigrations(
   const migrations = parsed
     .flatMap((p) => (p.checked && !failed.has(p.file) ? [p.checked] : []))
     .map((c) => ({ migration: c.migration, file: c.file }));
-  return { migrations, problems: sortProblems(problems) };
+  return { migrations, problems: finish(problems) };
 }

@@ -75,10 +75,12 @@ export function parseYamlSource(text: string): YamlSource {
     const p = lineCounter.linePos(offset);
     return { line: p.line, col: p.col };
   };
-  const syntaxErrors = doc.errors.map((e) => ({
-    ...at(e.pos[0]),
-    message: plainMessage(firstLine(e.message)),
-  }));
+  const located = doc.errors
+    .map((e) => ({ offset: e.pos[0], message: plainMessage(firstLine(e.message)) }))
+    .sort((a, b) => a.offset - b.offset)
+    .map((e) => ({ ...at(e.offset), message: e.message }));
+  // a stack overflow is reported once per level it unwinds: the first is enough
+  const syntaxErrors = located.filter((e, i) => located.findIndex((x) => x.message === e.message) === i);
   const warnings = doc.warnings.map((e) => ({ ...at(e.pos[0]), message: firstLine(e.message) }));
   let value: unknown;
   if (syntaxErrors.length === 0) {
