@@ -87,6 +87,17 @@ export function parseMigrationBytes(bytes: Uint8Array, file: string): ParsedMigr
   return parseMigrationFile(decoded.text, file);
 }
 
+// Parsing is meant never to throw; should a library still do so on some input, that file
+// gets the error and the others are checked all the same
+function parseGuarded(bytes: Uint8Array, file: string): ParsedMigrationFile {
+  try {
+    return parseMigrationBytes(bytes, file);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    return { file, problems: [fileProblem(file, `could not be checked: ${why}`)] };
+  }
+}
+
 /**
  * Reads every `*.yaml`/`*.yml` file directly in `dir` and validates each and the set.
  * `migrations` holds only files without errors (disabled ones included: callers filter on
@@ -101,7 +112,7 @@ export async function loadMigrations(
   const parsed: ParsedMigrationFile[] = [];
   for (const e of entries) {
     if ("problem" in e) problems.push(e.problem);
-    else parsed.push(parseMigrationBytes(e.bytes, e.file));
+    else parsed.push(parseGuarded(e.bytes, e.file));
   }
   problems.push(...parsed.flatMap((p) => p.problems));
   problems.push(...checkMigrationSet(parsed.flatMap((p) => (p.draft ? [p.draft] : []))));

@@ -65,6 +65,7 @@ export function fileProblem(file: string, message: string, severity: "error" | "
 
 // C0 and C1 controls (a terminal reads ESC as a command) and the bidirectional overrides
 // that make text read differently than it is stored
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const invisible = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 /** `text` with control and bidi-override characters written as `\x1b`, `\u202e`: messages quote untrusted values. */

@@ -28,11 +28,11 @@ export interface YamlSource {
 
 const firstLine = (message: string) => message.split("\n")[0] ?? message;
 
+const tooDeep = "maps and lists are nested too deeply to parse (a migration needs 3 levels)";
+
 // the yaml library reports its own stack overflow as a parse error; say what it means
 const plainMessage = (message: string) =>
-  message.startsWith("Maximum call stack size exceeded")
-    ? "maps and lists are nested too deeply to parse (a migration needs 3 levels)"
-    : message;
+  message.startsWith("Maximum call stack size exceeded") ? tooDeep : message;
 
 function firstAliasOffset(doc: Document): number {
   let offset = 0;
@@ -80,7 +80,9 @@ export function parseYamlSource(text: string): YamlSource {
     .sort((a, b) => a.offset - b.offset)
     .map((e) => ({ ...at(e.offset), message: e.message }));
   // a stack overflow is reported once per level it unwinds: the first is enough
-  const syntaxErrors = located.filter((e, i) => located.findIndex((x) => x.message === e.message) === i);
+  const syntaxErrors = located.filter(
+    (e, i) => e.message !== tooDeep || located.findIndex((x) => x.message === tooDeep) === i,
+  );
   const warnings = doc.warnings.map((e) => ({ ...at(e.pos[0]), message: firstLine(e.message) }));
   let value: unknown;
   if (syntaxErrors.length === 0) {
