@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
@@ -186,6 +187,32 @@ describe("validation of malformed migration files", () => {
     expect(problems.map(formatProblem)).toEqual([
       `${dir}/second.yaml:8:11  destination.prefix  destination s3://dst-bucket/shared/more/ overlaps the destination s3://dst-bucket/shared/ of 'first' (${dir}/first.yaml)`,
     ]);
+  });
+
+  it("checks a file with a schema error against the other files too, once it has a name", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "longbow-set-"));
+    try {
+      const file = (name: string, extra: string) =>
+        [
+          `${name}`,
+          "source: { bucket: src-bucket, region: us-east-1 }",
+          "destination: { bucket: dst-bucket, prefix: shared/, region: us-east-1 }",
+          extra,
+        ].join("\n");
+      writeFileSync(join(dir, "a.yaml"), file("name: a", ""));
+      writeFileSync(join(dir, "b.yaml"), file("name: b", "compare: md5"));
+      // no readable name: not a migration yet, so no conflict is named after it
+      writeFileSync(join(dir, "c.yaml"), file("nmae: c", ""));
+      const { problems } = await loadMigrations(dir);
+      expect(problems.map(formatProblem)).toEqual([
+        `${dir}/b.yaml:3:44  destination.prefix  destination s3://dst-bucket/shared/ overlaps the destination s3://dst-bucket/shared/ of 'a' (${dir}/a.yaml)`,
+        `${dir}/b.yaml:4:10  compare  must be one of: size, etag, version`,
+        `${dir}/c.yaml:1:1  name  missing required key 'name'`,
+        `${dir}/c.yaml:1:1  nmae  unknown key 'nmae'; did you mean 'name'?`,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("reports every problem of a file with several, in file order, schema and semantic together", () => {

@@ -123,7 +123,10 @@ export function checkPublishedSize(f: CheckedFile): Problem[] {
   return [];
 }
 
-/** Checks across files: duplicate names and enabled migrations writing overlapping prefixes. */
+/**
+ * Checks across files: duplicate names and enabled migrations writing overlapping prefixes.
+ * Files take part with whatever their drafts can say, schema errors or not, once they have a name.
+ */
 export function checkMigrationSet(files: readonly FileDraft[]): Problem[] {
   const out: Problem[] = [];
   const byName = new Map<string, FileDraft>();
@@ -137,7 +140,10 @@ export function checkMigrationSet(files: readonly FileDraft[]): Problem[] {
       byName.set(name, f);
     }
   }
-  const enabled = files.filter((f) => f.draft.enabled === true && located(f.draft.destination));
+  // a file without a readable name is no migration yet: nothing to name the conflict after
+  const enabled = files.filter(
+    (f) => f.draft.name !== undefined && f.draft.enabled === true && located(f.draft.destination),
+  );
   for (let i = 0; i < enabled.length; i++) {
     const a = enabled[i] as FileDraft;
     for (let j = 0; j < i; j++) {
@@ -149,7 +155,7 @@ export function checkMigrationSet(files: readonly FileDraft[]): Problem[] {
           problemAt(
             a,
             ["destination", "prefix"],
-            `destination ${s3Url(da)} overlaps the destination ${s3Url(db)} of '${b.draft.name ?? basename(b.file)}' (${b.file})`,
+            `destination ${s3Url(da)} overlaps the destination ${s3Url(db)} of '${b.draft.name}' (${b.file})`,
           ),
         );
       }

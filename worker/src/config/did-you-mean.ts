@@ -1,13 +1,23 @@
-/** Edit distance (insertions, deletions, substitutions) between two strings, by code unit. */
-export function levenshtein(a: string, b: string): number {
+/**
+ * Levenshtein distance (insertions, deletions, substitutions) that also counts a swap of two
+ * adjacent characters as one edit (optimal string alignment), since `nmae` is one slip, not two.
+ */
+export function editDistance(a: string, b: string): number {
   if (a === b) return 0;
+  // rows i-2, i-1 and i of the dynamic-programming table
+  let before: number[] = [];
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      row.push(Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost));
+      let d = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        d = Math.min(d, (before[j - 2] as number) + 1);
+      }
+      row.push(d);
     }
+    before = prev;
     prev = row;
   }
   return prev[b.length] as number;
@@ -27,7 +37,7 @@ export function closestName(word: string, candidates: Iterable<string>): string 
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const c of candidates) {
     if (c === word) continue;
-    const d = levenshtein(w, folded(c));
+    const d = editDistance(w, folded(c));
     if (d < bestDistance) {
       best = c;
       bestDistance = d;
