@@ -72,8 +72,8 @@ console.log("| --- | --- | ---: | ---: | ---: |");
 let worst20 = 0;
 for (const [label, pattern, input] of rows) {
   const r = time(pattern, input);
-  if (pattern === star20) worst20 = Math.max(worst20, r.perKeyUs);
   const len = input[0]?.length ?? 0;
+  if ((pattern.match(/\*/g)?.length ?? 0) >= 20 && len === 1024) worst20 = Math.max(worst20, r.perKeyUs);
   console.log(`| ${label} | \`${pattern}\` | ${len} | ${r.matched} | ${r.perKeyUs.toFixed(2)} |`);
 }
 console.log(
