@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
@@ -144,7 +145,13 @@ const invalid: [string, number, number, string, string][] = [
   ],
   ["unknown-root-key", 12, 1, "compareMode", "unknown key 'compareMode'"],
   ["unknown-source-key", 6, 3, "source.acl", "unknown key 'acl'"],
-  ["unknown-versioning-key", 13, 3, "versioning.compareVersionIds", "unknown key 'compareVersionIds'"],
+  [
+    "unknown-versioning-key",
+    13,
+    3,
+    "versioning.compareVersionIds",
+    "unknown key 'compareVersionIds'; did you mean 'compareVersionId'?",
+  ],
   ["versioning-not-boolean", 13, 27, "versioning.getObjectWithVersionId", "must be boolean"],
   ["yaml-duplicate-key", 12, 1, "(file)", "YAML: Map keys must be unique"],
   ["yaml-syntax", 5, 1, "(file)", 'YAML: Missing closing "quote'],
@@ -182,7 +189,33 @@ describe("validation of malformed migration files", () => {
     ]);
   });
 
-  it("reports every problem of a file with several, in file order", () => {
+  it("checks a file with a schema error against the other files too, once it has a name", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "longbow-set-"));
+    try {
+      const file = (name: string, extra: string) =>
+        [
+          `${name}`,
+          "source: { bucket: src-bucket, region: us-east-1 }",
+          "destination: { bucket: dst-bucket, prefix: shared/, region: us-east-1 }",
+          extra,
+        ].join("\n");
+      writeFileSync(join(dir, "a.yaml"), file("name: a", ""));
+      writeFileSync(join(dir, "b.yaml"), file("name: b", "compare: md5"));
+      // no readable name: not a migration yet, so no conflict is named after it
+      writeFileSync(join(dir, "c.yaml"), file("nmae: c", ""));
+      const { problems } = await loadMigrations(dir);
+      expect(problems.map(formatProblem)).toEqual([
+        `${dir}/b.yaml:3:44  destination.prefix  destination s3://dst-bucket/shared/ overlaps the destination s3://dst-bucket/shared/ of 'a' (${dir}/a.yaml)`,
+        `${dir}/b.yaml:4:10  compare  must be one of: size, etag, version`,
+        `${dir}/c.yaml:1:1  name  missing required key 'name'`,
+        `${dir}/c.yaml:1:1  nmae  unknown key 'nmae'; did you mean 'name'?`,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("reports every problem of a file with several, in file order, schema and semantic together", () => {
     const text = [
       "name: many",
       "source:",
@@ -194,6 +227,7 @@ describe("validation of malformed migration files", () => {
     const { problems } = parseMigrationFile(text, "many.yaml");
     expect(problems.map(formatProblem)).toEqual([
       "many.yaml:2:1  source.region  missing required key 'region'",
+      "many.yaml:3:11  source.bucket  bucket name 'b' must be 3 to 63 characters long",
       "many.yaml:4:3  source.colour  unknown key 'colour'",
       "many.yaml:5:1  destination.bucket  missing required key 'bucket'",
       "many.yaml:6:11  destination.region  must be an AWS region such as us-east-1 or cn-northwest-1",

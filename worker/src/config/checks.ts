@@ -1,74 +1,71 @@
 import { basename, extname } from "node:path";
 import { partitionOf } from "../s3/endpoint.js";
-import { bucketNameProblem } from "./bucket-name.js";
-import type { Migration, MigrationSide } from "./migration.js";
+import type { MigrationDraft, SideDraft } from "./draft.js";
+import { storeOf } from "./endpoint-url.js";
+import { formatBytes, inputLimits } from "./input-limits.js";
+import type { Migration } from "./migration.js";
 import { patternProblem } from "./pattern.js";
-import type { Problem } from "./problem.js";
-import { dottedPath } from "./problem.js";
+import { type Problem, problemAt } from "./problem.js";
+import { checkSide } from "./side-checks.js";
 import type { YamlSource } from "./yaml-source.js";
 
-/** A schema-valid migration with where it came from: the input of the semantic checks. */
+/** A parsed file's readable fields with where they came from: the input of the semantic checks. */
+export interface FileDraft {
+  file: string;
+  draft: MigrationDraft;
+  source: YamlSource;
+}
+
+/** A schema-valid migration with where it came from. */
 export interface CheckedFile {
   file: string;
   migration: Migration;
   source: YamlSource;
 }
 
-function problemAt(f: CheckedFile, path: (string | number)[], message: string): Problem {
-  const { line, col } = f.source.positionOf(path);
-  return { file: f.file, line, col, path: dottedPath(path), message, severity: "error" };
-}
+/** A side whose location fields are all readable. */
+type Located = SideDraft & { bucket: string; prefix: string; region: string; endpoint: string | null };
 
-const s3Url = (s: MigrationSide) => `s3://${s.bucket}/${s.prefix}`;
+const located = (s: SideDraft | undefined): s is Located =>
+  s !== undefined &&
+  s.bucket !== undefined &&
+  s.prefix !== undefined &&
+  s.region !== undefined &&
+  s.endpoint !== undefined;
 
-/** Same bucket on the same store: the only case where two prefixes can collide. */
-function sameBucket(a: MigrationSide, b: MigrationSide): boolean {
-  return a.bucket === b.bucket && a.region === b.region && (a.endpoint ?? "") === (b.endpoint ?? "");
+const s3Url = (s: Located) => `s3://${s.bucket}/${s.prefix}`;
+
+/**
+ * Same bucket on the same store: the only case where two prefixes can collide. Stores are
+ * compared normalized ({@link storeOf}), so a trailing `/`, AWS's endpoint named explicitly
+ * or another region of the same partition does not make one bucket look like two.
+ */
+function sameBucket(a: Located, b: Located): boolean {
+  const store = (s: Located) => storeOf({ region: s.region, endpoint: s.endpoint ?? undefined });
+  return a.bucket === b.bucket && store(a) === store(b);
 }
 
 const overlaps = (p: string, q: string) => p.startsWith(q) || q.startsWith(p);
 
-function endpointPartition(endpoint: string): "aws" | "aws-cn" | undefined {
-  let host: string;
-  try {
-    host = new URL(endpoint).hostname;
-  } catch {
-    return undefined;
-  }
-  if (host.endsWith(".amazonaws.com.cn")) return "aws-cn";
-  if (host.endsWith(".amazonaws.com")) return "aws";
-  return undefined;
-}
-
-/** Checks of one migration that the schema cannot express. */
-export function checkMigration(f: CheckedFile): Problem[] {
-  const m = f.migration;
+/**
+ * Checks of one migration that the schema cannot express. Each runs on whatever fields of
+ * the draft it needs are readable, so they run beside the schema's own errors.
+ */
+export function checkMigration(f: FileDraft): Problem[] {
+  const m = f.draft;
   const out: Problem[] = [];
   const stem = basename(f.file, extname(f.file));
-  if (stem !== m.name) {
+  if (m.name !== undefined && stem !== m.name) {
     out.push(problemAt(f, ["name"], `name '${m.name}' does not match the file name '${basename(f.file)}'`));
   }
-  for (const sideName of ["source", "destination"] as const) {
-    const side = m[sideName];
-    const bad = bucketNameProblem(side.bucket);
-    if (bad) out.push(problemAt(f, [sideName, "bucket"], bad));
-    if (side.endpoint !== undefined) {
-      const ep = endpointPartition(side.endpoint);
-      if (ep !== undefined && ep !== partitionOf(side.region)) {
-        out.push(
-          problemAt(
-            f,
-            [sideName, "endpoint"],
-            `endpoint is in partition ${ep} but region '${side.region}' is in partition ${partitionOf(side.region)}`,
-          ),
-        );
-      }
-    }
-  }
+  if (m.source) out.push(...checkSide(f, "source", m.source));
+  if (m.destination) out.push(...checkSide(f, "destination", m.destination));
   const { source: src, destination: dst } = m;
   if (
-    src.endpoint === undefined &&
-    dst.endpoint === undefined &&
+    src?.endpoint === null &&
+    dst?.endpoint === null &&
+    src.region !== undefined &&
+    dst.region !== undefined &&
     partitionOf(src.region) !== partitionOf(dst.region) &&
     src.credentials === "default" &&
     dst.credentials === "default"
@@ -81,46 +78,84 @@ export function checkMigration(f: CheckedFile): Problem[] {
       ),
     );
   }
-  if (sameBucket(src, dst) && overlaps(src.prefix, dst.prefix)) {
+  if (located(src) && located(dst) && sameBucket(src, dst) && overlaps(src.prefix, dst.prefix)) {
     const msg = dst.prefix.startsWith(src.prefix)
       ? `destination ${s3Url(dst)} is inside its own source ${s3Url(src)}: copies would be copied again`
       : `source ${s3Url(src)} is inside its own destination ${s3Url(dst)}: copies would overwrite sources`;
     out.push(problemAt(f, ["destination", "prefix"], msg));
   }
   for (const list of ["ignore", "include"] as const) {
-    m[list].forEach((pattern, i) => {
-      const bad = patternProblem(pattern, src.bucket);
+    m[list]?.forEach((pattern, i) => {
+      if (pattern === undefined) return;
+      const bad = patternProblem(pattern, src?.bucket);
       if (bad) out.push(problemAt(f, [list, i], `invalid pattern '${pattern}': ${bad}`));
     });
   }
   return out;
 }
 
-/** Checks across files: duplicate names and enabled migrations writing overlapping prefixes. */
-export function checkMigrationSet(files: readonly CheckedFile[]): Problem[] {
+/**
+ * The parameter `publish` would write for a valid migration must fit SSM: an error above the
+ * Advanced tier's limit, a warning above the Standard tier's (Advanced parameters are charged).
+ */
+export function checkPublishedSize(f: CheckedFile): Problem[] {
+  const bytes = Buffer.byteLength(JSON.stringify(f.migration), "utf8");
+  const { ssmStandardBytes, ssmAdvancedBytes } = inputLimits;
+  if (bytes > ssmAdvancedBytes) {
+    return [
+      problemAt(
+        f,
+        [],
+        `the published parameter would be ${formatBytes(bytes)}; SSM parameters hold at most ${ssmAdvancedBytes} bytes (Advanced tier): shorten the ignore/include lists`,
+      ),
+    ];
+  }
+  if (bytes > ssmStandardBytes) {
+    return [
+      problemAt(
+        f,
+        [],
+        `the published parameter would be ${formatBytes(bytes)}, over the Standard tier's ${ssmStandardBytes} bytes: publish writes it in the Advanced tier, which is charged`,
+        "warning",
+      ),
+    ];
+  }
+  return [];
+}
+
+/**
+ * Checks across files: duplicate names and enabled migrations writing overlapping prefixes.
+ * Files take part with whatever their drafts can say, schema errors or not, once they have a name.
+ */
+export function checkMigrationSet(files: readonly FileDraft[]): Problem[] {
   const out: Problem[] = [];
-  const byName = new Map<string, CheckedFile>();
+  const byName = new Map<string, FileDraft>();
   for (const f of files) {
-    const first = byName.get(f.migration.name);
+    const name = f.draft.name;
+    if (name === undefined) continue;
+    const first = byName.get(name);
     if (first) {
-      out.push(problemAt(f, ["name"], `duplicate name '${f.migration.name}': also in ${first.file}`));
+      out.push(problemAt(f, ["name"], `duplicate name '${name}': also in ${first.file}`));
     } else {
-      byName.set(f.migration.name, f);
+      byName.set(name, f);
     }
   }
-  const enabled = files.filter((f) => f.migration.enabled);
+  // a file without a readable name is no migration yet: nothing to name the conflict after
+  const enabled = files.filter(
+    (f) => f.draft.name !== undefined && f.draft.enabled === true && located(f.draft.destination),
+  );
   for (let i = 0; i < enabled.length; i++) {
-    const a = enabled[i] as CheckedFile;
+    const a = enabled[i] as FileDraft;
     for (let j = 0; j < i; j++) {
-      const b = enabled[j] as CheckedFile;
-      const da = a.migration.destination;
-      const db = b.migration.destination;
+      const b = enabled[j] as FileDraft;
+      const da = a.draft.destination as Located;
+      const db = b.draft.destination as Located;
       if (sameBucket(da, db) && overlaps(da.prefix, db.prefix)) {
         out.push(
           problemAt(
             a,
             ["destination", "prefix"],
-            `destination ${s3Url(da)} overlaps the destination ${s3Url(db)} of '${b.migration.name}' (${b.file})`,
+            `destination ${s3Url(da)} overlaps the destination ${s3Url(db)} of '${b.draft.name}' (${b.file})`,
           ),
         );
       }

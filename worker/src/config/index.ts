@@ -1,5 +1,16 @@
 export { bucketNameProblem } from "./bucket-name.js";
-export { type CheckedFile, checkMigration, checkMigrationSet } from "./checks.js";
+export {
+  type CheckedFile,
+  checkMigration,
+  checkMigrationSet,
+  checkPublishedSize,
+  type FileDraft,
+} from "./checks.js";
+export type { MigrationDraft, SideDraft } from "./draft.js";
+export { endpointProblems, storeOf } from "./endpoint-url.js";
+export { type FolderEntry, isMigrationFileName, readMigrationFolder } from "./folder.js";
+export { Glob, type Matcher, PatternError } from "./glob.js";
+export { formatBytes, inputLimits } from "./input-limits.js";
 export {
   destinationEndpoint,
   destinationKey,
@@ -7,7 +18,7 @@ export {
   sourceEndpoint,
   sourceKeyOf,
 } from "./key-map.js";
-export { isMigrationFileName, loadMigrations, type ParsedMigrationFile, parseMigrationFile } from "./load.js";
+export { loadMigrations, type ParsedMigrationFile, parseMigrationBytes, parseMigrationFile } from "./load.js";
 export type {
   CompareMode,
   LoadedMigration,
@@ -20,6 +31,7 @@ export type {
   VersioningSwitches,
 } from "./migration.js";
 export { normalizeMigration } from "./migration.js";
+export { type RegionStatus, regionStatus } from "./partitions.js";
 export { compilePattern, ignoreFilter, isIgnored, type KeyFilter, patternProblem } from "./pattern.js";
 export { formatProblem, hasErrors, type Problem, sortProblems } from "./problem.js";
 export { checkSchema, migrationSchema, type SchemaViolation } from "./schema.js";

@@ -1,56 +1,27 @@
+import { closingBracket, codePoints, Glob, type Matcher, PatternError } from "./glob.js";
 import type { Migration } from "./migration.js";
 
 /**
  * Ignore and include patterns, with the original's semantics (Python `fnmatch` against
  * `bucket/key`): `*` matches any run of characters including `/`, `?` exactly one,
  * `[abc]`/`[!abc]` one of (not) a set; everything else is literal and case-sensitive.
+ * Patterns come from pull requests, so they compile to {@link Glob}, which matches in time
+ * linear in the key's length whatever the pattern (no regular expression, no backtracking).
  */
 
 const wildcard = /[*?[]/;
 
-function closingBracket(pattern: string, open: number): number {
-  let j = open + 1;
-  if (pattern[j] === "!") j++;
-  if (pattern[j] === "]") j++;
-  return pattern.indexOf("]", j);
-}
-
-function translate(pattern: string): string {
-  let out = "";
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i] as string;
-    if (c === "*") {
-      out += "[\\s\\S]*";
-    } else if (c === "?") {
-      out += "[\\s\\S]";
-    } else if (c === "[") {
-      const close = closingBracket(pattern, i);
-      if (close < 0) {
-        out += "\\[";
-        continue;
-      }
-      let body = pattern.slice(i + 1, close);
-      const negate = body.startsWith("!");
-      if (negate) body = body.slice(1);
-      out += `[${negate ? "^" : ""}${body.replace(/[\\^]/g, "\\$&").replace(/\[/g, "\\[")}]`;
-      i = close;
-    } else {
-      out += c.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-    }
-  }
-  return out;
-}
-
-/** Compiles one pattern to an anchored regular expression over `bucket/key`. */
-export function compilePattern(pattern: string): RegExp {
-  return new RegExp(`^${translate(pattern)}$`, "s");
+/** Compiles one pattern to a matcher over the whole `bucket/key`. Throws {@link PatternError}. */
+export function compilePattern(pattern: string): Matcher {
+  return new Glob(pattern);
 }
 
 /**
  * Why a pattern is unusable for a migration reading `sourceBucket`, or undefined when it is fine.
- * Catches what would otherwise silently match nothing.
+ * Catches what would otherwise silently match nothing. With `sourceBucket` undefined (not
+ * readable), the pattern's bucket part is not compared.
  */
-export function patternProblem(pattern: string, sourceBucket: string): string | undefined {
+export function patternProblem(pattern: string, sourceBucket: string | undefined): string | undefined {
   if (pattern === "") return "pattern is empty";
   for (let i = 0; i < pattern.length; i++) {
     if (pattern[i] === "[" && closingBracket(pattern, i) < 0) {
@@ -59,14 +30,15 @@ export function patternProblem(pattern: string, sourceBucket: string): string | 
   }
   try {
     compilePattern(pattern);
-  } catch {
-    return "invalid character set (a range like [z-a] is reversed)";
+  } catch (err) {
+    if (err instanceof PatternError) return err.reason;
+    throw err;
   }
   if (!pattern.includes("/") && !wildcard.test(pattern)) {
     return "can never match: patterns are matched against 'bucket/key' (e.g. '*/readme.md' or '*.jpg')";
   }
   const slash = pattern.indexOf("/");
-  if (slash >= 0) {
+  if (slash >= 0 && sourceBucket !== undefined) {
     const bucket = pattern.slice(0, slash);
     if (!wildcard.test(bucket) && bucket !== sourceBucket) {
       return `can never match: '${bucket}' is not the source bucket '${sourceBucket}'`;
@@ -85,15 +57,16 @@ export type KeyFilter = (sourceKey: string, size?: number) => boolean;
  */
 export function ignoreFilter(m: Migration): KeyFilter {
   const prefix = `${m.source.bucket}/`;
-  const ignore = m.ignore.map(compilePattern);
-  const include = m.include.map(compilePattern);
+  const ignore = m.ignore.map((p) => new Glob(p));
+  const include = m.include.map((p) => new Glob(p));
   const maxSize = m.limits.maxObjectSize;
   return (sourceKey, size) => {
     if (maxSize !== undefined && size !== undefined && size > maxSize) return true;
     if (ignore.length === 0 && include.length === 0) return false;
-    const full = prefix + sourceKey;
-    if (ignore.some((r) => r.test(full))) return true;
-    return include.length > 0 && !include.some((r) => r.test(full));
+    // split once: every pattern reads the same characters
+    const full = codePoints(prefix + sourceKey);
+    if (ignore.some((g) => g.testCodePoints(full))) return true;
+    return include.length > 0 && !include.some((g) => g.testCodePoints(full));
   };
 }
 

@@ -1,3 +1,5 @@
+import type { YamlSource } from "./yaml-source.js";
+
 /** One thing wrong (or suspicious) in a migration file, located to the character. */
 export interface Problem {
   /** File as given to the loader. */
@@ -16,7 +18,7 @@ export interface Problem {
 /** `file:line:col  path  message`, the format of `longbow validate` and of editors' problem matchers. */
 export function formatProblem(p: Problem): string {
   const tag = p.severity === "warning" ? "warning: " : "";
-  return `${p.file}:${p.line}:${p.col}  ${p.path || "(file)"}  ${tag}${p.message}`;
+  return visibleText(`${p.file}:${p.line}:${p.col}  ${p.path || "(file)"}  ${tag}${p.message}`);
 }
 
 /** True when at least one problem is an error (not a warning). */
@@ -43,4 +45,40 @@ export function dottedPath(segments: readonly (string | number)[]): string {
     else out += out === "" ? s : `.${s}`;
   }
   return out;
+}
+
+/** A problem at the node `path` of a parsed file (or its nearest existing ancestor). */
+export function problemAt(
+  where: { file: string; source: Pick<YamlSource, "positionOf"> },
+  path: readonly (string | number)[],
+  message: string,
+  severity: "error" | "warning" = "error",
+): Problem {
+  const { line, col } = where.source.positionOf(path);
+  return { file: where.file, line, col, path: dottedPath(path), message, severity };
+}
+
+/** A problem with a whole file, before or without any YAML to point into: line 1, column 1. */
+export function fileProblem(file: string, message: string, severity: "error" | "warning" = "error"): Problem {
+  return { file, line: 1, col: 1, path: "", message, severity };
+}
+
+// C0 and C1 controls (a terminal reads ESC as a command) and the bidirectional overrides
+// that make text read differently than it is stored
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const invisible = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/** `text` with control and bidi-override characters written as `\x1b`, `\u202e`: messages quote untrusted values. */
+export function visibleText(text: string): string {
+  return text.replace(invisible, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff
+      ? `\\x${code.toString(16).padStart(2, "0")}`
+      : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
+}
+
+/** The problem with its message and path made {@link visibleText}. */
+export function visibleProblem(p: Problem): Problem {
+  return { ...p, path: visibleText(p.path), message: visibleText(p.message) };
 }

@@ -1,5 +1,6 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import schema from "../../../migrations/schema.json" with { type: "json" };
+import { didYouMean } from "./did-you-mean.js";
 import type { MigrationFile } from "./migration.js";
 
 /** `migrations/schema.json`, the one schema both the code and editors use. */
@@ -37,8 +38,10 @@ function describe(e: ErrorObject): string {
   switch (e.keyword) {
     case "required":
       return `missing required key '${String(p.missingProperty)}'`;
-    case "additionalProperties":
-      return `unknown key '${String(p.additionalProperty)}'`;
+    case "additionalProperties": {
+      const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      return `unknown key '${String(p.additionalProperty)}'${didYouMean(String(p.additionalProperty), known)}`;
+    }
     case "enum":
       return `must be one of: ${(p.allowedValues as unknown[]).map(String).join(", ")}`;
     case "type":
