@@ -107,9 +107,7 @@ describe("hostile strings in Markdown outputs", () => {
   it.each(hostile)("the job summary's problem table shows %j as text, adding no element", (h) => {
     const render = (v: string) => {
       core.summary.emptyBuffer();
-      addProblemsTable(core.summary, [
-        { file: v, line: 1, col: 1, path: v, message: v, severity: "error" },
-      ]);
+      addProblemsTable(core.summary, [{ file: v, line: 1, col: 1, path: v, message: v, severity: "error" }]);
       return md.render(core.summary.stringify());
     };
     const html = render(h);
