@@ -8,6 +8,7 @@ import { sideClients, withSideInputs } from "../aws.js";
 import { ActionInputError, InvalidMigrationsError } from "../errors.js";
 import { githubClient } from "../github/client.js";
 import { upsertComment } from "../github/comments.js";
+import { tokenLogin } from "../github/identity.js";
 import { changedFiles } from "../github/pulls.js";
 import { errorCount, writeSummary } from "../output/summary.js";
 import { commentLimit, fitComment } from "../output/truncate.js";
@@ -82,7 +83,8 @@ export async function plan(ctx: CommandContext): Promise<void> {
   const markdown = renderPlanMarkdown(assemblePlan(plans, ctx.inputs.throughput, new Date()));
   const pointer = `the full plan is in the job summary of ${runUrl(ctx.env)}`;
   const body = fitComment(markdown, pointer, commentLimit - planMarker.length - 1);
-  const result = await upsertComment(octokit, repo, pr.number, planMarker, body);
+  const author = await tokenLogin(octokit);
+  const result = await upsertComment(octokit, repo, pr.number, planMarker, body, { author });
   core.info(`plan: comment ${result.action} on #${pr.number} (${result.url})`);
 
   core.summary.addHeading("Longbow: plan", 2).addRaw(markdown, true);
