@@ -4,7 +4,7 @@ import { compareMigration } from "../../../worker/src/compare/index.js";
 import { hasErrors, loadMigrations } from "../../../worker/src/config/index.js";
 import { assemblePlan, MigrationPlanBuilder, renderPlanMarkdown } from "../../../worker/src/plan/index.js";
 import { isAllowed } from "../allowlist.js";
-import { sideClients, withSideInputs } from "../aws.js";
+import { sideClients } from "../aws.js";
 import { ActionInputError, InvalidMigrationsError } from "../errors.js";
 import { githubClient } from "../github/client.js";
 import { upsertComment } from "../github/comments.js";
@@ -71,9 +71,8 @@ export async function plan(ctx: CommandContext): Promise<void> {
   for (const m of chosen) {
     const builder = new MigrationPlanBuilder(m);
     try {
-      const effective = withSideInputs(m, ctx.inputs);
-      const clients = await sideClients(effective, ctx.inputs);
-      for await (const item of compareMigration(effective, clients)) builder.add(item);
+      const { migration, source, destination } = await sideClients(m, ctx.inputs);
+      for await (const item of compareMigration(migration, { source, destination })) builder.add(item);
     } catch (err) {
       const e = err as Error;
       builder.fail(`${e.name}: ${e.message}`);
