@@ -9,7 +9,7 @@ import type { Logger } from "../../log/index.js";
 import { loadPublishedMigrations } from "../../publish/index.js";
 import { type Queue, SqliteQueue, SqsQueue } from "../../queue/index.js";
 import type { MigrationClients } from "../../runner/index.js";
-import { createS3Client, describeEndpoint } from "../../s3/index.js";
+import { createS3Client, describeEndpoint, s3ClientSettings } from "../../s3/index.js";
 import { loadValidMigrations } from "./load-valid.js";
 
 /** Where the queue and ledger live: SQLite files in a folder, or SQS + DynamoDB. */
@@ -109,9 +109,12 @@ export async function migrationSource(
 }
 
 /** Builds a migration's two S3 clients, sized to the transfer pool of a runner. */
-export function clientFactory(settings: Settings): (m: Migration) => Promise<MigrationClients> {
+export function clientFactory(
+  settings: Settings,
+  logger?: Logger,
+): (m: Migration) => Promise<MigrationClients> {
   const maxSockets = settings.filesInParallel * settings.partsInParallel;
-  const options = { maxSockets, maxAttempts: settings.maxRetries };
+  const options = { maxSockets, ...s3ClientSettings(settings), ...(logger === undefined ? {} : { logger }) };
   return async (m) => {
     const [source, destination] = await Promise.all([
       createS3Client(sourceEndpoint(m), options),

@@ -79,7 +79,7 @@ export const registerMigrate: RegisterCommand = (program) => {
         // This process is the state folder's only user: jobs a killed run held are free again.
         const recovered = await backends.queue.releaseInFlight();
         if (recovered > 0) logger.info({ recovered }, "jobs of an interrupted run released");
-        const clients = clientFactory(settings);
+        const clients = clientFactory(settings, logger);
         // The copy starts with the compare, not after it: the compare queues jobs in batches
         // as it lists, and a large bucket's listing (across the border, for the destination)
         // can take minutes. Totals start with what an interrupted run left and grow with

@@ -65,7 +65,7 @@ export const registerWork: RegisterCommand = (program) => {
         queue: backends.queue,
         ledger: backends.ledger,
         migrations,
-        clients: clientFactory(settings),
+        clients: clientFactory(settings, logger),
         settings,
         maxAttempts,
         stopWhenIdle: flags.exitWhenIdle ?? false,
