@@ -6,7 +6,10 @@ import { destinationEndpoint, type Migration, sourceEndpoint } from "../../worke
 import {
   type CredentialsRef,
   createS3Client,
+  describeEndpoint,
+  EndpointNotAllowedError,
   type EndpointSpec,
+  isTrustedEndpoint,
   partitionOf,
 } from "../../worker/src/s3/index.js";
 import type { ActionInputs, SideInputs } from "./inputs.js";
@@ -53,22 +56,52 @@ function overridden(spec: EndpointSpec, side: SideInputs): EndpointSpec {
   return out;
 }
 
+function sideInputsFor(region: string, inputs: ActionInputs): SideInputs {
+  return partitionOf(region) === "aws-cn" ? inputs.china : inputs.global;
+}
+
+/**
+ * Refuses a migration whose file names a custom endpoint that is not trusted with
+ * credentials: not on the endpoint allowlist (input `endpoint-allowlist`) and not one of AWS's
+ * own S3 endpoints for the side's region. An endpoint given as an Action input replaces the
+ * file's and is trusted: it comes from the workflow, as the allowlist itself does. Call it on
+ * the migration as the file has it, before {@link withSideInputs}.
+ */
+export function checkEndpoints(m: Migration, inputs: ActionInputs): void {
+  for (const name of ["source", "destination"] as const) {
+    const side = m[name];
+    if (side.endpoint === undefined || sideInputsFor(side.region, inputs).endpoint !== undefined) continue;
+    if (isTrustedEndpoint(side.endpoint, side.region, inputs.endpointAllowlist)) continue;
+    const where = describeEndpoint({ endpoint: side.endpoint, region: side.region });
+    throw new EndpointNotAllowedError(
+      `migration ${m.name}: ${name}.endpoint ${where} is not on the endpoint allowlist (input endpoint-allowlist, the repository's LONGBOW_ENDPOINT_ALLOWLIST variable) and is not an AWS S3 endpoint of ${side.region}; no credentials are sent to it, so nothing was read`,
+      { migration: m.name, endpoint: where },
+    );
+  }
+}
+
 /**
  * Applies the workflow's per-partition settings to a migration: a side in a `cn-*` region
  * takes the `china-*` inputs, any other side the `global-*` ones. A setting left empty keeps
  * what the migration file says.
  */
 export function withSideInputs(m: Migration, inputs: ActionInputs): Migration {
-  const pick = (region: string) => (partitionOf(region) === "aws-cn" ? inputs.china : inputs.global);
+  const pick = (region: string) => sideInputsFor(region, inputs);
   const apply = <S extends Migration["source"]>(s: S): S => ({ ...s, ...overridden(s, pick(s.region)) });
   return { ...m, source: apply(m.source), destination: apply(m.destination) };
 }
 
-/** S3 clients for both sides of a migration (after {@link withSideInputs}). */
+/**
+ * S3 clients for both sides of a migration, the one place the Action puts credentials into
+ * S3 clients: refuses untrusted endpoints first ({@link checkEndpoints}), then applies the
+ * workflow's side inputs ({@link withSideInputs}). Returns the migration as applied.
+ */
 export async function sideClients(
-  m: Migration,
+  file: Migration,
   inputs: ActionInputs,
-): Promise<{ source: S3Client; destination: S3Client }> {
+): Promise<{ migration: Migration; source: S3Client; destination: S3Client }> {
+  checkEndpoints(file, inputs);
+  const m = withSideInputs(file, inputs);
   // Credentials parameters are read in the control plane's region unless they name their own.
   const ssmClientFactory = (region: string | undefined) =>
     new SSMClient({ region: region ?? inputs.awsRegion ?? m.source.region });
@@ -77,5 +110,5 @@ export async function sideClients(
     createS3Client(sourceEndpoint(m), options),
     createS3Client(destinationEndpoint(m), options),
   ]);
-  return { source, destination };
+  return { migration: m, source, destination };
 }

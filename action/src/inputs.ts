@@ -1,3 +1,4 @@
+import { parseEndpointAllowlist } from "../../worker/src/s3/index.js";
 import { ActionInputError } from "./errors.js";
 
 /** The Action's commands, one module each under `commands/`. */
@@ -23,6 +24,11 @@ export interface ActionInputs {
   githubToken: string;
   /** Bucket names, or prefixes ending in `*`. @defaultValue [] (no allowlist configured) */
   bucketAllowlist: string[];
+  /**
+   * Custom S3 endpoints a migration file may name, normalized (see `normalizeEndpoint`).
+   * AWS's own endpoints for a side's region need no entry. @defaultValue [] (none)
+   */
+  endpointAllowlist: string[];
   /** Control-plane region. @defaultValue the AWS_REGION environment variable */
   awsRegion: string | undefined;
   /** @defaultValue "/longbow/migrations" */
@@ -70,6 +76,14 @@ export function parseAllowlist(raw: string): string[] {
     .filter((s) => s !== "");
 }
 
+function endpointAllowlist(raw: string): string[] {
+  try {
+    return parseEndpointAllowlist(parseAllowlist(raw));
+  } catch (err) {
+    throw new ActionInputError(`input endpoint-allowlist: ${(err as Error).message}`);
+  }
+}
+
 /**
  * Parses and validates the Action's inputs. Defaults live here (and mirror `action.yml`) so
  * that a local run with only `INPUT_COMMAND` set behaves like a workflow run.
@@ -93,6 +107,7 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = {}): Act
     migrationsPath: read("migrations-path") || "migrations",
     githubToken: read("github-token"),
     bucketAllowlist: parseAllowlist(read("bucket-allowlist")),
+    endpointAllowlist: endpointAllowlist(read("endpoint-allowlist")),
     awsRegion:
       optional(read("aws-region")) ??
       optional(env.AWS_REGION ?? "") ??

@@ -74,10 +74,22 @@ export interface LambdaWorkerConfig {
 export interface GitHubConfig {
   /** `owner/name` of the repository allowed to assume the roles. */
   readonly repository: string;
-  /** Branch whose workflows may deploy. @defaultValue "main" */
+  /** Branch the scheduled workflows (sync, report) run on; the sync and report roles trust it. @defaultValue "main" */
   readonly deployBranch?: string;
-  /** GitHub environment of the deploy job (`.github/workflows/deploy.yml`). @defaultValue "longbow-production" */
+  /**
+   * GitHub environment of the deploy job (`.github/workflows/deploy.yml`); the deploy role
+   * trusts only it. Give it a deployment-branch rule (the deploy branch only) and required
+   * reviewers (README, Deploy). @defaultValue "longbow-production"
+   */
   readonly deployEnvironment?: string;
+  /**
+   * SSM SecureString with a **read-only** access key of the other partition (list the
+   * buckets only), which the plan role may read for pull requests
+   * (`LONGBOW_CHINA_PLAN_CREDENTIALS_PARAMETER`). Must not be the fleet's `credentialsParameter`
+   * nor one a migration names. @defaultValue undefined: the plan role reads no parameter (use a
+   * read-only role of the other partition, `LONGBOW_CHINA_PLAN_ROLE_ARN`, instead)
+   */
+  readonly planCredentialsParameter?: string;
   /**
    * ARN of an existing `token.actions.githubusercontent.com` provider (there can be only one
    * per account). @defaultValue undefined: the stack creates the provider
@@ -180,7 +192,10 @@ export interface LongbowConfig {
   readonly lambdaWorker: Required<LambdaWorkerConfig>;
   readonly triggerBucket: boolean;
   readonly github:
-    | (Required<Omit<GitHubConfig, "oidcProviderArn">> & { readonly oidcProviderArn?: string })
+    | (Required<Omit<GitHubConfig, "oidcProviderArn" | "planCredentialsParameter">> & {
+        readonly oidcProviderArn?: string;
+        readonly planCredentialsParameter?: string;
+      })
     | undefined;
 }
 
@@ -337,6 +352,12 @@ export function validateConfig(c: LongbowConfig): LongbowConfig {
   }
   if (c.github !== undefined && !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(c.github.repository)) {
     throw new ConfigError(`github.repository must be 'owner/name', got '${c.github.repository}'`);
+  }
+  const planKey = c.github?.planCredentialsParameter;
+  if (planKey !== undefined && planKey.replace(/^\//, "") === c.credentialsParameter.replace(/^\//, "")) {
+    throw new ConfigError(
+      `github.planCredentialsParameter must hold a read-only key, not the fleet's credentialsParameter '${c.credentialsParameter}'`,
+    );
   }
   return c;
 }

@@ -5,15 +5,20 @@ import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type { CredentialsParameterRef } from "./bucket-grants.js";
 import type { Partition } from "./config.js";
-import { acknowledge, nagArnRef } from "./nag.js";
+import { engineCalls, ledgerStatement, queueStatement } from "./engine-calls.js";
+import { acknowledge } from "./nag.js";
 
 /** Props of {@link GitHubRoles}. */
 export interface GitHubRolesProps {
   /** `owner/name`. */
   readonly repository: string;
-  /** Branch whose workflows may deploy. @defaultValue "main" */
+  /** Branch the scheduled workflows (sync, report) run on. @defaultValue "main" */
   readonly deployBranch?: string;
-  /** GitHub environment the deploy job runs in (its token's subject names it, not the branch). @defaultValue "longbow-production" */
+  /**
+   * GitHub environment the deploy job runs in: the deploy role trusts only tokens naming it.
+   * The environment's deployment-branch rule and required reviewers are what protect it
+   * (README, Deploy). @defaultValue "longbow-production"
+   */
   readonly deployEnvironment?: string;
   /** An existing GitHub OIDC provider. @defaultValue undefined: one is created */
   readonly oidcProviderArn?: string;
@@ -26,18 +31,24 @@ export interface GitHubRolesProps {
   /** Buckets of this partition the plan and the compare list. */
   readonly buckets: readonly string[];
   readonly migrationsPath: string;
-  /** The compare reads the other side with these when no role of the other partition is configured. */
+  /** The compare (sync) reads the other side with these when no role of the other partition is configured. */
   readonly credentialsParameters: readonly CredentialsParameterRef[];
+  /**
+   * A SecureString with a read-only key of the other partition, for the plan of a pull
+   * request. Never the fleet's write key. @defaultValue undefined: the plan role reads no parameter
+   */
+  readonly planCredentialsParameter?: CredentialsParameterRef;
 }
 
 const issuer = "token.actions.githubusercontent.com";
 
 /**
  * Roles the workflows of one repository assume with OIDC, so no AWS key lives in GitHub, one
- * per workflow variable (`LONGBOW_*_ROLE_ARN`): `deploy` (publish the migrations and CDK
- * deploy, from the deploy branch or environment), `plan` (read-only listing, from pull
- * requests), `sync` (compare-and-send) and `report` (read the ledger and queue depths), both
- * from the deploy branch, where scheduled workflows run.
+ * per workflow variable (`LONGBOW_*_ROLE_ARN`), each with only what its command calls:
+ * `deploy` (publish the migrations and CDK deploy; only from the protected deploy
+ * environment), `plan` (list the buckets, read a read-only key; from pull requests, so built
+ * to be harmless in the hands of branch code), `sync` (compare-and-send) and `report` (read
+ * the ledger and queue depths), both from the deploy branch, where scheduled workflows run.
  */
 export class GitHubRoles extends Construct {
   public readonly deployRole: iam.Role;
@@ -53,13 +64,11 @@ export class GitHubRoles extends Construct {
       props.oidcProviderArn ??
       new iam.CfnOIDCProvider(this, "Provider", { url: `https://${issuer}`, clientIdList: [audience] })
         .attrArn;
-    const principal = (subjects: string[]) =>
+    // Exact subjects (StringEquals), no patterns: a token matches one subject or none.
+    const principal = (subject: string) =>
       new iam.FederatedPrincipal(
         providerArn,
-        {
-          StringEquals: { [`${issuer}:aud`]: audience },
-          StringLike: { [`${issuer}:sub`]: subjects },
-        },
+        { StringEquals: { [`${issuer}:aud`]: audience, [`${issuer}:sub`]: subject } },
         "sts:AssumeRoleWithWebIdentity",
       );
     const repo = `repo:${props.repository}`;
@@ -70,15 +79,14 @@ export class GitHubRoles extends Construct {
         resourceName: name.replace(/^\//, ""),
         ...(region === undefined ? {} : { region }),
       });
-    const migrations = [parameter(props.migrationsPath), `${parameter(props.migrationsPath)}/*`];
-    const migrationsFinding = `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter${props.migrationsPath}/*]`;
+    const migrationsPath = parameter(props.migrationsPath);
+    const environment = props.deployEnvironment ?? "longbow-production";
 
+    // A job that names an environment gets the subject `repo:o/r:environment:<name>` whatever
+    // its branch; only the environment's own rules (deploy branch, reviewers) gate it.
     this.deployRole = new iam.Role(this, "Deploy", {
-      assumedBy: principal([
-        `${repo}:ref:refs/heads/${props.deployBranch ?? "main"}`,
-        `${repo}:environment:${props.deployEnvironment ?? "longbow-production"}`,
-      ]),
-      description: `Longbow publish and CDK deploy from ${props.repository}`,
+      assumedBy: principal(`${repo}:environment:${environment}`),
+      description: `Longbow publish and CDK deploy from ${props.repository} (environment ${environment})`,
       maxSessionDuration: Duration.hours(1),
     });
     // CDK deploys through the bootstrap roles; this role may only assume those
@@ -88,10 +96,14 @@ export class GitHubRoles extends Construct {
         resources: [`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/cdk-*`],
       }),
     );
+    // publish: GetParametersByPath on the path, PutParameter and DeleteParameters per migration
+    this.deployRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ["ssm:GetParametersByPath"], resources: [migrationsPath] }),
+    );
     this.deployRole.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: ["ssm:GetParametersByPath", "ssm:PutParameter", "ssm:DeleteParameters"],
-        resources: migrations,
+        actions: ["ssm:PutParameter", "ssm:DeleteParameters"],
+        resources: [`${migrationsPath}/*`],
       }),
     );
     acknowledge(
@@ -101,7 +113,7 @@ export class GitHubRoles extends Construct {
     );
     acknowledge(
       this.deployRole,
-      migrationsFinding,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter${props.migrationsPath}/*]`,
       "publish writes one parameter per migration under the migrations path; the set changes with every merge.",
     );
 
@@ -111,55 +123,64 @@ export class GitHubRoles extends Construct {
         ? []
         : [
             new iam.PolicyStatement({
-              // plan and compare list both sides; they never read object data
+              // the compare lists both sides (ListObjectsV2, ListObjectVersions); it never reads object data
               actions: ["s3:ListBucket", "s3:ListBucketVersions"],
               resources: props.buckets.map((b) => `arn:${Aws.PARTITION}:s3:::${b}`),
             }),
           ];
-    const readCredentials = new iam.PolicyStatement({
-      actions: ["ssm:GetParameter"],
-      resources: props.credentialsParameters.map((p) => parameter(p.name, p.region)),
-    });
 
+    // Any branch's code runs with this role (a pull_request run takes its workflow from the
+    // head): it can list the buckets of reviewed migrations and read a read-only key, nothing else.
     this.planRole = new iam.Role(this, "Plan", {
-      assumedBy: principal([`${repo}:pull_request`]),
+      assumedBy: principal(`${repo}:pull_request`),
       description: `Longbow plan (read-only listing) for pull requests of ${props.repository}`,
       maxSessionDuration: Duration.hours(1),
     });
-    for (const st of [...listBuckets, readCredentials]) this.planRole.addToPrincipalPolicy(st);
+    for (const st of listBuckets) this.planRole.addToPrincipalPolicy(st);
+    const planKey = props.planCredentialsParameter;
+    if (planKey !== undefined) {
+      this.planRole.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ["ssm:GetParameter"],
+          resources: [parameter(planKey.name, planKey.region)],
+        }),
+      );
+    }
 
     this.syncRole = new iam.Role(this, "Sync", {
-      assumedBy: principal([mainBranch]),
+      assumedBy: principal(mainBranch),
       description: `Longbow compare-and-send from ${props.repository}`,
       maxSessionDuration: Duration.hours(6),
     });
-    for (const st of [...listBuckets, readCredentials]) this.syncRole.addToPrincipalPolicy(st);
-    this.syncRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ["ssm:GetParametersByPath"], resources: migrations }),
-    );
-    props.queue.grantSendMessages(this.syncRole);
-    // the queue's depth includes the dead letters, found through the redrive policy
-    props.deadLetterQueue.grant(this.syncRole, "sqs:GetQueueAttributes", "sqs:GetQueueUrl");
-    props.table.grantReadWriteData(this.syncRole);
-    acknowledge(this.syncRole, migrationsFinding, "sync reads every published migration under the path.");
-    acknowledge(
-      this.syncRole,
-      `AwsSolutions-IAM5[Resource::${nagArnRef(props.table)}/index/*]`,
-      "The ledger's own indexes only; their names are the engine's.",
-    );
+    for (const st of listBuckets) this.syncRole.addToPrincipalPolicy(st);
+    if (props.credentialsParameters.length > 0) {
+      this.syncRole.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ["ssm:GetParameter"],
+          resources: props.credentialsParameters.map((p) => parameter(p.name, p.region)),
+        }),
+      );
+    }
+    for (const st of [
+      new iam.PolicyStatement({ actions: ["ssm:GetParametersByPath"], resources: [migrationsPath] }),
+      queueStatement(props.queue, engineCalls.sendQueue),
+      queueStatement(props.deadLetterQueue, engineCalls.deadLetterDepth),
+      ledgerStatement(props.table, engineCalls.sendLedger),
+    ]) {
+      this.syncRole.addToPrincipalPolicy(st);
+    }
 
     this.reportRole = new iam.Role(this, "Report", {
-      assumedBy: principal([mainBranch]),
+      assumedBy: principal(mainBranch),
       description: `Longbow reports from ${props.repository}`,
       maxSessionDuration: Duration.hours(1),
     });
-    props.table.grantReadData(this.reportRole);
-    props.queue.grant(this.reportRole, "sqs:GetQueueAttributes", "sqs:GetQueueUrl");
-    props.deadLetterQueue.grant(this.reportRole, "sqs:GetQueueAttributes", "sqs:GetQueueUrl");
-    acknowledge(
-      this.reportRole,
-      `AwsSolutions-IAM5[Resource::${nagArnRef(props.table)}/index/*]`,
-      "The report reads the ledger's failures index.",
-    );
+    for (const st of [
+      ledgerStatement(props.table, engineCalls.reportLedger, true),
+      queueStatement(props.queue, engineCalls.reportQueue),
+      queueStatement(props.deadLetterQueue, engineCalls.deadLetterDepth),
+    ]) {
+      this.reportRole.addToPrincipalPolicy(st);
+    }
   }
 }

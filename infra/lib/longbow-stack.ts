@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, Duration, Stack, type StackProps, Validations } from "aws-cdk-lib";
+import { Annotations, Aws, CfnOutput, Duration, Stack, type StackProps, Validations } from "aws-cdk-lib";
 import * as logs from "aws-cdk-lib/aws-logs";
 import * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
@@ -34,6 +34,24 @@ function retention(days: number): logs.RetentionDays {
 }
 
 /**
+ * TCP ports the workers connect out to: 443 (S3, SQS, DynamoDB, SSM, CloudWatch, packages)
+ * plus the port of every custom endpoint an enabled migration names (an S3-compatible store
+ * on `http://host:9000` needs 9000).
+ */
+export function egressPorts(migrations: readonly MigrationGrantSource[]): number[] {
+  const ports = new Set([443]);
+  for (const m of migrations) {
+    if (m.enabled === false) continue;
+    for (const side of [m.source, m.destination]) {
+      if (side.endpoint === undefined || !URL.canParse(side.endpoint)) continue;
+      const url = new URL(side.endpoint);
+      ports.add(url.port !== "" ? Number(url.port) : url.protocol === "http:" ? 80 : 443);
+    }
+  }
+  return [...ports].sort((a, b) => a - b);
+}
+
+/**
  * Everything Longbow runs on in one partition: queue, ledger, worker fleet with its scaling,
  * dashboard and alarms, SSM parameters, notifications, and the optional Lambda worker,
  * trigger bucket and GitHub roles. Environment-agnostic: synthesizes offline and deploys
@@ -59,6 +77,12 @@ export class LongbowStack extends Stack {
     });
     if (c.notificationEmail !== undefined) {
       this.topic.addSubscription(new subscriptions.EmailSubscription(c.notificationEmail));
+    } else {
+      // Alarms (a dead-lettered job, a stalled fleet) would reach nobody: say so at every synth.
+      Annotations.of(this.topic).addWarningV2(
+        "longbow:no-alarm-subscriber",
+        "notificationEmail is not set: the dead-letter and stall alarms publish to the Notifications topic, which has no subscriber. Set notificationEmail in infra/longbow.config.json, or subscribe to the topic (stack output NotificationsTopicArn) yourself (README, Deploy).",
+      );
     }
 
     this.jobs = new JobQueue(this, "Jobs", {
@@ -67,12 +91,13 @@ export class LongbowStack extends Stack {
     });
     this.ledger = new LedgerTable(this, "Ledger");
 
-    const settingsParameter = new ssm.StringParameter(this, "WorkerSettingsParameter", {
+    // For operators (what is deployed); the workers get the same values as LONGBOW_* variables.
+    new ssm.StringParameter(this, "WorkerSettingsParameter", {
       parameterName: `${c.ssmPrefix}/worker-settings`,
       description: "Longbow worker settings as deployed (the workers get them as LONGBOW_* variables)",
       stringValue: JSON.stringify({ jobTimeoutSeconds: c.jobTimeoutSeconds, ...c.worker }),
     });
-    const migrationsPathParameter = new ssm.StringParameter(this, "MigrationsPathParameter", {
+    new ssm.StringParameter(this, "MigrationsPathParameter", {
       parameterName: `${c.ssmPrefix}/migrations-path`,
       description: "SSM path under which `longbow publish` stores one parameter per migration",
       stringValue: c.migrationsPath,
@@ -91,6 +116,7 @@ export class LongbowStack extends Stack {
 
     this.fleet = new WorkerFleet(this, "Workers", {
       bundleDir: props.bundleDir,
+      egressPorts: egressPorts(props.migrations),
       environment,
       instanceTypes: c.instanceTypes,
       minCapacity: c.minCapacity,
@@ -117,7 +143,6 @@ export class LongbowStack extends Stack {
       buckets: grants,
       credentialsParameters: parameters,
       migrationsPath: c.migrationsPath,
-      settingsParameters: [settingsParameter.parameterName, migrationsPathParameter.parameterName],
       ...(c.credentialsKmsKeyArn === undefined ? {} : { credentialsKmsKeyArn: c.credentialsKmsKeyArn }),
     };
     new WorkerAccess(this, "WorkerAccess", { role: this.fleet.role, ...access });
@@ -158,6 +183,15 @@ export class LongbowStack extends Stack {
     }
 
     if (c.github !== undefined) {
+      const planKey = c.github.planCredentialsParameter;
+      if (
+        planKey !== undefined &&
+        parameters.some((p) => p.name.replace(/^\//, "") === planKey.replace(/^\//, ""))
+      ) {
+        throw new Error(
+          `github.planCredentialsParameter '${planKey}' is a key the fleet or a migration uses; the plan needs a separate read-only key`,
+        );
+      }
       const roles = new GitHubRoles(this, "GitHub", {
         repository: c.github.repository,
         deployBranch: c.github.deployBranch,
@@ -170,6 +204,7 @@ export class LongbowStack extends Stack {
         buckets: partitionBuckets(props.migrations, c.partition),
         migrationsPath: c.migrationsPath,
         credentialsParameters: parameters,
+        ...(planKey === undefined ? {} : { planCredentialsParameter: { name: planKey } }),
       });
       new CfnOutput(this, "GitHubDeployRoleArn", { value: roles.deployRole.roleArn });
       new CfnOutput(this, "GitHubPlanRoleArn", { value: roles.planRole.roleArn });
@@ -177,6 +212,7 @@ export class LongbowStack extends Stack {
       new CfnOutput(this, "GitHubReportRoleArn", { value: roles.reportRole.roleArn });
     }
 
+    new CfnOutput(this, "NotificationsTopicArn", { value: this.topic.topicArn });
     new CfnOutput(this, "QueueUrl", { value: this.jobs.queue.queueUrl });
     new CfnOutput(this, "DeadLetterQueueUrl", { value: this.jobs.deadLetterQueue.queueUrl });
     new CfnOutput(this, "TableName", { value: this.ledger.table.tableName });

@@ -4,7 +4,8 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type { BucketGrant, BucketGrants, CredentialsParameterRef } from "./bucket-grants.js";
-import { acknowledge, nagArnRef } from "./nag.js";
+import { engineCalls, ledgerStatement, queueStatement } from "./engine-calls.js";
+import { acknowledge } from "./nag.js";
 
 /** Props of {@link WorkerAccess}. */
 export interface WorkerAccessProps {
@@ -22,8 +23,6 @@ export interface WorkerAccessProps {
   readonly credentialsKmsKeyArn?: string;
   /** SSM path of the published migrations. */
   readonly migrationsPath: string;
-  /** SSM parameter names the worker reads (stack settings). @defaultValue [] */
-  readonly settingsParameters?: readonly string[];
 }
 
 /** `arn:<partition>:s3:::bucket/prefix*`; the partition is always the deploy-time one. */
@@ -51,8 +50,9 @@ function listStatement(actions: string[], grant: BucketGrant): iam.PolicyStateme
 
 /**
  * Least privilege for a worker: read only the configured sources, write only the configured
- * destinations (both limited to their prefixes), read only the named credentials parameter
- * and the published migrations, use only this queue and table.
+ * destinations (both limited to their prefixes), read only the named credentials parameters
+ * and the published migrations, and on this queue, its dead-letter queue and this table only
+ * the calls `longbow work` makes (see `engineCalls`).
  */
 export class WorkerAccess extends Construct {
   public readonly policy: iam.Policy;
@@ -63,6 +63,8 @@ export class WorkerAccess extends Construct {
     const statements: iam.PolicyStatement[] = [];
     const { read, write } = props.buckets;
     if (read.length > 0) {
+      // ListBucket(Versions): without it S3 answers a HEAD of a missing key (or version) with
+      // 403 instead of 404, and a source deleted after the compare would look like a refusal.
       statements.push(
         new iam.PolicyStatement({
           sid: "ReadSources",
@@ -76,8 +78,11 @@ export class WorkerAccess extends Construct {
       statements.push(
         new iam.PolicyStatement({
           sid: "WriteDestinations",
+          // PutObject: PutObject, CreateMultipartUpload, UploadPart, CompleteMultipartUpload;
           // GetObject: a job whose object is already identical costs a HEAD, not a copy;
-          // DeleteObject(Version): a completed copy that fails verification is removed, never left in place
+          // DeleteObject, DeleteObjectVersion: a completed copy that fails verification is
+          // removed, never left in place; in a versioned bucket the engine deletes the exact
+          // version it wrote (DeleteObject with a VersionId, authorized as DeleteObjectVersion)
           actions: [
             "s3:PutObject",
             "s3:GetObject",
@@ -88,6 +93,7 @@ export class WorkerAccess extends Construct {
           ],
           resources: write.flatMap((g) => g.prefixes.map((p) => objectArn(g.bucket, p))),
         }),
+        // ListBucket: a HEAD of a key not copied yet must say 404, not 403
         ...write.map((g) => listStatement(["s3:ListBucket"], g)),
         new iam.PolicyStatement({
           sid: "FindUnfinishedUploads",
@@ -105,7 +111,6 @@ export class WorkerAccess extends Construct {
         arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
         ...(region === undefined ? {} : { region }),
       });
-    const migrationsPathArn = parameterArn(props.migrationsPath);
     statements.push(
       new iam.PolicyStatement({
         sid: "ReadCredentialsParameter",
@@ -113,13 +118,10 @@ export class WorkerAccess extends Construct {
         resources: props.credentialsParameters.map((p) => parameterArn(p.name, p.region)),
       }),
       new iam.PolicyStatement({
-        sid: "ReadMigrationsAndSettings",
-        actions: ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"],
-        resources: [
-          migrationsPathArn,
-          `${migrationsPathArn}/*`,
-          ...(props.settingsParameters ?? []).map((name) => parameterArn(name)),
-        ],
+        sid: "ReadMigrations",
+        // loadPublishedMigrations: one GetParametersByPath (not recursive), authorized on the path itself
+        actions: ["ssm:GetParametersByPath"],
+        resources: [parameterArn(props.migrationsPath)],
       }),
     );
     if (props.credentialsKmsKeyArn !== undefined) {
@@ -132,13 +134,13 @@ export class WorkerAccess extends Construct {
         }),
       );
     }
+    statements.push(
+      queueStatement(props.queue, engineCalls.workerQueue),
+      queueStatement(props.deadLetterQueue, engineCalls.workerDeadLetters),
+      ledgerStatement(props.table, engineCalls.workerLedger),
+    );
     this.policy = new iam.Policy(this, "Policy", { statements });
     props.role.attachInlinePolicy(this.policy);
-    props.queue.grantConsumeMessages(props.role);
-    // S3 events and retries re-enter the queue; compare-and-send on the fleet sends too
-    props.queue.grantSendMessages(props.role);
-    props.deadLetterQueue.grantSendMessages(props.role);
-    props.table.grantReadWriteData(props.role);
 
     for (const g of [...read, ...write]) {
       for (const p of g.prefixes) {
@@ -149,15 +151,5 @@ export class WorkerAccess extends Construct {
         );
       }
     }
-    acknowledge(
-      this.policy,
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter${props.migrationsPath}/*]`,
-      "Each migration is one parameter under the migrations path; the set changes with every merge.",
-    );
-    acknowledge(
-      props.role,
-      `AwsSolutions-IAM5[Resource::${nagArnRef(props.table)}/index/*]`,
-      "The ledger's own indexes only (the failures index); their names are the engine's.",
-    );
   }
 }

@@ -30,6 +30,8 @@ export interface WorkerFleetProps {
   readonly rootVolumeGiB?: number;
   /** @defaultValue logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
+  /** TCP ports the workers may connect out to; nothing else leaves. @defaultValue [443] */
+  readonly egressPorts?: readonly number[];
 }
 
 /**
@@ -105,11 +107,15 @@ export class WorkerFleet extends Construct {
       }),
     );
 
+    const egress = props.egressPorts ?? [443];
     const securityGroup = new ec2.SecurityGroup(this, "SecurityGroup", {
       vpc: this.vpc,
-      description: "Longbow workers: no inbound, HTTPS out",
-      allowAllOutbound: true,
+      description: `Longbow workers: no inbound; outbound TCP ${egress.join(", ")} only`,
+      allowAllOutbound: false,
     });
+    for (const port of egress) {
+      securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(port), `outbound TCP ${port}`);
+    }
     this.launchTemplate = new ec2.LaunchTemplate(this, "LaunchTemplate", {
       machineImage: ec2.MachineImage.latestAmazonLinux2023(),
       instanceType: new ec2.InstanceType(firstType),

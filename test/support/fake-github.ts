@@ -15,7 +15,12 @@ export interface FakeComment {
   id: number;
   issue: number;
   body: string;
+  /** Login of the comment's author, e.g. `github-actions[bot]` or a user's login. */
+  author: string;
 }
+
+/** The login GitHub gives comments made with a workflow's `GITHUB_TOKEN`. */
+export const actionsBot = "github-actions[bot]";
 
 /** What the fake knows about the repository; tests fill it before running the Action. */
 export interface FakeRepoState {
@@ -26,6 +31,12 @@ export interface FakeRepoState {
   /** Commit sha → associated pull requests. */
   pullsForCommit: Map<string, { number: number; merged_at: string | null }[]>;
   comments: FakeComment[];
+  /**
+   * Tokens of users (personal access tokens) → their login. Any other token acts as an
+   * installation token (a workflow's `GITHUB_TOKEN`): `GET /user` refuses it with 403, as
+   * GitHub does, and its comments are authored by {@link actionsBot}.
+   */
+  users: Map<string, string>;
 }
 
 export interface FakeGitHub {
@@ -49,7 +60,8 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
 /**
  * A local stand-in for the few GitHub REST endpoints the Action calls, for
  * `owner/repo` = any. Records every request; answers unknown routes with 404 so a new,
- * unplanned call fails the test loudly.
+ * unplanned call fails the test loudly. Comments have authors: the identity of the token
+ * that wrote them (see {@link FakeRepoState.users}).
  */
 export async function startFakeGitHub(): Promise<FakeGitHub> {
   const state: FakeRepoState = {
@@ -57,11 +69,31 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     lastCommitForPath: new Map(),
     pullsForCommit: new Map(),
     comments: [],
+    users: new Map(),
   };
   const requests: RecordedRequest[] = [];
   let nextId = 1000;
 
-  const route = (method: string, path: string, query: URLSearchParams, body: unknown): [number, unknown] => {
+  const user = (login: string) => ({ login, type: login.endsWith("[bot]") ? "Bot" : "User" });
+  const asJson = (c: FakeComment) => ({
+    id: c.id,
+    body: c.body,
+    user: user(c.author),
+    html_url: commentUrl(c.issue, c.id),
+  });
+  const route = (
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    body: unknown,
+    token: string,
+  ): [number, unknown] => {
+    const login = state.users.get(token);
+    if (method === "GET" && path === "/user") {
+      return login === undefined
+        ? [403, { message: "Resource not accessible by integration" }]
+        : [200, user(login)];
+    }
     let m = /^\/repos\/[^/]+\/[^/]+\/pulls\/(\d+)\/files$/.exec(path);
     if (method === "GET" && m) {
       const page = Number(query.get("page") ?? "1");
@@ -73,20 +105,26 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
       if (method === "GET") {
         const page = Number(query.get("page") ?? "1");
         const mine = state.comments.filter((c) => c.issue === issue);
-        return [200, page === 1 ? mine.map((c) => ({ ...c, html_url: commentUrl(issue, c.id) })) : []];
+        return [200, page === 1 ? mine.map(asJson) : []];
       }
       if (method === "POST") {
-        const comment = { id: nextId++, issue, body: String((body as { body: unknown }).body) };
+        const comment = {
+          id: nextId++,
+          issue,
+          body: String((body as { body: unknown }).body),
+          author: login ?? actionsBot,
+        };
         state.comments.push(comment);
-        return [201, { ...comment, html_url: commentUrl(issue, comment.id) }];
+        return [201, asJson(comment)];
       }
     }
     m = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(path);
     if (method === "PATCH" && m) {
       const comment = state.comments.find((c) => c.id === Number(m?.[1]));
       if (comment === undefined) return [404, { message: "Not Found" }];
+      // As on GitHub, a token with write access may edit anyone's comment: tests assert it does not.
       comment.body = String((body as { body: unknown }).body);
-      return [200, { ...comment, html_url: commentUrl(comment.issue, comment.id) }];
+      return [200, asJson(comment)];
     }
     m = /^\/repos\/[^/]+\/[^/]+\/commits\/([0-9a-f]+)\/pulls$/.exec(path);
     if (method === "GET" && m) return [200, state.pullsForCommit.get(m[1] ?? "") ?? []];
@@ -107,7 +145,8 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
         body,
         authorization: req.headers.authorization,
       });
-      const [status, payload] = route(req.method ?? "GET", url.pathname, url.searchParams, body);
+      const token = (req.headers.authorization ?? "").replace(/^(token|bearer) /i, "");
+      const [status, payload] = route(req.method ?? "GET", url.pathname, url.searchParams, body, token);
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify(payload));
     })();

@@ -4,10 +4,11 @@ import { compareMigration } from "../../../worker/src/compare/index.js";
 import { hasErrors, loadMigrations } from "../../../worker/src/config/index.js";
 import { assemblePlan, MigrationPlanBuilder, renderPlanMarkdown } from "../../../worker/src/plan/index.js";
 import { isAllowed } from "../allowlist.js";
-import { sideClients, withSideInputs } from "../aws.js";
+import { sideClients } from "../aws.js";
 import { ActionInputError, InvalidMigrationsError } from "../errors.js";
 import { githubClient } from "../github/client.js";
 import { upsertComment } from "../github/comments.js";
+import { tokenLogin } from "../github/identity.js";
 import { changedFiles } from "../github/pulls.js";
 import { errorCount, writeSummary } from "../output/summary.js";
 import { commentLimit, fitComment } from "../output/truncate.js";
@@ -70,9 +71,8 @@ export async function plan(ctx: CommandContext): Promise<void> {
   for (const m of chosen) {
     const builder = new MigrationPlanBuilder(m);
     try {
-      const effective = withSideInputs(m, ctx.inputs);
-      const clients = await sideClients(effective, ctx.inputs);
-      for await (const item of compareMigration(effective, clients)) builder.add(item);
+      const { migration, source, destination } = await sideClients(m, ctx.inputs);
+      for await (const item of compareMigration(migration, { source, destination })) builder.add(item);
     } catch (err) {
       const e = err as Error;
       builder.fail(`${e.name}: ${e.message}`);
@@ -82,7 +82,8 @@ export async function plan(ctx: CommandContext): Promise<void> {
   const markdown = renderPlanMarkdown(assemblePlan(plans, ctx.inputs.throughput, new Date()));
   const pointer = `the full plan is in the job summary of ${runUrl(ctx.env)}`;
   const body = fitComment(markdown, pointer, commentLimit - planMarker.length - 1);
-  const result = await upsertComment(octokit, repo, pr.number, planMarker, body);
+  const author = await tokenLogin(octokit);
+  const result = await upsertComment(octokit, repo, pr.number, planMarker, body, { author });
   core.info(`plan: comment ${result.action} on #${pr.number} (${result.url})`);
 
   core.summary.addHeading("Longbow: plan", 2).addRaw(markdown, true);

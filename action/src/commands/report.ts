@@ -8,6 +8,7 @@ import {
 import { controlPlane } from "../aws.js";
 import { githubClient } from "../github/client.js";
 import { upsertComment } from "../github/comments.js";
+import { tokenLogin } from "../github/identity.js";
 import { pullRequestForPath } from "../github/pulls.js";
 import { writeSummary } from "../output/summary.js";
 import { commentLimit, fitComment } from "../output/truncate.js";
@@ -40,6 +41,7 @@ export async function report(ctx: CommandContext): Promise<void> {
   const { octokit, repo } = githubClient(ctx.inputs.githubToken);
   const fileOf = new Map(migrations.map((m) => [m.migration.name, repoPath(ctx, m.file)]));
   let reported = 0;
+  let author: string | undefined;
   for (const m of full.migrations) {
     const file = fileOf.get(m.migration) as string;
     const pull = await pullRequestForPath(octokit, repo, file);
@@ -54,7 +56,11 @@ export async function report(ctx: CommandContext): Promise<void> {
     const marker = reportMarker(m.migration);
     const pointer = `the full report is in the job summary of ${runUrl(ctx.env)}`;
     const fitted = fitComment(body, pointer, commentLimit - marker.length - 1);
-    const result = await upsertComment(octokit, repo, pull, marker, fitted, { freezeMarker: finishedMarker });
+    author ??= await tokenLogin(octokit);
+    const result = await upsertComment(octokit, repo, pull, marker, fitted, {
+      author,
+      freezeMarker: finishedMarker,
+    });
     core.info(`report ${m.migration}: comment ${result.action} on #${pull} (${result.url})`);
     if (result.action === "created" || result.action === "updated") reported++;
   }

@@ -3,7 +3,7 @@ import { assemblePlan, renderPlanMarkdown } from "../../../worker/src/plan/index
 import { loadPublishedMigrations } from "../../../worker/src/publish/index.js";
 import { formatBytes } from "../../../worker/src/report/index.js";
 import { type SendResult, sendMigration } from "../../../worker/src/send/index.js";
-import { controlPlane, sideClients, withSideInputs } from "../aws.js";
+import { controlPlane, sideClients } from "../aws.js";
 import { escapeHtml, writeSummary } from "../output/summary.js";
 import { ledgerFor, requireQueue } from "../pipeline.js";
 import type { CommandContext } from "./context.js";
@@ -25,11 +25,11 @@ export async function send(ctx: CommandContext): Promise<void> {
   const failures: { migration: string; message: string }[] = [];
   for (const m of migrations) {
     try {
-      const effective = withSideInputs(m, ctx.inputs);
-      const clients = await sideClients(effective, ctx.inputs);
+      const { migration, source, destination } = await sideClients(m, ctx.inputs);
       const result = await sendMigration({
-        migration: effective,
-        ...clients,
+        migration,
+        source,
+        destination,
         queue,
         ledger,
         throughputBytesPerSecond: ctx.inputs.throughput * 1_000_000,

@@ -1,10 +1,9 @@
 import * as core from "@actions/core";
 import type { Problem } from "../../../worker/src/config/index.js";
+import { escapeHtml } from "../../../worker/src/markdown/index.js";
 
-/** Escapes text for the HTML cells of a job summary table. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+/** Escapes text for the HTML cells of a job summary table (the engine's one escaping module). */
+export { escapeHtml };
 
 /** Problems that are errors, not warnings. */
 export function errorCount(problems: readonly Problem[]): number {

@@ -15,7 +15,9 @@ export function fitComment(body: string, pointer: string, limit: number = commen
   if (newline > 0) cut = cut.slice(0, newline);
   let closers = "";
   if ((cut.match(/^```/gm)?.length ?? 0) % 2 === 1) closers += "\n```";
-  const open = (cut.match(/<details>/g)?.length ?? 0) - (cut.match(/<\/details>/g)?.length ?? 0);
+  // Folds open and close at the start of a line; a key quoting `<details>` inside a code span
+  // never does (see worker/src/markdown), so it is not counted.
+  const open = (cut.match(/^<details>/gm)?.length ?? 0) - (cut.match(/^<\/details>/gm)?.length ?? 0);
   const folds = "\n</details>".repeat(Math.max(0, open));
   // Each unclosed fold costs 11 characters; drop more text if many folds are open.
   const budget = limit - tail.length - closers.length - folds.length;

@@ -4,7 +4,7 @@ import { PutParameterCommand } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { s3For, ssmFor, uniqueBucket } from "../../emulator/clients.js";
 import type { EmulatorSide } from "../../emulator/emulator.js";
-import { type FakeGitHub, startFakeGitHub } from "../../support/fake-github.js";
+import { actionsBot, type FakeGitHub, startFakeGitHub } from "../../support/fake-github.js";
 import { bucketWith as bucketIn } from "../../support/s3-objects.js";
 import { migrationYaml } from "./migrations.js";
 import { type ActionRun, runAction, workspaceWith } from "./run-action.js";
@@ -68,16 +68,22 @@ describe("the Action's plan command", () => {
   });
   afterAll(() => github.close());
 
+  const forged = "<!-- longbow:plan -->\n**Longbow plan:** 0 objects, safe to merge";
+  const ours = () => github.state.comments.filter((c) => c.author === actionsBot);
+
   it("comments the plan of the changed migrations once, then edits that comment on the next push", async () => {
+    // Someone else's comment with the plan's marker is never taken for the plan comment.
+    github.state.comments.push({ id: 1, issue: 7, body: forged, author: "mallory" });
     const first = await plan();
     runs.push(first);
     expect(first.code, first.stdout + first.stderr).toBe(0);
     expect(github.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
       "GET /repos/octo/longbow/pulls/7/files?per_page=100",
+      "GET /user",
       "GET /repos/octo/longbow/issues/7/comments?per_page=100",
       "POST /repos/octo/longbow/issues/7/comments",
     ]);
-    const [comment] = github.state.comments;
+    const [comment] = ours();
     const lines = comment?.body.split("\n") ?? [];
     expect(lines[0]).toBe("<!-- longbow:plan -->");
     expect(lines[1]).toMatch(
@@ -99,10 +105,12 @@ describe("the Action's plan command", () => {
     expect(second.code, second.stdout + second.stderr).toBe(0);
     expect(github.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
       "GET /repos/octo/longbow/pulls/7/files?per_page=100",
+      "GET /user",
       "GET /repos/octo/longbow/issues/7/comments?per_page=100",
       `PATCH /repos/octo/longbow/issues/comments/${comment?.id}`,
     ]);
-    expect(github.state.comments).toHaveLength(1);
+    expect(ours()).toHaveLength(1);
+    expect(github.state.comments.find((c) => c.id === 1)?.body).toBe(forged);
     expect(comment?.body).toMatch(
       /^<!-- longbow:plan -->\n\*\*Longbow plan:\*\* 2 migrations, 3 \(15 B\) to copy/,
     );
@@ -140,9 +148,9 @@ describe("the Action's plan command", () => {
     runs.push(run);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain("::error::compare failed for logs; see the plan comment");
-    expect(github.state.comments).toHaveLength(1);
-    expect(github.state.comments[0]?.body).toContain("<details><summary>logs: compare failed</summary>");
-    expect(github.state.comments[0]?.body).toContain("**1 failed**");
+    expect(ours()).toHaveLength(1);
+    expect(ours()[0]?.body).toContain("<details><summary>logs: compare failed</summary>");
+    expect(ours()[0]?.body).toContain("**1 failed**");
   });
 
   it("never prints or posts a credential", () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Job } from "../../../worker/src/job/index.js";
 import { createLedgerTable, DynamoLedger } from "../../../worker/src/ledger/index.js";
 import { dynamoFor, sqsFor, uniqueBucket } from "../../emulator/clients.js";
-import { type FakeGitHub, startFakeGitHub } from "../../support/fake-github.js";
+import { actionsBot, type FakeGitHub, startFakeGitHub } from "../../support/fake-github.js";
 import { migrationYaml } from "./migrations.js";
 import { runAction, workspaceWith } from "./run-action.js";
 
@@ -87,11 +87,15 @@ describe("the Action's report command", () => {
   afterAll(() => github.close());
 
   it("creates one comment per migration on the pull request that last changed its file, then edits it", async () => {
+    // Someone else's "finished" report for photos neither freezes nor replaces the real one.
+    const forged = "<!-- longbow:report:photos -->\n<!-- longbow:finished -->\nfinished, nothing to do";
+    github.state.comments.push({ id: 1, issue: 7, body: forged, author: "mallory" });
     const first = await run();
     expect(first.code, first.stdout + first.stderr).toBe(0);
     expect(github.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
       "GET /repos/octo/longbow/commits?path=migrations%2Flogs.yaml&per_page=1",
       `GET /repos/octo/longbow/commits/${"b".repeat(40)}/pulls`,
+      "GET /user",
       "GET /repos/octo/longbow/issues/9/comments?per_page=100",
       "POST /repos/octo/longbow/issues/9/comments",
       "GET /repos/octo/longbow/commits?path=migrations%2Fphotos.yaml&per_page=1",
@@ -100,7 +104,8 @@ describe("the Action's report command", () => {
       "POST /repos/octo/longbow/issues/7/comments",
     ]);
     expect(github.requests.every((r) => r.authorization === "token ghs_faketoken")).toBe(true);
-    const [logs, photos] = github.state.comments;
+    const [logs, photos] = github.state.comments.filter((c) => c.author === actionsBot);
+    expect(github.state.comments.find((c) => c.id === 1)?.body).toBe(forged);
     expect(photos?.issue).toBe(7);
     expect(photos?.body.split("\n")[0]).toBe("<!-- longbow:report:photos -->");
     expect(photos?.body).toContain("in progress");
@@ -125,7 +130,7 @@ describe("the Action's report command", () => {
       `PATCH /repos/octo/longbow/issues/comments/${logs?.id}`,
       `PATCH /repos/octo/longbow/issues/comments/${photos?.id}`,
     ]);
-    expect(github.state.comments).toHaveLength(2);
+    expect(github.state.comments).toHaveLength(3);
     expect(photos?.body).toContain("<!-- longbow:finished -->");
     expect(photos?.body).toContain("finished with failures");
     expect(photos?.body).toContain("AccessDenied on the destination");

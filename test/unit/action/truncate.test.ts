@@ -19,4 +19,12 @@ describe("fitComment", () => {
     expect(out.length).toBeLessThanOrEqual(1000);
     expect(out).toMatch(/line\n```\n<\/details>\n\n_Truncated: p_\n$/);
   });
+
+  it("counts only the template's folds, not a key quoting one", () => {
+    const row = "| `<details>` | new | 1 B |\n";
+    const body = `<details><summary>s</summary>\n\n${row.repeat(2000)}\n</details>`;
+    const out = fitComment(body, "p", 1000);
+    expect(out.match(/^<\/details>/gm)).toHaveLength(1);
+    expect(out).toMatch(/\n<\/details>\n\n_Truncated: p_\n$/);
+  });
 });

@@ -5,7 +5,9 @@ import { parse } from "yaml";
 
 interface Step {
   id?: string;
+  name?: string;
   uses?: string;
+  run?: string;
   with?: Record<string, unknown>;
 }
 interface Job {
@@ -39,7 +41,8 @@ describe("workflow security rules", () => {
   it.each(files)("%s pins every third-party action by commit SHA with a version comment", (f) => {
     const { text, wf } = load(f);
     for (const step of steps(wf)) {
-      if (step.uses === undefined || step.uses.startsWith("./")) continue;
+      // `$/...` (and `./...`) is this repository's own Action, at the workflow's revision
+      if (step.uses === undefined || step.uses.startsWith("./") || step.uses.startsWith("$/")) continue;
       expect(step.uses, f).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
       const line = text.split("\n").find((l) => l.includes(step.uses as string));
       expect(line, `${step.uses} in ${f}`).toMatch(/@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
@@ -98,7 +101,27 @@ describe("workflow security rules", () => {
     expect(load(f).wf.concurrency?.["cancel-in-progress"]).toBe(false);
   });
 
-  it("deploys inside an environment", () => {
-    expect(load("deploy.yml").wf.jobs.deploy?.environment).toBeDefined();
+  it("deploys inside the protected environment", () => {
+    expect(load("deploy.yml").wf.jobs.deploy?.environment).toBe("longbow-production");
+  });
+
+  it("deploys the stack (its grants) before it publishes the migrations", () => {
+    const deploySteps = load("deploy.yml").wf.jobs.deploy?.steps ?? [];
+    const cdk = deploySteps.findIndex((st) => /cdk@[\d.]+ deploy/.test(st.run ?? ""));
+    const publish = deploySteps.findIndex((st) => st.with?.command === "publish");
+    expect(cdk).toBeGreaterThan(-1);
+    expect(publish).toBeGreaterThan(cdk);
+  });
+
+  it("plans with a read-only China key, never the fleet's, and passes the endpoint allowlist", () => {
+    const { text, wf } = load("validate.yml");
+    const planStep = (wf.jobs.plan?.steps ?? []).find((st) => st.with?.command === "plan");
+    expect(planStep?.with?.["endpoint-allowlist"]).toMatch(/^\$\{\{ vars\.LONGBOW_ENDPOINT_ALLOWLIST \}\}$/);
+    expect(String(planStep?.with?.["china-credentials-parameter"])).toContain(
+      "vars.LONGBOW_CHINA_PLAN_CREDENTIALS_PARAMETER",
+    );
+    expect(text).not.toContain("vars.LONGBOW_CHINA_CREDENTIALS_PARAMETER");
+    const send = (load("sync.yml").wf.jobs.send?.steps ?? []).find((st) => st.with?.command === "send");
+    expect(send?.with?.["endpoint-allowlist"]).toMatch(/^\$\{\{ vars\.LONGBOW_ENDPOINT_ALLOWLIST \}\}$/);
   });
 });

@@ -48,6 +48,11 @@ describe("resolveConfig", () => {
     [{ notificationEmail: "not-an-address" }, /notificationEmail must be an email address/],
     [{ scaleOutThresholds: [500, 100] as [number, number] }, /scaleOutThresholds\[1\]/],
     [{ github: { repository: "no-owner" } }, /github.repository must be 'owner\/name'/],
+    [
+      { github: { repository: "o/r", planCredentialsParameter: "/s3_migration_credentials" } },
+      /github.planCredentialsParameter must hold a read-only key, not the fleet's credentialsParameter/,
+    ],
+    [{ github: { repository: "o/r", planCredentialsParameter: "/longbow/plan-read-only" } }, null],
     [{ ssmPrefix: "longbow" }, /ssmPrefix must be an SSM path/],
     [
       {

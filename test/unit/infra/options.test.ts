@@ -1,6 +1,15 @@
-import { Match } from "aws-cdk-lib/assertions";
+import { Annotations, Match } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
-import { cfnLint, nagFindings, type Synthesized, statementsOf, synthesize, userDataOf } from "./synth.js";
+import {
+  arnProblem,
+  arnsOf,
+  cfnLint,
+  nagFindings,
+  type Synthesized,
+  statementsOf,
+  synthesize,
+  userDataOf,
+} from "./synth.js";
 
 // Every optional part switched on, deployed in the China partition: only the China side of a
 // migration is granted to the fleet's role.
@@ -18,7 +27,7 @@ beforeAll(() => {
       worker: { filesInParallel: 8, byteBudgetMiB: 2048, logLevel: "debug" },
       lambdaWorker: { enabled: true, maxConcurrency: 5, timeoutSeconds: 600 },
       triggerBucket: true,
-      github: { repository: "acme/longbow-fork" },
+      github: { repository: "acme/longbow-fork", planCredentialsParameter: "/longbow/china-plan-read-only" },
     },
     [
       {
@@ -139,65 +148,111 @@ describe("GitHub OIDC roles", () => {
     });
   });
 
-  it("lets only the main branch or the deploy environment of the repository deploy, through the CDK bootstrap roles", () => {
-    s.template.hasResourceProperties("AWS::IAM::Role", {
-      AssumeRolePolicyDocument: {
-        Statement: [
-          Match.objectLike({
-            Action: "sts:AssumeRoleWithWebIdentity",
-            Condition: {
-              StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com.cn" },
-              StringLike: {
-                "token.actions.githubusercontent.com:sub": [
-                  "repo:acme/longbow-fork:ref:refs/heads/main",
-                  "repo:acme/longbow-fork:environment:longbow-production",
-                ],
-              },
-            },
-          }),
-        ],
-      },
-    });
-    const deploy = asString(statementsOf(s.template, "GitHubDeploy"));
-    expect(deploy).toContain(":role/cdk-*");
-    expect(deploy).toContain("ssm:PutParameter");
-    expect(deploy).not.toContain("s3:");
-  });
-
-  const trustedSubjects = (rolePrefix: string): unknown => {
+  const trustOf = (rolePrefix: string): unknown => {
     const roles = s.template.findResources("AWS::IAM::Role");
     const [, role] = Object.entries(roles).find(([id]) => id.startsWith(rolePrefix)) ?? [];
-    return role?.Properties.AssumeRolePolicyDocument.Statement[0].Condition.StringLike[
-      "token.actions.githubusercontent.com:sub"
-    ];
+    return role?.Properties.AssumeRolePolicyDocument.Statement;
   };
+  /** The one statement of a role's trust policy: this exact subject, China audience, nothing else. */
+  const trusts = (subject: string) => [
+    expect.objectContaining({
+      Action: "sts:AssumeRoleWithWebIdentity",
+      Effect: "Allow",
+      Condition: {
+        StringEquals: {
+          "token.actions.githubusercontent.com:aud": "sts.amazonaws.com.cn",
+          "token.actions.githubusercontent.com:sub": subject,
+        },
+      },
+    }),
+  ];
+  const actionsOf = (rolePrefix: string) =>
+    statementsOf(s.template, rolePrefix)
+      .flatMap((st) => [st.Action].flat())
+      .sort();
 
-  it("lets pull requests of the repository only list buckets and read the credentials parameter", () => {
-    expect(trustedSubjects("GitHubPlan")).toEqual(["repo:acme/longbow-fork:pull_request"]);
-    const plan = statementsOf(s.template, "GitHubPlan");
-    expect(plan.flatMap((st) => [st.Action].flat()).sort()).toEqual([
-      "s3:ListBucket",
-      "s3:ListBucketVersions",
-      "ssm:GetParameter",
+  it("lets only the protected deploy environment deploy, not a branch, through the CDK bootstrap roles", () => {
+    expect(trustOf("GitHubDeploy")).toEqual(trusts("repo:acme/longbow-fork:environment:longbow-production"));
+    expect(asString(trustOf("GitHubDeploy"))).not.toContain("ref:refs/heads");
+    expect(asString(trustOf("GitHubDeploy"))).not.toContain("StringLike");
+    const deploy = asString(statementsOf(s.template, "GitHubDeploy"));
+    expect(deploy).toContain(":role/cdk-*");
+    expect(actionsOf("GitHubDeploy")).toEqual([
+      "ssm:DeleteParameters",
+      "ssm:GetParametersByPath",
+      "ssm:PutParameter",
+      "sts:AssumeRole",
     ]);
-    expect(asString(plan)).toContain(":s3:::dst-china");
   });
 
-  it("lets the main branch send jobs and write the ledger, and report read them", () => {
-    expect(trustedSubjects("GitHubSync")).toEqual(["repo:acme/longbow-fork:ref:refs/heads/main"]);
-    expect(trustedSubjects("GitHubReport")).toEqual(["repo:acme/longbow-fork:ref:refs/heads/main"]);
-    const sync = asString(statementsOf(s.template, "GitHubSync"));
-    expect(sync).toContain("sqs:SendMessage");
-    expect(sync).toContain("dynamodb:PutItem");
-    expect(sync).not.toContain("s3:GetObject");
-    expect(sync).not.toContain("ssm:PutParameter");
+  it("lets pull requests only list the buckets and read the read-only plan key, never the fleet's write key", () => {
+    expect(trustOf("GitHubPlan")).toEqual(trusts("repo:acme/longbow-fork:pull_request"));
+    expect(actionsOf("GitHubPlan")).toEqual(["s3:ListBucket", "s3:ListBucketVersions", "ssm:GetParameter"]);
+    const plan = asString(statementsOf(s.template, "GitHubPlan"));
+    expect(plan).toContain(":s3:::dst-china");
+    expect(plan).toContain(":parameter/longbow/china-plan-read-only");
+    // the fleet's key (credentialsParameter) and the keys migrations name
+    expect(plan).not.toContain("global-keys");
+    expect(plan).not.toMatch(/s3:(Get|Put|Delete)/);
+  });
+
+  it("lets the main branch send jobs and write the ledger, and report read them, with only the calls they make", () => {
+    expect(trustOf("GitHubSync")).toEqual(trusts("repo:acme/longbow-fork:ref:refs/heads/main"));
+    expect(trustOf("GitHubReport")).toEqual(trusts("repo:acme/longbow-fork:ref:refs/heads/main"));
+    expect(actionsOf("GitHubSync")).toEqual([
+      "dynamodb:BatchGetItem",
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+      "s3:ListBucket",
+      "s3:ListBucketVersions",
+      "sqs:GetQueueAttributes",
+      "sqs:GetQueueAttributes",
+      "sqs:GetQueueUrl",
+      "sqs:SendMessage",
+      "ssm:GetParameter",
+      "ssm:GetParametersByPath",
+    ]);
+    expect(actionsOf("GitHubReport")).toEqual([
+      "dynamodb:Query",
+      "sqs:GetQueueAttributes",
+      "sqs:GetQueueAttributes",
+      "sqs:GetQueueUrl",
+    ]);
+    // SendMessage only to the job queue, GetQueueUrl only for the dead-letter queue
+    for (const role of ["GitHubSync", "GitHubReport"]) {
+      for (const st of statementsOf(s.template, role)) {
+        const actions = [st.Action].flat();
+        if (actions.includes("sqs:SendMessage")) expect(asString(st.Resource)).toMatch(/"Jobs3A3E4888"/);
+        if (actions.includes("sqs:GetQueueUrl")) expect(asString(st.Resource)).toMatch(/JobsDeadLetters/);
+      }
+    }
     const report = asString(statementsOf(s.template, "GitHubReport"));
-    expect(report).toContain("sqs:GetQueueAttributes");
-    expect(report).not.toMatch(/sqs:SendMessage|dynamodb:PutItem|dynamodb:UpdateItem|s3:/);
+    expect(report).toContain("/index/gsi1");
+    expect(report).not.toContain("/index/*");
+  });
+});
+
+describe("alarms without a subscriber", () => {
+  it("warns loudly at synth when no notificationEmail is set", () => {
+    Annotations.fromStack(s.stack).hasWarning(
+      "/LongbowChina/Notifications",
+      Match.stringLikeRegexp(
+        "notificationEmail is not set: the dead-letter and stall alarms .* no subscriber",
+      ),
+    );
+    s.template.resourceCountIs("AWS::SNS::Subscription", 0);
+    s.template.hasOutput("NotificationsTopicArn", {});
   });
 });
 
 describe("checks on the whole template", () => {
+  it("spells every ARN well: partition from AWS::Partition, no empty path segment", () => {
+    const arns = arnsOf(s.template);
+    expect(arns.length).toBeGreaterThan(10);
+    expect(arns.filter(({ arn }) => arnProblem(arn) !== undefined)).toEqual([]);
+  });
+
   it("has no unacknowledged cdk-nag AwsSolutions finding", () => {
     expect(nagFindings(s.app)).toEqual([]);
   }, 60_000);

@@ -1,6 +1,9 @@
 import { Match } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
+import { egressPorts } from "../../../infra/lib/longbow-stack.js";
 import {
+  arnProblem,
+  arnsOf,
   cfnLint,
   maskedTemplate,
   nagFindings,
@@ -225,14 +228,106 @@ describe("least privilege for the workers", () => {
     const sqs = all.filter((st) => asString(st.Action).includes("sqs:"));
     expect(sqs.length).toBeGreaterThan(0);
     for (const st of sqs) expect(asString(st.Resource)).toMatch(/Jobs3A3E4888|JobsDeadLetters/);
-    // a job that can never succeed is moved to the dead-letter queue at once
-    expect(asString(sqs.filter((st) => asString(st.Resource).includes("JobsDeadLetters")))).toContain(
-      "sqs:SendMessage",
-    );
     const ddb = all.filter((st) => asString(st.Action).includes("dynamodb:"));
     expect(ddb.length).toBeGreaterThan(0);
     for (const st of ddb) expect(asString(st.Resource)).toContain("LedgerTable");
     expect(asString(s.template.toJSON())).not.toContain("arn:aws:");
+  });
+
+  it("carries only the calls `longbow work` makes, on exact resources", () => {
+    const on = (pattern: RegExp) =>
+      workerStatements()
+        .filter((st) => pattern.test(asString(st.Resource)))
+        .flatMap((st) => [st.Action].flat())
+        .filter((a) => /^(sqs|dynamodb):/.test(String(a)))
+        .sort();
+    // ledger: get, finish (TransactWrite of a Put and Updates), noteError and the resume store
+    expect(on(/LedgerTable/)).toEqual(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]);
+    // the job queue: receive, delete, heartbeat/release, redrive policy; never SendMessage
+    expect(on(/"Jobs3A3E4888"/)).toEqual([
+      "sqs:ChangeMessageVisibility",
+      "sqs:DeleteMessage",
+      "sqs:GetQueueAttributes",
+      "sqs:ReceiveMessage",
+    ]);
+    // a job that can never succeed is moved to the dead-letter queue at once
+    expect(on(/JobsDeadLetters/)).toEqual(["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"]);
+    const all = asString(workerStatements());
+    for (const never of [
+      "dynamodb:Scan",
+      "dynamodb:DeleteItem",
+      "dynamodb:BatchWriteItem",
+      "dynamodb:GetRecords",
+    ]) {
+      expect(all).not.toContain(never);
+    }
+    expect(all).not.toContain("/index/");
+    expect(all).not.toContain('ssm:GetParameters"');
+    const migrations = workerStatements().find((st) => st.Sid === "ReadMigrations");
+    expect(migrations?.Action).toBe("ssm:GetParametersByPath");
+    expect(asString(migrations?.Resource)).toMatch(/:parameter\/longbow\/migrations"\]\]\}$/);
+  });
+
+  it("deletes object versions only on destinations, where a failed verification removes the version it wrote", () => {
+    const deleting = workerStatements().filter((st) => asString(st.Action).includes("s3:Delete"));
+    expect(deleting.map((st) => st.Sid)).toEqual(["WriteDestinations"]);
+    expect(asString(deleting[0]?.Resource)).not.toContain("src-");
+  });
+
+  it("has no wildcard resource but the S3 prefixes of the migrations", () => {
+    for (const st of workerStatements()) {
+      for (const r of [st.Resource].flat()) {
+        const text = asString(r);
+        if (!text.includes("*")) continue;
+        expect(text, asString(st)).toMatch(/:s3:::[a-z0-9.-]+\/[^*"]*\*"|"\*"|autoScalingGroup:\*/);
+      }
+    }
+  });
+});
+
+describe("GitHub plan key", () => {
+  it("refuses a plan key that the fleet or a migration uses: the plan gets a separate read-only key", () => {
+    expect(() =>
+      synthesize({ github: { repository: "o/r", planCredentialsParameter: "china-keys" } }, [
+        {
+          name: "to-china",
+          source: { bucket: "src-global", region: "us-east-1" },
+          destination: {
+            bucket: "dst-china",
+            region: "cn-northwest-1",
+            credentials: { ssmParameter: "china-keys" },
+          },
+        },
+      ]),
+    ).toThrow("github.planCredentialsParameter 'china-keys' is a key the fleet or a migration uses");
+  });
+});
+
+describe("network", () => {
+  it("lets the workers connect out on TCP 443 only, as the security group says", () => {
+    const groups = Object.values(s.template.findResources("AWS::EC2::SecurityGroup"));
+    expect(groups).toHaveLength(1);
+    expect(groups[0]?.Properties).toMatchObject({
+      GroupDescription: "Longbow workers: no inbound; outbound TCP 443 only",
+      SecurityGroupEgress: [{ CidrIp: "0.0.0.0/0", IpProtocol: "tcp", FromPort: 443, ToPort: 443 }],
+    });
+    expect(groups[0]?.Properties.SecurityGroupIngress).toBeUndefined();
+  });
+
+  it("opens the port of a custom endpoint a migration names, and only that", () => {
+    expect(
+      egressPorts([
+        {
+          source: { bucket: "a", region: "us-east-1", endpoint: "http://minio.internal:9000" },
+          destination: { bucket: "b", region: "us-east-1", endpoint: "http://store.internal" },
+        },
+        {
+          enabled: false,
+          source: { bucket: "c", region: "us-east-1", endpoint: "https://off.internal:8443" },
+          destination: { bucket: "d", region: "us-east-1" },
+        },
+      ]),
+    ).toEqual([80, 443, 9000]);
   });
 });
 
@@ -337,6 +432,16 @@ describe("optional parts are off by default", () => {
 });
 
 describe("checks on the whole template", () => {
+  it("spells every ARN well: partition from AWS::Partition, no empty path segment", () => {
+    const arns = arnsOf(s.template);
+    expect(arns.length).toBeGreaterThan(10);
+    expect(arns.filter(({ arn }) => arnProblem(arn) !== undefined)).toEqual([]);
+    expect(arnProblem("arn:<AWS.Partition>:ssm:<AWS.Region>:<AWS.AccountId>:parameter//longbow/x")).toBe(
+      "an empty path segment ('//')",
+    );
+    expect(arnProblem("arn:aws:s3:::b/*")).toBe("partition 'aws' is not AWS::Partition");
+  });
+
   it("has no unacknowledged cdk-nag AwsSolutions finding", () => {
     expect(nagFindings(s.app)).toEqual([]);
   }, 60_000);

@@ -106,3 +106,63 @@ export function userDataOf(template: Template): string {
   const join = lt?.Properties.LaunchTemplateData.UserData["Fn::Base64"]["Fn::Join"] as [string, unknown[]];
   return join[1].map((part) => (typeof part === "string" ? part : `{${JSON.stringify(part)}}`)).join("");
 }
+
+/**
+ * A template value as text: CloudFormation joins flattened; a Ref to an SSM parameter as the
+ * name it returns at deploy time, other references as `<Id>` / `<Id.Attr>` (no colons).
+ */
+function flattener(resources: Record<string, { Type?: string; Properties?: Record<string, unknown> }>) {
+  const flatten = (value: unknown): string | undefined => {
+    if (typeof value === "string") return value;
+    if (typeof value !== "object" || value === null) return undefined;
+    const v = value as Record<string, unknown>;
+    if (typeof v.Ref === "string") {
+      const r = resources[v.Ref];
+      const name = r?.Type === "AWS::SSM::Parameter" ? r.Properties?.Name : undefined;
+      return typeof name === "string" ? name : `<${v.Ref.replace(/::/g, ".")}>`;
+    }
+    if (Array.isArray(v["Fn::GetAtt"])) return `<${(v["Fn::GetAtt"] as string[]).join(".")}>`;
+    if (typeof v["Fn::Sub"] === "string") {
+      return v["Fn::Sub"].replace(/\$\{([^}]+)\}/g, (_, name: string) => `<${name.replace(/::/g, ".")}>`);
+    }
+    if (Array.isArray(v["Fn::Join"])) {
+      const [sep, parts] = v["Fn::Join"] as [string, unknown[]];
+      const flat = parts.map(flatten);
+      return flat.every((p) => p !== undefined) ? flat.join(sep) : undefined;
+    }
+    return undefined;
+  };
+  return flatten;
+}
+
+/** Every ARN the template spells out (strings and joins), with where it is. */
+export function arnsOf(template: Template): { at: string; arn: string }[] {
+  const json = template.toJSON() as { Resources?: Record<string, { Type?: string }> };
+  const flatten = flattener(json.Resources ?? {});
+  const out: { at: string; arn: string }[] = [];
+  const walk = (value: unknown, at: string) => {
+    const flat = flatten(value);
+    if (flat !== undefined) {
+      for (const m of flat.matchAll(/arn:[^\s"',]*/g)) out.push({ at, arn: m[0] });
+      if (typeof value === "string" || (value as Record<string, unknown>)["Fn::Join"] !== undefined) return;
+    }
+    if (Array.isArray(value)) {
+      for (const [i, v] of value.entries()) walk(v, `${at}[${i}]`);
+    } else if (typeof value === "object" && value !== null) {
+      for (const [k, v] of Object.entries(value)) walk(v, `${at}.${k}`);
+    }
+  };
+  walk(json, "template");
+  return out;
+}
+
+/** What is wrong with one ARN: a literal partition, an empty path segment, too few fields. */
+export function arnProblem(arn: string): string | undefined {
+  const fields = arn.split(":");
+  if (fields.length < 6) return "fewer than six colon-separated fields";
+  if (fields[1] !== "<AWS.Partition>") return `partition '${fields[1]}' is not AWS::Partition`;
+  if (!/^[a-z0-9-]+$/.test(fields[2] ?? "")) return `service '${fields[2]}' is not a service name`;
+  if (fields.slice(5).join(":") === "") return "no resource";
+  if (arn.includes("//")) return "an empty path segment ('//')";
+  return undefined;
+}

@@ -64,7 +64,7 @@ describe("plan", () => {
     );
     expect(md).toContain("<details><summary>videos: 1 (5.0 GiB) to copy, ETA 54s</summary>");
     expect(md).toContain("<details><summary>broken: compare failed</summary>");
-    expect(md).toContain("| `` v/a\\|b`c `` | new | 5.0 GiB |");
+    expect(md).toContain("| ``v/a\\|b`c`` | new | 5.0 GiB |");
     expect(md).toContain("Planned 2026-01-02T03:04:05.000Z");
     expect(JSON.parse(renderPlanJson(plan))).toEqual(plan);
   });

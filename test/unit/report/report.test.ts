@@ -127,7 +127,7 @@ describe("report renderers", () => {
 
   it("keeps a hostile key and reason inside their table cells", () => {
     const md = renderReportMarkdown(report);
-    expect(md).toContain("| `a\\|b'c.txt` | 3 | AccessDenied: no read |");
+    expect(md).toContain("| ``a\\|b`c.txt`` | 3 | `AccessDenied:↵no read` |");
   });
 
   it("renders the same model as JSON", () => {

@@ -41,6 +41,16 @@ export interface Settings {
    * stopped, their messages released and their uploads left resumable. @defaultValue 90
    */
   stopDeadlineSeconds: number;
+  /** Give up opening a connection to an S3 endpoint (TCP and TLS) after this long. @defaultValue 10000 */
+  connectTimeoutMs: number;
+  /**
+   * Until an S3 endpoint has answered once, a request whose connection stays silent this long
+   * fails; such a request gets only a few attempts, so an endpoint that accepts connections
+   * and never answers fails a command within 2 minutes. @defaultValue 30000
+   */
+  firstByteTimeoutMs: number;
+  /** Once an endpoint has answered, a connection that stays silent this long (a stalled transfer) is closed and the request retried. @defaultValue 120000 */
+  idleTimeoutMs: number;
 }
 
 export const defaultSettings: Readonly<Settings> = Object.freeze({
@@ -54,6 +64,9 @@ export const defaultSettings: Readonly<Settings> = Object.freeze({
   logLevel: "info",
   heartbeatSeconds: 60,
   stopDeadlineSeconds: 90,
+  connectTimeoutMs: 10_000,
+  firstByteTimeoutMs: 30_000,
+  idleTimeoutMs: 120_000,
 });
 
 /** Environment variable for each setting; sizes are in MiB. */
@@ -68,6 +81,9 @@ export const settingsEnv = {
   logLevel: "LONGBOW_LOG_LEVEL",
   heartbeatSeconds: "LONGBOW_HEARTBEAT_SECONDS",
   stopDeadlineSeconds: "LONGBOW_STOP_DEADLINE_SECONDS",
+  connectTimeoutMs: "LONGBOW_CONNECT_TIMEOUT_MS",
+  firstByteTimeoutMs: "LONGBOW_FIRST_BYTE_TIMEOUT_MS",
+  idleTimeoutMs: "LONGBOW_IDLE_TIMEOUT_MS",
 } as const satisfies Record<keyof Settings, string>;
 
 const logLevels = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
@@ -101,6 +117,9 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Partial<Settings> {
     "maxRetries",
     "heartbeatSeconds",
     "stopDeadlineSeconds",
+    "connectTimeoutMs",
+    "firstByteTimeoutMs",
+    "idleTimeoutMs",
   ] as const) {
     const v = read(field);
     if (v !== undefined) out[field] = positiveInt(v, settingsEnv[field]);
@@ -129,6 +148,9 @@ export function validateSettings(s: Settings): Settings {
   intAtLeast("maxRetries", 1, 100);
   intAtLeast("heartbeatSeconds", 1, 14_400);
   intAtLeast("stopDeadlineSeconds", 1);
+  intAtLeast("connectTimeoutMs", 100, 600_000);
+  intAtLeast("firstByteTimeoutMs", 100, 600_000);
+  intAtLeast("idleTimeoutMs", 100, 3_600_000);
   if (s.partSize !== undefined) {
     intAtLeast("partSize", 5 * MiB, 5 * 1024 * MiB);
   }

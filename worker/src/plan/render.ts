@@ -1,15 +1,11 @@
 import type { DiffKind } from "../compare/index.js";
+import { escapeHtml, inlineCode } from "../markdown/index.js";
 import { formatBytes, formatCount, formatDuration } from "./format.js";
 import type { MigrationPlan, Plan, Tally } from "./model.js";
 
 const kinds: DiffKind[] = ["new", "changed", "identical", "ignored", "extra"];
 
-/** Keys are user data: keep them from breaking tables or opening markup. */
-function code(text: string): string {
-  const clean = text.replace(/[\r\n]/g, " ").replace(/\|/g, "\\|");
-  const ticks = clean.includes("`") ? "``" : "`";
-  return `${ticks}${ticks === "``" ? " " : ""}${clean}${ticks === "``" ? " " : ""}${ticks}`;
-}
+const inTable = { inTable: true };
 
 const tally = (t: Tally) => `${formatCount(t.objects)} (${formatBytes(t.bytes)})`;
 
@@ -27,19 +23,21 @@ function summaryLine(plan: Plan): string {
 }
 
 function migrationSection(p: MigrationPlan): string {
+  // The summary is raw HTML (Markdown is not parsed there): entities only.
   const head = p.error
-    ? `${p.migration}: compare failed`
-    : `${p.migration}: ${tally(p.toCopy)} to copy, ETA ${formatDuration(p.etaSeconds)}`;
-  const lines = [`<details><summary>${head.replace(/</g, "&lt;")}</summary>`, ""];
-  lines.push(`${code(p.source)} → ${code(p.destination)}, compare by ${p.compare}`, "");
-  if (p.error) lines.push(`> **Error:** ${p.error.replace(/[\r\n]+/g, " ")}`, "");
+    ? `${escapeHtml(p.migration)}: compare failed`
+    : `${escapeHtml(p.migration)}: ${tally(p.toCopy)} to copy, ETA ${formatDuration(p.etaSeconds)}`;
+  const lines = [`<details><summary>${head}</summary>`, ""];
+  lines.push(`${inlineCode(p.source)} → ${inlineCode(p.destination)}, compare by ${p.compare}`, "");
+  if (p.error) lines.push(`> **Error:** ${inlineCode(p.error)}`, "");
   lines.push("| class | objects | bytes |", "| --- | ---: | ---: |");
   for (const k of kinds) {
     lines.push(`| ${k} | ${formatCount(p.classes[k].objects)} | ${formatBytes(p.classes[k].bytes)} |`);
   }
   if (p.largest.length > 0) {
     lines.push("", `Largest to copy:`, "", "| object | kind | size |", "| --- | --- | ---: |");
-    for (const c of p.largest) lines.push(`| ${code(c.sourceKey)} | ${c.kind} | ${formatBytes(c.size)} |`);
+    for (const c of p.largest)
+      lines.push(`| ${inlineCode(c.sourceKey, inTable)} | ${c.kind} | ${formatBytes(c.size)} |`);
   }
   lines.push("", "</details>");
   return lines.join("\n");

@@ -1,14 +1,6 @@
+import { inlineCode } from "../markdown/index.js";
 import { formatBytes, formatDuration, formatRate } from "./format.js";
 import type { MigrationReport, Report } from "./model.js";
-
-/** Text safe inside a Markdown table cell: no pipes, no line breaks, no stray backticks. */
-function cell(text: string): string {
-  return text
-    .replace(/\\/g, "\\\\")
-    .replace(/\|/g, "\\|")
-    .replace(/`/g, "'")
-    .replace(/[\r\n]+/g, " ");
-}
 
 /** A Mermaid pie of object states (empty states left out). */
 export function stateChart(m: MigrationReport): string | undefined {
@@ -55,7 +47,7 @@ export function renderMigrationMarkdown(
     total === 0 ? "100%" : `${Math.floor((done / total) * 100)}%`;
   const status = m.finished ? (m.objects.failed > 0 ? "finished with failures" : "finished") : "in progress";
   const lines = [
-    `### Longbow migration \`${cell(m.migration)}\`: ${status}`,
+    `### Longbow migration ${inlineCode(m.migration)}: ${status}`,
     "",
     "| | objects | bytes |",
     "| --- | ---: | ---: |",
@@ -83,7 +75,10 @@ export function renderMigrationMarkdown(
       "| key | attempts | reason |",
       "| --- | ---: | --- |",
     );
-    for (const f of m.failures) lines.push(`| \`${cell(f.key)}\` | ${f.attempts} | ${cell(f.reason)} |`);
+    for (const f of m.failures)
+      lines.push(
+        `| ${inlineCode(f.key, { inTable: true })} | ${f.attempts} | ${inlineCode(f.reason, { inTable: true })} |`,
+      );
     lines.push("", "</details>");
   }
   if (report) lines.push("", `<sub>generated ${report.generatedAt}</sub>`);

@@ -1,13 +1,16 @@
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import { S3Client, type ServiceInputTypes, type ServiceOutputTypes } from "@aws-sdk/client-s3";
+import { StandardRetryStrategy } from "@smithy/core/retry";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { BuildMiddleware } from "@smithy/types";
-import { defaultSettings } from "../config/index.js";
+import { defaultSettings, type Settings } from "../config/index.js";
 import { LongbowError } from "../errors.js";
-import type { Logger } from "../log/index.js";
+import { type Logger, silentLogger } from "../log/index.js";
 import { resolveCredentials, type SsmClientFactory } from "./credentials.js";
 import type { EndpointSpec } from "./endpoint.js";
+import { describeEndpoint } from "./endpoint-describe.js";
+import { EndpointWatch, explainMiddleware, WatchedHandler, watchedRetryStrategy } from "./endpoint-watch.js";
 import { ReadIntoHandler } from "./read-into-handler.js";
 import { retryLogMiddleware } from "./retry-log.js";
 
@@ -28,9 +31,23 @@ export interface S3ClientOptions {
    * @defaultValue settings.maxRetries (20)
    */
   maxAttempts?: number;
-  /** Give up connecting after this long. @defaultValue 10000 */
+  /**
+   * Attempts per request for connection failures (refused, reset, unreachable, timed out)
+   * while the endpoint has never answered; then the request fails with a message naming the
+   * endpoint. @defaultValue 3
+   */
+  unansweredAttempts?: number;
+  /** Give up connecting after this long. @defaultValue settings.connectTimeoutMs (10000) */
   connectionTimeoutMs?: number;
-  /** Close a socket that stays silent this long (a stalled transfer), so the request is retried. @defaultValue 120000 */
+  /**
+   * Until the endpoint has answered once, fail a request whose connection stays silent this
+   * long. @defaultValue settings.firstByteTimeoutMs (30000)
+   */
+  firstByteTimeoutMs?: number;
+  /**
+   * Once the endpoint has answered, close a socket that stays silent this long (a stalled
+   * transfer), so the request is retried. @defaultValue settings.idleTimeoutMs (120000)
+   */
   socketTimeoutMs?: number;
   /**
    * Credentials to use instead of resolving `spec.credentials`, for callers that already
@@ -39,9 +56,25 @@ export interface S3ClientOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** Builds the SSM client for `{ ssmParameter }` credentials (tests point it at the emulator). */
   ssmClientFactory?: SsmClientFactory;
-  /** Where every failed request attempt is logged at debug (see retryLogMiddleware). @defaultValue none */
+  /**
+   * Where every failed request attempt is logged at debug (see retryLogMiddleware), and long
+   * waits for an endpoint that has not answered yet at info (see EndpointWatch).
+   * @defaultValue none (nothing logged)
+   */
   logger?: Logger;
   signal?: AbortSignal;
+}
+
+/** The client options the runtime settings decide: attempts and timeouts. */
+export function s3ClientSettings(
+  settings: Pick<Settings, "maxRetries" | "connectTimeoutMs" | "firstByteTimeoutMs" | "idleTimeoutMs">,
+): Pick<S3ClientOptions, "maxAttempts" | "connectionTimeoutMs" | "firstByteTimeoutMs" | "socketTimeoutMs"> {
+  return {
+    maxAttempts: settings.maxRetries,
+    connectionTimeoutMs: settings.connectTimeoutMs,
+    firstByteTimeoutMs: settings.firstByteTimeoutMs,
+    socketTimeoutMs: settings.idleTimeoutMs,
+  };
 }
 
 function validate(
@@ -58,8 +91,10 @@ function validate(
   };
   check("maxSockets", 1);
   check("maxAttempts", 1);
-  check("connectionTimeoutMs", 0);
-  check("socketTimeoutMs", 0);
+  check("unansweredAttempts", 1);
+  check("connectionTimeoutMs", 1);
+  check("firstByteTimeoutMs", 1);
+  check("socketTimeoutMs", 1);
 }
 
 /**
@@ -92,8 +127,10 @@ export async function createS3Client(spec: EndpointSpec, options: S3ClientOption
   const o = {
     maxSockets: options.maxSockets ?? 64,
     maxAttempts: options.maxAttempts ?? defaultSettings.maxRetries,
-    connectionTimeoutMs: options.connectionTimeoutMs ?? 10_000,
-    socketTimeoutMs: options.socketTimeoutMs ?? 120_000,
+    unansweredAttempts: options.unansweredAttempts ?? 3,
+    connectionTimeoutMs: options.connectionTimeoutMs ?? defaultSettings.connectTimeoutMs,
+    firstByteTimeoutMs: options.firstByteTimeoutMs ?? defaultSettings.firstByteTimeoutMs,
+    socketTimeoutMs: options.socketTimeoutMs ?? defaultSettings.idleTimeoutMs,
   };
   validate(o);
   const credentials =
@@ -103,13 +140,27 @@ export async function createS3Client(spec: EndpointSpec, options: S3ClientOption
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     }));
   const agentOptions = { keepAlive: true, maxSockets: o.maxSockets, maxFreeSockets: o.maxSockets };
+  // Silence is judged by the first-byte timeout until the endpoint answers, then by the idle one.
+  const fallback = new NodeHttpHandler({
+    connectionTimeout: o.connectionTimeoutMs,
+    socketTimeout: o.firstByteTimeoutMs,
+    httpAgent: new HttpAgent(agentOptions),
+    httpsAgent: new HttpsAgent(agentOptions),
+  });
+  const watch = new EndpointWatch(
+    describeEndpoint(spec),
+    { connectMs: o.connectionTimeoutMs, firstByteMs: o.firstByteTimeoutMs, idleMs: o.socketTimeoutMs },
+    fallback,
+    Math.min(o.unansweredAttempts, o.maxAttempts),
+    options.logger ?? silentLogger,
+  );
   const client = new S3Client({
     region: spec.region,
     ...(spec.endpoint === undefined ? {} : { endpoint: spec.endpoint }),
     forcePathStyle: spec.endpoint !== undefined || spec.forcePathStyle === true,
     ...(credentials === undefined ? {} : { credentials }),
     maxAttempts: o.maxAttempts,
-    retryMode: "standard",
+    retryStrategy: watchedRetryStrategy(new StandardRetryStrategy(o.maxAttempts), watch),
     responseChecksumValidation: "WHEN_REQUIRED",
     requestChecksumCalculation: "WHEN_REQUIRED",
     // Every part would otherwise wait one round trip for "100 Continue" before its body
@@ -117,20 +168,20 @@ export async function createS3Client(spec: EndpointSpec, options: S3ClientOption
     // regional endpoint, so the redirect that header guards against does not happen, and a
     // refusal shows up first on the HEAD or CreateMultipartUpload before any body is sent.
     expectContinueHeader: false,
-    requestHandler: new ReadIntoHandler(
-      new NodeHttpHandler({
-        connectionTimeout: o.connectionTimeoutMs,
-        socketTimeout: o.socketTimeoutMs,
-        httpAgent: new HttpAgent(agentOptions),
-        httpsAgent: new HttpsAgent(agentOptions),
-      }),
-      {
+    // The read path serves part GETs, which follow a HEAD that has answered: idle timeout.
+    requestHandler: new WatchedHandler(
+      new ReadIntoHandler(fallback, {
         maxSockets: o.maxSockets,
         connectMs: o.connectionTimeoutMs,
         socketMs: o.socketTimeoutMs,
         idleMs: idleConnectionMs,
-      },
+      }),
+      watch,
     ),
+  });
+  client.middlewareStack.add(explainMiddleware<ServiceInputTypes, ServiceOutputTypes>(watch), {
+    step: "initialize",
+    name: "longbowExplainUnreachableEndpoint",
   });
   client.middlewareStack.add(unsignedPayloadWithContentMd5, {
     step: "build",

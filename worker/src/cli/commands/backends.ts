@@ -9,7 +9,7 @@ import type { Logger } from "../../log/index.js";
 import { loadPublishedMigrations } from "../../publish/index.js";
 import { type Queue, SqliteQueue, SqsQueue } from "../../queue/index.js";
 import type { MigrationClients } from "../../runner/index.js";
-import { createS3Client, describeEndpoint } from "../../s3/index.js";
+import { createS3Client, describeEndpoint, s3ClientSettings } from "../../s3/index.js";
 import { loadValidMigrations } from "./load-valid.js";
 
 /** Where the queue and ledger live: SQLite files in a folder, or SQS + DynamoDB. */
@@ -120,11 +120,7 @@ export function clientFactory(
   logger?: Logger,
 ): (m: Migration) => Promise<MigrationClients> {
   const maxSockets = settings.filesInParallel * settings.partsInParallel;
-  const options = {
-    maxSockets,
-    maxAttempts: settings.maxRetries,
-    ...(logger === undefined ? {} : { logger }),
-  };
+  const options = { maxSockets, ...s3ClientSettings(settings), ...(logger === undefined ? {} : { logger }) };
   return async (m) => {
     const [source, destination] = await Promise.all([
       createS3Client(sourceEndpoint(m), options),

@@ -10,6 +10,7 @@ import {
   describeEndpoint,
   type EndpointSpec,
   type StorageClass,
+  s3ClientSettings,
   storageClasses,
 } from "../../s3/index.js";
 import { ByteBudget, type CopyResult, copyObject, TransferPool } from "../../transfer/index.js";
@@ -140,7 +141,7 @@ async function runCp(sourceUrl: string, destUrl: string, flags: CpFlags): Promis
   const sourceSpec = endpointFromFlags(sideFlags(flags, "source"), "source", process.env);
   const destSpec = endpointFromFlags(sideFlags(flags, "dest"), "dest", process.env);
   const pool = new TransferPool({ concurrency: settings.partsInParallel });
-  const clientOptions = { maxSockets: settings.partsInParallel, maxAttempts: settings.maxRetries };
+  const clientOptions = { maxSockets: settings.partsInParallel, ...s3ClientSettings(settings) };
   const [source, destination] = await Promise.all([
     createS3Client(sourceSpec, clientOptions),
     createS3Client(destSpec, clientOptions),

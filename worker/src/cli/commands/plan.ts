@@ -2,7 +2,7 @@ import { compareMigrationChunks } from "../../compare/index.js";
 import { destinationEndpoint, resolveSettings, sourceEndpoint } from "../../config/index.js";
 import { createLogger } from "../../log/index.js";
 import { assemblePlan, MigrationPlanBuilder, renderPlanJson, renderPlanMarkdown } from "../../plan/index.js";
-import { createS3Client } from "../../s3/index.js";
+import { createS3Client, s3ClientSettings } from "../../s3/index.js";
 import type { RegisterCommand } from "../commands.js";
 import { loadValidMigrations } from "./load-valid.js";
 
@@ -61,9 +61,10 @@ export const registerPlan: RegisterCommand = (program) => {
       for (const m of chosen) {
         const builder = new MigrationPlanBuilder(m);
         try {
+          const options = { ...s3ClientSettings(settings), logger, signal: abort.signal };
           const [source, destination] = await Promise.all([
-            createS3Client(sourceEndpoint(m), { signal: abort.signal }),
-            createS3Client(destinationEndpoint(m), { signal: abort.signal }),
+            createS3Client(sourceEndpoint(m), options),
+            createS3Client(destinationEndpoint(m), options),
           ]);
           const chunks = compareMigrationChunks(m, {
             source,

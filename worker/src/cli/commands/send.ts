@@ -63,7 +63,7 @@ export const registerSend: RegisterCommand = (program) => {
         throw new Error(`no migration named '${flags.migration}'`);
       const parallelism = wholeFlag("parallelism", flags.parallelism);
       const backends = openBackends(flags, process.env, settings, logger);
-      const clients = clientFactory(settings);
+      const clients = clientFactory(settings, logger);
       const abort = new AbortController();
       // Every concurrent request of a send listens on this one signal.
       setMaxListeners(1000, abort.signal);

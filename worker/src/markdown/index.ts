@@ -1,0 +1,8 @@
+export {
+  escapeHtml,
+  escapeText,
+  inlineCode,
+  lineBreakMark,
+  type MarkdownPlacement,
+  singleLine,
+} from "./escape.js";
