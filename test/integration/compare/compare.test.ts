@@ -42,6 +42,8 @@ describe("compare against two emulated partitions", () => {
       source: { bucket: src, prefix: "data/", region: global.region },
       destination: { bucket: dst, prefix: "copy/", region: china.region, storageClass: "GLACIER_IR" },
       ignore: ["*.log"],
+      // size mode unless a case says otherwise (the default is etag)
+      compare: "size",
     }),
     ...over,
   });

@@ -136,3 +136,69 @@ describe("longbow migrate (local mode)", () => {
     expect((await getBytes(dst, db, "copy/big.bin")).equals(bytesFor(big, 20 * MiB))).toBe(true);
   });
 });
+
+describe("longbow migrate with the default compare", () => {
+  it("copies again a source object rewritten with other bytes of the same size", async () => {
+    const [sb, db] = [uniqueBucket("rew-src"), uniqueBucket("rew-dst")];
+    await createBucket(src, sb, global.region);
+    await createBucket(dst, db, china.region);
+    await putObject(src, sb, "data/report.csv", Buffer.from("version-1"));
+    const folder = mkdtempSync(join(dir, "rewrite-"));
+    writeFileSync(
+      join(folder, "rewrite.yaml"),
+      [
+        "name: rewrite",
+        `source: { bucket: ${sb}, prefix: data/, region: ${global.region}, endpoint: "${global.endpoint}", credentials: { profile: global } }`,
+        `destination: { bucket: ${db}, prefix: copy/, region: ${china.region}, endpoint: "${china.endpoint}", credentials: { profile: china } }`,
+        "",
+      ].join("\n"),
+    );
+    const env = writeProfiles(join(folder, "aws"), [global, china]);
+    const args = ["migrate", "--dir", folder, "--state", join(folder, "state"), "--json", "--no-progress"];
+    expect(await runLongbow(args, env).exited).toBe(0);
+    await putObject(src, sb, "data/report.csv", Buffer.from("version-2"));
+    const again = runLongbow(args, env);
+    expect(await again.exited, again.stderr()).toBe(0);
+    expect((await getBytes(dst, db, "copy/report.csv")).toString()).toBe("version-2");
+  });
+});
+
+describe("longbow migrate when a source changes mid-copy", () => {
+  it("reports the object skipped with its reason and exits 3", async () => {
+    const [sb, db] = [uniqueBucket("skip-src"), uniqueBucket("skip-dst")];
+    await createBucket(src, sb, global.region);
+    await createBucket(dst, db, china.region);
+    await putObject(src, sb, "data/moving.bin", bytesFor("moving", 12 * MiB));
+    // the source is rewritten as its second part is read: the pinned read fails, nothing half-old half-new
+    let ranged = 0;
+    const rewriting = await startFaultProxy({
+      target: global.endpoint,
+      beforeForward: async (r) => {
+        if (r.method === "GET" && r.headers.range !== undefined && ++ranged === 2)
+          await putObject(src, sb, "data/moving.bin", bytesFor("moved", 12 * MiB));
+      },
+    });
+    proxies.push(rewriting);
+    const folder = mkdtempSync(join(dir, "skip-"));
+    writeFileSync(
+      join(folder, "skip.yaml"),
+      [
+        "name: skip",
+        `source: { bucket: ${sb}, prefix: data/, region: ${global.region}, endpoint: "${rewriting.endpoint}", credentials: { profile: global } }`,
+        `destination: { bucket: ${db}, prefix: copy/, region: ${china.region}, endpoint: "${china.endpoint}", credentials: { profile: china } }`,
+        "",
+      ].join("\n"),
+    );
+    const env = { ...writeProfiles(join(folder, "aws"), [global, china]), LONGBOW_PARTS_IN_PARALLEL: "1" };
+    const run = runLongbow(
+      ["migrate", "--dir", folder, "--state", join(folder, "state"), "--json", "--no-progress"],
+      env,
+    );
+    expect(await run.exited, run.stderr()).toBe(3);
+    const [m] = JSON.parse(run.stdout()).migrations;
+    expect(m.objects).toMatchObject({ skipped: 1, failed: 0 });
+    expect(m.skips).toEqual([
+      expect.objectContaining({ key: "data/moving.bin", reason: expect.stringMatching(/changed/) }),
+    ]);
+  });
+});

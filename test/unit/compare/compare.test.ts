@@ -25,6 +25,8 @@ function migration(over: Partial<Migration> = {}, srcPrefix = "", dstPrefix = ""
         region: "cn-northwest-1",
         storageClass: "STANDARD_IA",
       },
+      // these cases exercise size mode unless they say otherwise (the default is etag)
+      compare: "size",
     }),
     ...over,
   };

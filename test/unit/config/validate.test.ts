@@ -251,7 +251,7 @@ describe("valid migration files", () => {
         credentials: { ssmParameter: "s3_migration_credentials" },
         storageClass: "STANDARD",
       },
-      compare: "size",
+      compare: "etag",
       ignore: [],
       include: [],
       versioning: { compareVersionId: false, updateVersionId: false, getObjectWithVersionId: false },

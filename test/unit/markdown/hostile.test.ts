@@ -70,7 +70,8 @@ function plan(text: string | undefined) {
 
 function report(text: string | undefined): string {
   const v = text ?? "plain";
-  const totals = { total: 2, done: 1, inFlight: 0, failed: 1, skipped: 0 };
+  const totals = { total: 3, done: 1, inFlight: 0, failed: 1, skipped: 1 };
+  const none = { objects: 0, bytes: 0 };
   const m: MigrationReport = {
     migration: v,
     objects: totals,
@@ -78,6 +79,9 @@ function report(text: string | undefined): string {
     bytesPerSecond: 1,
     finished: false,
     failures: [{ key: v, reason: v, attempts: 3 }],
+    skips: [{ key: v, reason: v }],
+    verified: { "source-etag": { objects: 1, bytes: 1 }, "source-checksum": none, "parts-only": none },
+    retries: 2,
     bytesPerHour: [],
   };
   return renderMigrationMarkdown(m, { generatedAt: "2026-01-01T00:00:00Z" });
@@ -101,7 +105,8 @@ describe("hostile strings in Markdown outputs", () => {
     const benign = md.render(report(undefined));
     const html = md.render(report(h));
     expect(tags(html)).toEqual(tags(benign));
-    expect(textOf(html).split(singleLine(h)).length - 1).toBeGreaterThanOrEqual(3);
+    // name, failed key and reason, skipped key and reason
+    expect(textOf(html).split(singleLine(h)).length - 1).toBeGreaterThanOrEqual(5);
   });
 
   it.each(hostile)("the job summary's problem table shows %j as text, adding no element", (h) => {

@@ -12,6 +12,7 @@ import {
   formatBytes,
   formatDuration,
   migrationReport,
+  renderMigrationMarkdown,
   renderReportJson,
   renderReportMarkdown,
   trailingRate,
@@ -169,6 +170,48 @@ describe("buildReport", () => {
     depth = { visible: 0, inFlight: 0, dead: 2 };
     r = await buildReport({ ledger, queue, now: () => now });
     expect(r.finished).toBe(true);
+    await ledger.close();
+  });
+});
+
+describe("every outcome in the report", () => {
+  it("lists skipped objects with reasons, counts done objects by verification, and sums retries", async () => {
+    const ledger = new SqliteLedger({ path: ":memory:" });
+    const job = (key: string): Job => ({
+      migration: "m",
+      source: { bucket: "s", key, size: 10, etag: "e" },
+      destination: { bucket: "d", key },
+    });
+    await ledger.enqueue([job("a"), job("b"), job("c")], now);
+    const run = { workerId: "w", attempt: 1, startedAt: now.toISOString() };
+    const endedAt = now.toISOString();
+    await ledger.finish(job("a"), {
+      ...run,
+      status: "done",
+      endedAt,
+      verification: "source-etag",
+      retries: 4,
+    });
+    await ledger.finish(job("b"), { ...run, status: "done", endedAt, verification: "parts-only" });
+    await ledger.finish(job("c"), {
+      ...run,
+      status: "skipped",
+      endedAt,
+      reason: "source changed during the copy",
+    });
+    const [m] = (await buildReport({ ledger, now: () => now })).migrations;
+    if (!m) throw new Error("one migration expected");
+    expect(m.skips).toEqual([{ key: "c", reason: "source changed during the copy", at: endedAt }]);
+    expect(m.verified["source-etag"].objects).toBe(1);
+    expect(m.verified["parts-only"].objects).toBe(1);
+    expect(m.retries).toBe(4);
+    const text = renderMigrationMarkdown(m);
+    expect(text).toContain(
+      "Verified: **1** against the source's ETag · **0** against its checksum · **1** by parts only",
+    );
+    expect(text).toContain("requests retried: **4**");
+    expect(text).toContain("<summary>1 skipped: the next compare sends them again</summary>");
+    expect(text).toContain("`source changed during the copy`");
     await ledger.close();
   });
 });

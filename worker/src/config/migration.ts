@@ -47,7 +47,7 @@ export interface MigrationFile {
   enabled?: boolean;
   source: MigrationSideFile;
   destination: MigrationDestinationFile;
-  /** @defaultValue "size" */
+  /** @defaultValue "etag" (a same-size rewrite has a new ETag; "size" misses it) */
   compare?: CompareMode;
   /** @defaultValue [] */
   ignore?: string[];
@@ -107,7 +107,7 @@ export function normalizeMigration(file: MigrationFile): Migration {
     enabled: file.enabled ?? true,
     source: side(file.source),
     destination: { ...side(file.destination), storageClass: file.destination.storageClass ?? "STANDARD" },
-    compare: file.compare ?? "size",
+    compare: file.compare ?? "etag",
     ignore: [...(file.ignore ?? [])],
     include: [...(file.include ?? [])],
     versioning: {

@@ -14,6 +14,7 @@ export type {
   MigrationCounters,
   ObjectStatus,
   Tally,
+  VerificationCounts,
 } from "./ledger.js";
 export { SqliteLedger, type SqliteLedgerOptions } from "./sqlite-ledger.js";
 export { emptyCounters, emptyVerificationCounts } from "./transitions.js";

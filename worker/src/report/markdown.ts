@@ -63,6 +63,15 @@ export function renderMigrationMarkdown(
       report?.queue ? ` · dead letters: **${report.queue.dead}**` : ""
     }`,
   ];
+  const v = m.verified;
+  if (m.objects.done > 0) {
+    lines.push(
+      "",
+      `Verified: **${v["source-etag"].objects}** against the source's ETag · **${v["source-checksum"].objects}** against its checksum · **${v["parts-only"].objects}** by parts only${
+        m.retries > 0 ? ` · requests retried: **${m.retries}**` : ""
+      }`,
+    );
+  }
   for (const chart of [stateChart(m), hourlyChart(m)]) if (chart) lines.push("", chart);
   if (m.failures.length > 0) {
     const more =
@@ -79,6 +88,20 @@ export function renderMigrationMarkdown(
       lines.push(
         `| ${inlineCode(f.key, { inTable: true })} | ${f.attempts} | ${inlineCode(f.reason, { inTable: true })} |`,
       );
+    lines.push("", "</details>");
+  }
+  if (m.skips.length > 0) {
+    const more =
+      m.objects.skipped > m.skips.length ? ` (first ${m.skips.length} of ${m.objects.skipped})` : "";
+    lines.push(
+      "",
+      `<details><summary>${m.objects.skipped} skipped${more}: the next compare sends them again</summary>`,
+      "",
+      "| key | reason |",
+      "| --- | --- |",
+    );
+    for (const f of m.skips)
+      lines.push(`| ${inlineCode(f.key, { inTable: true })} | ${inlineCode(f.reason, { inTable: true })} |`);
     lines.push("", "</details>");
   }
   if (report) lines.push("", `<sub>generated ${report.generatedAt}</sub>`);

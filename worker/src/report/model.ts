@@ -1,4 +1,4 @@
-import type { Ledger, LedgerSummary } from "../ledger/index.js";
+import type { Ledger, LedgerItem, LedgerSummary, VerificationCounts } from "../ledger/index.js";
 import type { Queue, QueueDepth } from "../queue/index.js";
 
 /** Objects or bytes of one migration by state. `inFlight` = queued or being copied. */
@@ -18,6 +18,14 @@ export interface ReportFailure {
   at?: string;
 }
 
+/** A skipped object: its source changed or vanished during the copy (the next compare sends it again). */
+export interface ReportSkip {
+  key: string;
+  reason: string;
+  /** ISO time it was skipped. */
+  at?: string;
+}
+
 /** One migration's progress: what a sticky PR comment or `longbow report` shows. */
 export interface MigrationReport {
   migration: string;
@@ -31,6 +39,16 @@ export interface MigrationReport {
   finished: boolean;
   /** First failures (oldest first) with reasons; `objects.failed` has the full count. */
   failures: ReportFailure[];
+  /** First skipped objects (oldest first) with reasons; `objects.skipped` has the full count. */
+  skips: ReportSkip[];
+  /**
+   * Done objects by what proved their bytes: `source-etag` (the source's ETag),
+   * `source-checksum` (its additional checksum), `parts-only` (nothing on the source side
+   * could; every part still verified on its way to the destination).
+   */
+  verified: VerificationCounts;
+  /** Requests retried (SDK retries and re-read bodies) over the migration. */
+  retries: number;
   /** Bytes finished per UTC hour, oldest first, at most the last 24 hours with activity. */
   bytesPerHour: { hour: string; bytes: number; objects: number }[];
   /** ISO time of the last compare (send), if any. */
@@ -86,6 +104,8 @@ export function trailingRate(summary: LedgerSummary, now: Date): number {
   return seconds > 0 ? bytes / seconds : 0;
 }
 
+const at = (item: LedgerItem): { at?: string } => (item.endedAt ? { at: item.endedAt } : {});
+
 /** Turns one ledger summary into the report model. Pure: the clock is an argument. */
 export function migrationReport(summary: LedgerSummary, now: Date): MigrationReport {
   const c = summary.counters;
@@ -109,8 +129,11 @@ export function migrationReport(summary: LedgerSummary, now: Date): MigrationRep
       key: f.sourceKey,
       reason: f.lastError ?? "unknown",
       attempts: f.attempts,
-      ...(f.endedAt ? { at: f.endedAt } : {}),
+      ...at(f),
     })),
+    skips: summary.skips.map((f) => ({ key: f.sourceKey, reason: f.lastError ?? "unknown", ...at(f) })),
+    verified: summary.verified,
+    retries: summary.retries,
     bytesPerHour: summary.hours.slice(-24).map((h) => ({ hour: h.hour, bytes: h.bytes, objects: h.objects })),
   };
   if (bytesPerSecond > 0 && objects.inFlight > 0)

@@ -23,6 +23,9 @@ interface MigrateFlags {
 /** Exit code after Ctrl-C (128 + SIGINT), as shells report it. */
 const interruptedExit = 130;
 
+/** Exit code when nothing failed but some objects were skipped (source changed or vanished mid-copy). */
+const skippedExit = 3;
+
 /**
  * `longbow migrate`: local mode in one process. Validates the migration files, compares and
  * queues into an embedded SQLite queue and ledger in `--state`, copies with the same runner
@@ -160,6 +163,7 @@ export const registerMigrate: RegisterCommand = (program) => {
           process.stderr.write("longbow migrate: interrupted; run the same command again to resume\n");
           process.exitCode = interruptedExit;
         } else if (report.migrations.some((m) => m.objects.failed > 0)) process.exitCode = 1;
+        else if (report.migrations.some((m) => m.objects.skipped > 0)) process.exitCode = skippedExit;
       } finally {
         process.off("SIGINT", onSignal);
         process.off("SIGTERM", onSignal);
