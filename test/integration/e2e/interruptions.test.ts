@@ -82,7 +82,7 @@ describe("longbow migrate interrupted again and again (the README's resume: run 
       expect(await last.exited, last.stderr()).toBe(0);
       const report = JSON.parse(last.stdout());
       expect(report.migrations[0]).toMatchObject({
-        objects: { total: 1, done: 1, inFlight: 0, failed: 0 },
+        objects: { total: 1, done: 1, pending: 0, failed: 0 },
         finished: true,
       });
       expect(report.queue.dead).toBe(0);

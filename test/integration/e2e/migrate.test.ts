@@ -117,7 +117,7 @@ describe("longbow migrate (local mode)", () => {
     const report = JSON.parse(second.stdout());
     expect(report.migrations[0]).toMatchObject({
       migration: "local-test",
-      objects: { total: 305, done: 305, inFlight: 0, failed: 0 },
+      objects: { total: 305, done: 305, pending: 0, failed: 0 },
       finished: true,
     });
     // No object was written twice over both runs (small objects are one PUT each).

@@ -91,7 +91,13 @@ describe.each(implementations)("%s ledger", (_name, make) => {
     expect(s.counters.pending).toEqual({ objects: 0, bytes: 0 });
     expect(s.counters.done).toEqual({ objects: 1, bytes: 100 });
     expect(s.hours).toEqual([
-      { hour: "2026-11-26T01", objects: 1, bytes: 100, firstAt: "2026-11-26T01:10:00.000Z" },
+      {
+        hour: "2026-11-26T01",
+        objects: 1,
+        bytes: 100,
+        firstAt: "2026-11-26T01:10:00.000Z",
+        lastAt: "2026-11-26T01:11:00.000Z",
+      },
     ]);
     expect(await l.get(job("a"))).toMatchObject({
       status: "done",

@@ -59,7 +59,7 @@ function summary(over: Partial<LedgerSummary> = {}): LedgerSummary {
 describe("report model", () => {
   it("counts totals by state and the throughput of the trailing hour", () => {
     const m = migrationReport(summary(), now);
-    expect(m.objects).toEqual({ total: 11, done: 8, inFlight: 2, failed: 1, skipped: 0 });
+    expect(m.objects).toEqual({ total: 11, done: 8, pending: 2, failed: 1, skipped: 0 });
     expect(m.bytes.total).toBe(117 * MiB);
     // last hour = half of hour 01 (18 MiB) + all of hour 02 so far (44 MiB)
     expect(m.bytesPerSecond).toBeCloseTo((62 * MiB) / 3600, 0);
@@ -111,7 +111,7 @@ describe("report renderers", () => {
     const md = renderReportMarkdown(report);
     expect(md).toContain("| done | 8 (72%) | 80.0 MiB (68%) |");
     expect(md).toMatch(
-      /```mermaid\npie showData\n {2}title Objects by state\n {2}"done" : 8\n {2}"in flight" : 2\n {2}"failed" : 1\n```/,
+      /```mermaid\npie showData\n {2}title Objects by state\n {2}"done" : 8\n {2}"pending" : 2\n {2}"failed" : 1\n```/,
     );
     expect(md).toContain('x-axis ["11-26 01h", "11-26 02h"]');
     expect(md).toContain("bar [36, 44]");
@@ -213,5 +213,34 @@ describe("every outcome in the report", () => {
     expect(text).toContain("<summary>1 skipped: the next compare sends them again</summary>");
     expect(text).toContain("`source changed during the copy`");
     await ledger.close();
+  });
+});
+
+describe("throughput of a finished run", () => {
+  it("is measured over the time it copied, not over the idle time since", () => {
+    const counters = emptyCounters();
+    counters.done = { objects: 10, bytes: 600 * MiB };
+    const s: LedgerSummary = {
+      migration: "m",
+      counters,
+      verified: emptyVerificationCounts(),
+      retries: 0,
+      // copied from 02:00:00 to 02:01:00, read at 02:30
+      hours: [
+        {
+          hour: "2026-11-26T02",
+          objects: 10,
+          bytes: 600 * MiB,
+          firstAt: "2026-11-26T02:00:00.000Z",
+          lastAt: "2026-11-26T02:01:00.000Z",
+        },
+      ],
+      failures: [],
+      skips: [],
+    };
+    expect(trailingRate(s, now)).toBeCloseTo((600 * MiB) / 60, 0);
+    // while objects are still pending, the current hour runs until now
+    counters.pending = { objects: 1, bytes: MiB };
+    expect(trailingRate(s, now)).toBeCloseTo((600 * MiB) / 1800, 0);
   });
 });

@@ -37,6 +37,7 @@ export async function readSummary(
           objects: Number(row.objects ?? 0),
           bytes: Number(row.bytes ?? 0),
           ...(typeof row.firstAt === "string" ? { firstAt: row.firstAt } : {}),
+          ...(typeof row.lastAt === "string" ? { lastAt: row.lastAt } : {}),
         });
       } else if (sk === "META" && typeof row.lastCompareAt === "string") {
         lastCompareAt = row.lastCompareAt;

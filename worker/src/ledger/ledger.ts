@@ -79,6 +79,8 @@ export interface HourTally extends Tally {
   hour: string;
   /** ISO time the first copy counted in this hour started (within the hour). */
   firstAt?: string;
+  /** ISO time the last copy counted in this hour ended. */
+  lastAt?: string;
 }
 
 /** Everything a report needs from the ledger, in a handful of reads. */

@@ -48,6 +48,7 @@ CREATE TABLE IF NOT EXISTS counters (
 CREATE TABLE IF NOT EXISTS hours (
   migration TEXT NOT NULL, hour TEXT NOT NULL, first_at TEXT,
   objects INTEGER NOT NULL DEFAULT 0, bytes INTEGER NOT NULL DEFAULT 0,
+  last_at TEXT,
   PRIMARY KEY (migration, hour)
 );
 CREATE TABLE IF NOT EXISTS meta (migration TEXT PRIMARY KEY, last_compare_at TEXT);
@@ -62,6 +63,9 @@ export class SqliteLedger implements Ledger {
 
   constructor(options: SqliteLedgerOptions) {
     this.db = openSqlite(options.path, schema);
+    // a ledger file made before hours kept their last copy's end
+    const columns = this.db.prepare<[], { name: string }>("PRAGMA table_info(hours)").all();
+    if (!columns.some((c) => c.name === "last_at")) this.db.exec("ALTER TABLE hours ADD COLUMN last_at TEXT");
   }
 
   private read(migration: string, key: string): LedgerItem | undefined {
@@ -126,10 +130,11 @@ export class SqliteLedger implements Ledger {
         if (tally !== undefined) {
           this.db
             .prepare(
-              `INSERT INTO hours (migration, hour, first_at, objects, bytes) VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT (migration, hour) DO UPDATE SET objects = objects + excluded.objects, bytes = bytes + excluded.bytes`,
+              `INSERT INTO hours (migration, hour, first_at, objects, bytes, last_at) VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT (migration, hour) DO UPDATE SET objects = objects + excluded.objects,
+               bytes = bytes + excluded.bytes, last_at = MAX(COALESCE(last_at, ''), excluded.last_at)`,
             )
-            .run(job.migration, hourOf(outcome.endedAt), firstAt(outcome), tally.objects, tally.bytes);
+            .run(job.migration, hourOf(outcome.endedAt), firstAt(outcome), tally.objects, tally.bytes, outcome.endedAt);
         }
         return true;
       })
@@ -242,7 +247,7 @@ export class SqliteLedger implements Ledger {
     const { counters, verified, retries } = countersFrom((key) => rows.get(key) ?? { objects: 0, bytes: 0 });
     const hours = this.db
       .prepare<[string], HourTally>(
-        "SELECT hour, first_at AS firstAt, objects, bytes FROM hours WHERE migration = ? ORDER BY hour",
+        "SELECT hour, first_at AS firstAt, last_at AS lastAt, objects, bytes FROM hours WHERE migration = ? ORDER BY hour",
       )
       .all(migration);
     const inState = (status: "failed" | "skipped") =>
@@ -262,7 +267,11 @@ export class SqliteLedger implements Ledger {
       counters,
       verified,
       retries,
-      hours: hours.map(({ firstAt, ...h }) => (firstAt ? { ...h, firstAt } : h)),
+      hours: hours.map(({ firstAt, lastAt, ...h }) => ({
+        ...h,
+        ...(firstAt ? { firstAt } : {}),
+        ...(lastAt ? { lastAt } : {}),
+      })),
       failures: inState("failed"),
       skips: inState("skipped"),
     };

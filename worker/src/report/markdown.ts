@@ -7,7 +7,7 @@ export function stateChart(m: MigrationReport): string | undefined {
   const slices = (
     [
       ["done", m.objects.done],
-      ["in flight", m.objects.inFlight],
+      ["pending", m.objects.pending],
       ["failed", m.objects.failed],
       ["skipped", m.objects.skipped],
     ] as const
@@ -53,7 +53,7 @@ export function renderMigrationMarkdown(
     "| --- | ---: | ---: |",
     `| total | ${m.objects.total} | ${formatBytes(m.bytes.total)} |`,
     `| done | ${m.objects.done} (${pct(m.objects.done, m.objects.total)}) | ${formatBytes(m.bytes.done)} (${pct(m.bytes.done, m.bytes.total)}) |`,
-    `| in flight | ${m.objects.inFlight} | ${formatBytes(m.bytes.inFlight)} |`,
+    `| pending | ${m.objects.pending} | ${formatBytes(m.bytes.pending)} |`,
     `| failed | ${m.objects.failed} | ${formatBytes(m.bytes.failed)} |`,
     `| skipped | ${m.objects.skipped} | ${formatBytes(m.bytes.skipped)} |`,
     "",
@@ -115,7 +115,7 @@ export function renderReportMarkdown(report: Report): string {
   if (report.queue) {
     const q = report.queue;
     parts.push(
-      `Queue: ${q.visible} waiting, ${q.inFlight} in flight, **${q.dead} in the dead-letter queue**.`,
+      `Queue: ${q.visible} waiting, ${q.inFlight} being copied, **${q.dead} in the dead-letter queue**.`,
     );
   }
   parts.push(`<sub>generated ${report.generatedAt}${report.finished ? " · all finished" : ""}</sub>`);

@@ -1,11 +1,15 @@
 import type { Ledger, LedgerItem, LedgerSummary, VerificationCounts } from "../ledger/index.js";
 import type { Queue, QueueDepth } from "../queue/index.js";
 
-/** Objects or bytes of one migration by state. `inFlight` = queued or being copied. */
+/**
+ * Objects or bytes of one migration by state, from the ledger's counters. `pending` =
+ * queued or being copied: the queue's `visible` (waiting) plus `inFlight` (being copied)
+ * when nothing else shares the queue.
+ */
 export interface StateTotals {
   total: number;
   done: number;
-  inFlight: number;
+  pending: number;
   failed: number;
   skipped: number;
 }
@@ -33,9 +37,9 @@ export interface MigrationReport {
   bytes: StateTotals;
   /** Bytes per second over the last hour (or since the first active hour when that is sooner). */
   bytesPerSecond: number;
-  /** Seconds until the bytes in flight are copied at that rate; undefined when nothing moves. */
+  /** Seconds until the pending bytes are copied at that rate; undefined when nothing moves. */
   etaSeconds?: number;
-  /** Nothing left in flight for this migration. */
+  /** Nothing pending for this migration. */
   finished: boolean;
   /** First failures (oldest first) with reasons; `objects.failed` has the full count. */
   failures: ReportFailure[];
@@ -82,17 +86,22 @@ const hourMs = 3_600_000;
 
 /**
  * Bytes per second over the trailing hour, from per-hour tallies: bytes are taken as spread
- * evenly from the hour's first copy start (or the hour's start) to its end (or now).
+ * evenly from the hour's first copy start (or the hour's start) to its end, or now, or, once
+ * nothing is pending, its last copy's end: a finished run is measured over the time it
+ * copied, not diluted by the idle time since.
  */
 export function trailingRate(summary: LedgerSummary, now: Date): number {
   const t = now.getTime();
+  const idle = summary.counters.pending.objects === 0;
   const spans = summary.hours.map((h) => {
     const hourStart = Date.parse(`${h.hour}:00:00Z`);
     const start = h.firstAt ? Math.max(hourStart, Date.parse(h.firstAt)) : hourStart;
-    return { start, end: Math.min(hourStart + hourMs, t), bytes: h.bytes };
+    const lastEnd = idle && h.lastAt ? Date.parse(h.lastAt) : Number.POSITIVE_INFINITY;
+    return { start, end: Math.min(hourStart + hourMs, t, Math.max(start, lastEnd)), bytes: h.bytes };
   });
   // A migration younger than an hour is measured from its first copy, not over idle time.
-  const windowStart = Math.max(t - hourMs, spans[0]?.start ?? t);
+  const windowEnd = idle && spans.length > 0 ? Math.max(...spans.map((s) => s.end)) : t;
+  const windowStart = Math.max(windowEnd - hourMs, spans[0]?.start ?? windowEnd);
   let bytes = 0;
   for (const s of spans) {
     const overlap = s.end - Math.max(s.start, windowStart);
@@ -100,7 +109,7 @@ export function trailingRate(summary: LedgerSummary, now: Date): number {
     if (overlap > 0 && span > 0) bytes += s.bytes * Math.min(1, overlap / span);
     else if (span <= 0 && s.start >= windowStart) bytes += s.bytes;
   }
-  const seconds = (t - windowStart) / 1000;
+  const seconds = (windowEnd - windowStart) / 1000;
   return seconds > 0 ? bytes / seconds : 0;
 }
 
@@ -112,7 +121,7 @@ export function migrationReport(summary: LedgerSummary, now: Date): MigrationRep
   const totals = (f: "objects" | "bytes"): StateTotals => ({
     total: c.pending[f] + c.done[f] + c.failed[f] + c.skipped[f],
     done: c.done[f],
-    inFlight: c.pending[f],
+    pending: c.pending[f],
     failed: c.failed[f],
     skipped: c.skipped[f],
   });
@@ -124,7 +133,7 @@ export function migrationReport(summary: LedgerSummary, now: Date): MigrationRep
     objects,
     bytes,
     bytesPerSecond,
-    finished: objects.inFlight === 0,
+    finished: objects.pending === 0,
     failures: summary.failures.map((f) => ({
       key: f.sourceKey,
       reason: f.lastError ?? "unknown",
@@ -136,8 +145,8 @@ export function migrationReport(summary: LedgerSummary, now: Date): MigrationRep
     retries: summary.retries,
     bytesPerHour: summary.hours.slice(-24).map((h) => ({ hour: h.hour, bytes: h.bytes, objects: h.objects })),
   };
-  if (bytesPerSecond > 0 && objects.inFlight > 0)
-    report.etaSeconds = Math.ceil(bytes.inFlight / bytesPerSecond);
+  if (bytesPerSecond > 0 && objects.pending > 0)
+    report.etaSeconds = Math.ceil(bytes.pending / bytesPerSecond);
   if (summary.lastCompareAt) report.lastCompareAt = summary.lastCompareAt;
   return report;
 }
