@@ -62,11 +62,14 @@ export function hourUpdate(table: string, migration: string, item: LedgerItem, t
     Update: {
       TableName: table,
       Key: hourKey(migration, hourOf(item.endedAt ?? "")),
-      UpdateExpression: "ADD objects :objects, bytes :bytes SET firstAt = if_not_exists(firstAt, :first)",
+      // lastAt: the latest writer's end; workers finishing at once differ by milliseconds
+      UpdateExpression:
+        "ADD objects :objects, bytes :bytes SET firstAt = if_not_exists(firstAt, :first), lastAt = :last",
       ExpressionAttributeValues: {
         ":objects": tally.objects,
         ":bytes": tally.bytes,
         ":first": firstAt(item),
+        ":last": item.endedAt ?? firstAt(item),
       },
     },
   };
