@@ -1,8 +1,8 @@
 /**
  * The Longbow side of the benchmark, run as its own process (bundled by bench/run.ts) so
  * that its CPU time and peak RSS are measured alone: lists the source, then copies every
- * object through one CopyScheduler (one byte budget, one transfer pool; `filesInParallel`
- * multipart copies at once, small objects up to the pool's size), as a worker would.
+ * object through one TransferEngine (one byte budget, one transfer pool, admission by
+ * connections: the object the worker loop and `longbow migrate` run), as a worker would.
  * Settings come from the LONGBOW_* environment.
  * Prints one JSON line with the outcome; exits 1 if any object was not copied.
  */
@@ -11,7 +11,7 @@ import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { resolveSettings } from "../worker/src/config/index.js";
 import type { Job } from "../worker/src/job/index.js";
 import { createS3Client } from "../worker/src/s3/index.js";
-import { CopyScheduler } from "../worker/src/transfer/index.js";
+import { copyObject, TransferEngine } from "../worker/src/transfer/index.js";
 
 interface SideSpec {
   endpoint: string;
@@ -59,12 +59,8 @@ async function main(): Promise<number> {
   const [source, destination] = await Promise.all([client(spec.source), client(spec.destination)]);
   const started = Date.now();
   const jobs = await listJobs(source, spec.source, spec.destination);
-  const scheduler = new CopyScheduler({
-    source,
-    destination,
-    settings,
-    filesInParallel: settings.filesInParallel,
-  });
+  const engine = new TransferEngine({ settings });
+  const lane = { migration: "bench", partsInParallel: settings.partsInParallel };
   const statuses: Record<string, number> = {};
   // When each object's copy began and ended (ms from the start), for finding tails.
   const timeline: { key: string; size: number; start: number; end: number }[] = [];
@@ -72,7 +68,9 @@ async function main(): Promise<number> {
   let bytes = 0;
   await Promise.all(
     jobs.map(async (job) => {
-      const result = await scheduler.copy(job);
+      const result = await engine.run(job.source.size, lane, () =>
+        copyObject(job, { source, destination, settings, budget: engine.budget, pool: engine.pool }),
+      );
       const end = Date.now() - started;
       timeline.push({ key: job.source.key, size: result.bytes, start: end - result.durationMs, end });
       statuses[result.status] = (statuses[result.status] ?? 0) + 1;

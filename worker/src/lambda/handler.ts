@@ -1,21 +1,11 @@
-import type { Job } from "../job/index.js";
-import type { QueueMessage } from "../queue/index.js";
 import {
   applySettlement,
-  attemptJob,
-  attemptUnknownMigration,
-  cachedClients,
-  cachedMigrations,
-  jobMetricsOf,
-  parseMessage,
+  messageDeps,
+  processMessage,
   type RunnerOptions,
   RunnerOptionsError,
-  recordLastDelivery,
   resolveRunnerOptions,
-  settlementOf,
-  type Verdict,
 } from "../runner/index.js";
-import { ByteBudget, TransferPool } from "../transfer/index.js";
 import { deadlineSignal } from "./deadline.js";
 import {
   type LambdaContext,
@@ -43,18 +33,18 @@ export interface SqsHandlerOptions
 export type SqsHandler = (event: SqsEvent, context: LambdaContext) => Promise<SqsBatchResponse>;
 
 /**
- * The engine as a Lambda function on the worker queue: a thin adapter over the Runner's
- * parts. Each record is parsed like a received message, its jobs copied and recorded in the
- * ledger like the Runner's, and settled the Runner's way, except that deleting is left to
- * Lambda: a record is reported in `batchItemFailures` unless its message is finished
- * (done, identical, skipped, ignored). Released records (transient failure, or cut by the
- * deadline with the upload kept) come back after their delay; hopeless ones are
- * dead-lettered at once, and reported too so that, without a dead-letter queue, the
- * released message is kept rather than deleted.
+ * The engine as a Lambda function on the worker queue: each record goes through the same
+ * {@link processMessage} as the Runner's messages (parsing, the migration's limits and the
+ * engine's admission, the copy, the ledger, the settlement), except that deleting is left
+ * to Lambda: a record is reported in `batchItemFailures` unless its message is finished
+ * (done, identical, skipped, ignored). Released records (transient failure) come back
+ * after their delay, records cut by the deadline are handed back at once with their upload
+ * kept, and hopeless ones are dead-lettered at once, and reported too so that, without a
+ * dead-letter queue, the message is kept rather than deleted.
  *
- * Records run at most `settings.filesInParallel` at a time under one byte budget and
- * transfer pool per invocation; migrations and S3 clients are cached for the life of the
- * container (build the handler once, outside the invocation).
+ * Records run at most `settings.filesInParallel` at a time; the transfer engine (byte
+ * budget, pool, admission), migrations and S3 clients last as long as the container (build
+ * the handler once, outside the invocation).
  */
 export function createSqsHandler(options: SqsHandlerOptions): SqsHandler {
   const o = resolveRunnerOptions(options);
@@ -63,77 +53,14 @@ export function createSqsHandler(options: SqsHandlerOptions): SqsHandler {
     throw new RunnerOptionsError(`stopReserveMs must be a whole number >= 0, got ${reserveMs}`);
   }
   const log = o.logger.child({ workerId: o.workerId });
-  const migrations = cachedMigrations(o.migrations, {
-    refreshSeconds: o.migrationsRefreshSeconds,
-    now: o.now,
-    logger: log,
-  });
-  const clientsFor = cachedClients(o.clients);
-  let receiveLimit: Promise<number | undefined> | undefined;
-
-  interface Invocation {
-    budget: ByteBudget;
-    pool: TransferPool;
-    signal: AbortSignal;
-  }
-
-  async function runJob(job: Job, message: QueueMessage, inv: Invocation): Promise<Verdict> {
-    const started = o.now();
-    const run = {
-      workerId: o.workerId,
-      attempt: message.receiveCount + message.handedBack,
-      startedAt: new Date(started).toISOString(),
-    };
-    const migration = (await migrations()).find((m) => m.name === job.migration);
-    const verdict = migration
-      ? await attemptJob(job, {
-          o,
-          migration,
-          clients: await clientsFor(migration),
-          budget: inv.budget,
-          pool: inv.pool,
-          run,
-          signal: inv.signal,
-          isStopping: () => inv.signal.aborted,
-        })
-      : await attemptUnknownMigration(job, o, run);
-    if (migration) o.metrics?.jobFinished(jobMetricsOf(job, verdict, o.now() - started));
-    if (verdict.kind === "stopped") {
-      log.info(
-        { key: job.source.key },
-        "job interrupted by the invocation's deadline; handed back, its upload kept",
-      );
-    } else if (verdict.kind !== "done" && verdict.kind !== "skipped") {
-      log[verdict.kind === "dead" ? "error" : "warn"](
-        { key: job.source.key, reason: verdict.reason, verdict: verdict.kind },
-        "job failed",
-      );
-    }
-    return verdict;
-  }
+  // One per container, kept across invocations (a container runs one invocation at a time).
+  const deps = messageDeps(o, log);
 
   /** Settles one record; true when its message is finished and Lambda may delete it. */
-  async function handleRecord(record: SqsRecord, inv: Invocation): Promise<boolean> {
+  async function handleRecord(record: SqsRecord, signal: AbortSignal): Promise<boolean> {
     const message = messageOf(record);
     try {
-      const parsed = parseMessage(message.body, await migrations());
-      if (parsed.kind === "ignore") return true;
-      if (parsed.kind === "invalid") {
-        log.error({ messageId: message.id, reason: parsed.reason }, "message dead-lettered");
-        await o.queue.deadLetter(message, parsed.reason);
-        return false;
-      }
-      if (parsed.skipped.length > 0) log.info({ objects: parsed.skipped }, "S3 event matches no migration");
-      receiveLimit ??= o.queue.receiveLimit().catch(() => undefined);
-      const run = {
-        workerId: o.workerId,
-        attempt: message.receiveCount + message.handedBack,
-        startedAt: new Date(o.now()).toISOString(),
-      };
-      await recordLastDelivery(o.ledger, message, parsed.jobs, await receiveLimit, run, log);
-      const verdicts: Verdict[] = [];
-      for (const job of parsed.jobs) verdicts.push(await runJob(job, message, inv));
-      const s = settlementOf(verdicts, o.retryBaseDelaySeconds);
+      const s = await processMessage(message, deps, signal);
       await applySettlement(o.queue, message, s, { delete: false });
       return s.action === "delete";
     } catch (err) {
@@ -146,18 +73,13 @@ export function createSqsHandler(options: SqsHandlerOptions): SqsHandler {
   return async (event, context) => {
     const left = context.getRemainingTimeInMillis();
     if (left <= reserveMs)
-      log.warn({ remainingMs: left, reserveMs }, "no time left to copy; releasing the batch");
+      log.warn({ remainingMs: left, reserveMs }, "no time left to copy; handing the batch back");
     const deadline = deadlineSignal(left - reserveMs);
-    const inv: Invocation = {
-      budget: ByteBudget.forProcess(o.settings.byteBudget),
-      pool: new TransferPool({ concurrency: o.settings.filesInParallel * o.settings.partsInParallel }),
-      signal: deadline.signal,
-    };
     const failed: string[] = [];
     const records = event.Records.values();
-    // filesInParallel workers pulling from one iterator: the Runner's bound on objects in flight
+    // filesInParallel workers pulling from one iterator: the Runner's bound on messages at once
     const worker = async () => {
-      for (const r of records) if (!(await handleRecord(r, inv))) failed.push(r.messageId);
+      for (const r of records) if (!(await handleRecord(r, deadline.signal))) failed.push(r.messageId);
     };
     try {
       const n = Math.min(o.settings.filesInParallel, event.Records.length);

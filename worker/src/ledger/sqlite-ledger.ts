@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import type { Job } from "../job/index.js";
 import { openSqlite } from "../sqlite-module.js";
-import type { ResumePoint, ResumeStore } from "../transfer/resume-store.js";
+import type { ResumeStore } from "../transfer/resume-store.js";
 import { copiedFromItems, resumeFields, resumePointOf, setOrDelete } from "./items.js";
 import type {
   CopiedFrom,
@@ -134,7 +134,14 @@ export class SqliteLedger implements Ledger {
                ON CONFLICT (migration, hour) DO UPDATE SET objects = objects + excluded.objects,
                bytes = bytes + excluded.bytes, last_at = MAX(COALESCE(last_at, ''), excluded.last_at)`,
             )
-            .run(job.migration, hourOf(outcome.endedAt), firstAt(outcome), tally.objects, tally.bytes, outcome.endedAt);
+            .run(
+              job.migration,
+              hourOf(outcome.endedAt),
+              firstAt(outcome),
+              tally.objects,
+              tally.bytes,
+              outcome.endedAt,
+            );
         }
         return true;
       })

@@ -20,5 +20,6 @@ export {
   resolveRunnerOptions,
 } from "./options.js";
 export { jobMetricsOf, type Settlement, settlementOf } from "./outcome.js";
+export { type EmitRunnerEvent, type MessageDeps, messageDeps, processMessage } from "./process-message.js";
 export { Runner, type RunnerStatus } from "./runner.js";
 export { type SpotNotice, type SpotWatcher, type SpotWatcherOptions, watchSpotInterruption } from "./spot.js";

@@ -1,22 +1,11 @@
 import { EventEmitter } from "node:events";
-import type { Migration } from "../config/index.js";
 import { AbortError } from "../errors.js";
-import type { Job } from "../job/index.js";
 import type { Logger } from "../log/index.js";
 import { type QueueMessage, sleep } from "../queue/index.js";
-import { Admission, ByteBudget, TransferPool } from "../transfer/index.js";
-import { attemptJob, attemptUnknownMigration, type Verdict } from "./attempt.js";
-import { cachedClients, cachedMigrations } from "./caches.js";
-import { applySettlement, recordLastDelivery } from "./delivery.js";
+import { applySettlement } from "./delivery.js";
 import type { RunnerEvents } from "./events.js";
-import { parseMessage } from "./message.js";
-import {
-  type MigrationClients,
-  type ResolvedRunnerOptions,
-  type RunnerOptions,
-  resolveRunnerOptions,
-} from "./options.js";
-import { jobMetricsOf, settlementOf } from "./outcome.js";
+import { type ResolvedRunnerOptions, type RunnerOptions, resolveRunnerOptions } from "./options.js";
+import { type EmitRunnerEvent, type MessageDeps, messageDeps, processMessage } from "./process-message.js";
 
 /** What the runner is doing now. */
 export interface RunnerStatus {
@@ -27,28 +16,21 @@ export interface RunnerStatus {
 }
 
 /**
- * The worker loop: admits jobs as the transfer engine's CopyScheduler does, by the
- * connections each will keep busy (Admission: at most `filesInParallel` full-width
- * multipart copies, more when they have few parts, small objects up to the transfer
- * pool's size), so neither a huge object nor a run of small ones idles a long link. It runs each job
- * through the transfer engine under one process-wide byte budget and transfer pool, keeps
- * its message hidden with a heartbeat, and settles it: delete when done or skipped,
- * release for a transient failure, dead-letter when hopeless. `stop()` drains.
+ * The worker loop: receives messages while the transfer engine has room (see
+ * TransferEngine: admission by the connections each copy will keep busy, so neither a huge
+ * object nor a run of small ones idles a long link), carries each through
+ * {@link processMessage} under one process-wide byte budget and transfer pool, keeps its
+ * message hidden with a heartbeat, and settles it: delete when done or skipped, release for
+ * a transient failure, hand back an interrupted one, dead-letter when hopeless. `stop()`
+ * drains.
  */
 export class Runner extends EventEmitter<RunnerEvents> {
   private readonly o: ResolvedRunnerOptions;
   private readonly log: Logger;
-  private readonly budget: ByteBudget;
-  private readonly pool: TransferPool;
-  /** Admits copies by the connections they will keep busy (see Admission). */
-  private readonly admission: Admission;
+  private readonly deps: MessageDeps;
   private readonly active = new Set<Promise<void>>();
+  /** One per message being worked on: cuts its copies when the runner stops. */
   private readonly jobControllers = new Set<AbortController>();
-  /** Per-migration gates for `limits.filesInParallel`, created on first use. */
-  private readonly migrationGates = new Map<string, TransferPool>();
-  /** The migrations, re-read when stale; concurrent callers share one read. */
-  private readonly migrations: () => Promise<readonly Migration[]>;
-  private readonly clientsFor: (m: Migration) => Promise<MigrationClients>;
   private poll: AbortController | undefined;
   /** End the loop once the queue is idle: `stopWhenIdle`, or `finishWhenIdle()` later. */
   private endWhenIdle: boolean;
@@ -56,30 +38,15 @@ export class Runner extends EventEmitter<RunnerEvents> {
   private pollCut: AbortController | undefined;
   private loop: Promise<void> | undefined;
   private stopping = false;
-  /** The queue's own receive limit, asked once (see recordLastDelivery). */
-  private receiveLimit: Promise<number | undefined> | undefined;
 
   constructor(options: RunnerOptions) {
     super();
     this.o = resolveRunnerOptions(options);
     this.endWhenIdle = this.o.stopWhenIdle;
     this.log = this.o.logger.child({ workerId: this.o.workerId });
-    this.budget = ByteBudget.forProcess(this.o.settings.byteBudget);
-    this.pool = new TransferPool({
-      concurrency: this.o.settings.filesInParallel * this.o.settings.partsInParallel,
-    });
-    this.admission = new Admission({
-      poolConcurrency: this.pool.concurrency,
-      multipartThreshold: this.o.settings.multipartThreshold,
-      partSize: this.o.settings.partSize,
-      ...(this.o.transfer?.minPartSize === undefined ? {} : { minPartSize: this.o.transfer.minPartSize }),
-    });
-    this.migrations = cachedMigrations(this.o.migrations, {
-      refreshSeconds: this.o.migrationsRefreshSeconds,
-      now: this.o.now,
-      logger: this.log,
-    });
-    this.clientsFor = cachedClients(this.o.clients);
+    // EventEmitter's typed emit cannot take a generic event name; the map is the same
+    const emit = this.emit.bind(this) as unknown as EmitRunnerEvent;
+    this.deps = messageDeps(this.o, this.log, emit);
   }
 
   get status(): RunnerStatus {
@@ -138,12 +105,12 @@ export class Runner extends EventEmitter<RunnerEvents> {
   }
 
   private async run(signal: AbortSignal): Promise<void> {
-    const max = this.pool.concurrency;
+    const max = this.deps.engine.pool.concurrency;
     let backoff = 0;
     while (!signal.aborted) {
       // While a large job waits for its lane, take no more: the fleet's other workers
       // should get those jobs rather than this one hoarding them.
-      if (this.active.size >= max || this.admission.largeWaiting > 0) {
+      if (this.active.size >= max || this.deps.engine.largeWaiting > 0) {
         await Promise.race(this.active);
         continue;
       }
@@ -214,120 +181,17 @@ export class Runner extends EventEmitter<RunnerEvents> {
         this.log.warn({ messageId: message.id, err: (err as Error).message }, "heartbeat failed");
       });
     }, this.o.settings.heartbeatSeconds * 1000);
+    const cut = new AbortController();
+    this.jobControllers.add(cut);
     try {
-      const parsed = parseMessage(message.body, await this.migrations());
-      if (parsed.kind !== "jobs") {
-        this.emit("message_rejected", { messageId: message.id, reason: parsed.reason });
-        if (parsed.kind === "ignore") await queue.delete(message);
-        else {
-          this.log.error({ messageId: message.id, reason: parsed.reason }, "message dead-lettered");
-          await queue.deadLetter(message, parsed.reason);
-        }
-        return;
-      }
-      if (parsed.skipped.length > 0)
-        this.log.info({ objects: parsed.skipped }, "S3 event matches no migration");
-      this.receiveLimit ??= queue.receiveLimit().catch(() => undefined);
-      await recordLastDelivery(
-        this.o.ledger,
-        message,
-        parsed.jobs,
-        await this.receiveLimit,
-        {
-          workerId: this.o.workerId,
-          attempt: message.receiveCount + message.handedBack,
-          startedAt: new Date(this.o.now()).toISOString(),
-        },
-        this.log,
-      );
-      const verdicts: Verdict[] = [];
-      for (const job of parsed.jobs) verdicts.push(await this.runJob(job, message));
-      await applySettlement(queue, message, settlementOf(verdicts, this.o.retryBaseDelaySeconds));
+      await applySettlement(queue, message, await processMessage(message, this.deps, cut.signal));
     } catch (err) {
       // The ledger or the queue failed: leave the message to reappear after its visibility.
       this.log.error({ messageId: message.id, err: (err as Error).message }, "message left for redelivery");
       this.fail(err);
     } finally {
+      this.jobControllers.delete(cut);
       clearInterval(heartbeat);
-    }
-  }
-
-  private async runJob(job: Job, message: QueueMessage): Promise<Verdict> {
-    const started = this.o.now();
-    const run = {
-      workerId: this.o.workerId,
-      attempt: message.receiveCount + message.handedBack,
-      startedAt: new Date(started).toISOString(),
-    };
-    this.emit("job_received", job, { attempt: run.attempt, messageId: message.id });
-    const migration = (await this.migrations()).find((m) => m.name === job.migration);
-    if (!migration) {
-      // Perhaps not published yet: retry, and dead-letter once the attempts run out.
-      const verdict = await attemptUnknownMigration(job, this.o, run);
-      this.emit("job_failed", job, {
-        reason: verdict.reason,
-        disposition: verdict.kind === "dead" ? "dead-lettered" : "released",
-      });
-      return verdict;
-    }
-    const controller = new AbortController();
-    this.jobControllers.add(controller);
-    let verdict: Verdict;
-    try {
-      const clients = await this.clientsFor(migration);
-      const attempt = () =>
-        attemptJob(job, {
-          o: this.o,
-          migration,
-          clients,
-          budget: this.budget,
-          pool: this.pool,
-          run,
-          signal: controller.signal,
-          isStopping: () => controller.signal.aborted,
-        });
-      // A job over its migration's limit waits here holding its message (the heartbeat keeps
-      // it hidden) rather than being released, which would spend one of its receives.
-      const partsInParallel = migration.limits.partsInParallel ?? this.o.settings.partsInParallel;
-      const admitted = () => this.admission.run(job.source.size, partsInParallel, attempt);
-      const gate = this.gateFor(migration);
-      verdict = gate ? await gate.run(admitted) : await admitted();
-    } finally {
-      this.jobControllers.delete(controller);
-    }
-    this.report(job, verdict, this.o.now() - started);
-    return verdict;
-  }
-
-  private gateFor(migration: Migration): TransferPool | undefined {
-    const limit = migration.limits.filesInParallel;
-    if (limit === undefined) return undefined;
-    let gate = this.migrationGates.get(migration.name);
-    if (!gate || gate.concurrency !== limit) {
-      gate = new TransferPool({ concurrency: limit });
-      this.migrationGates.set(migration.name, gate);
-    }
-    return gate;
-  }
-
-  private report(job: Job, v: Verdict, durationMs: number): void {
-    this.o.metrics?.jobFinished(jobMetricsOf(job, v, durationMs));
-    if (v.kind === "done" || v.kind === "skipped") this.emit("job_done", job, v.result);
-    else if (v.kind === "stopped") {
-      // an interruption, not a failure: one summary line is the caller's to print
-      this.log.debug({ key: job.source.key }, "job interrupted; handed back for the next run");
-      this.emit("job_interrupted", job);
-    } else {
-      const disposition = v.kind === "dead" ? "dead-lettered" : "released";
-      this.log[v.kind === "dead" ? "error" : "warn"](
-        { key: job.source.key, reason: v.reason, disposition },
-        "job failed",
-      );
-      this.emit("job_failed", job, {
-        reason: v.reason,
-        disposition,
-        ...(v.code === undefined ? {} : { code: v.code }),
-      });
     }
   }
 }

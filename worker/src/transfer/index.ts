@@ -22,4 +22,9 @@ export { TransferPool, type TransferPoolOptions } from "./pool.js";
 export type { VerificationLevel } from "./read-proof.js";
 export type { CopyResult, CopyStatus } from "./result.js";
 export type { ResumePoint, ResumeStore } from "./resume-store.js";
-export { CopyScheduler, type CopySchedulerOptions } from "./scheduler.js";
+export {
+  type CopyLane,
+  TransferEngine,
+  type TransferEngineOptions,
+  type TransferEngineSettings,
+} from "./transfer-engine.js";

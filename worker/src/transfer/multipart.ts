@@ -64,7 +64,7 @@ export async function copyMultipart(
 ): Promise<MultipartOutcome> {
   const upload = await openUpload(ctx, src, plan, origin);
   const proof = proofFor(src, plan, origin.sourceLayout);
-  const etags = await transferParts(ctx, src, pin, plan, upload, proof);
+  const etags = await transferParts(ctx, pin, plan, upload, proof);
   await proveRead(ctx, src, upload, proof, etags, origin.layoutGuessed);
   const etag = await completeUpload(ctx, upload, etags);
   return { etag, partsReused: upload.kept.size, verification: proof.level };
@@ -139,7 +139,6 @@ async function openUpload(
  */
 async function transferParts(
   ctx: CopyContext,
-  src: SourceObject,
   pin: Pin,
   plan: PartPlan,
   upload: OpenUpload,

@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { defaultSettings } from "../../../worker/src/config/index.js";
+import { TransferEngine } from "../../../worker/src/transfer/index.js";
+
+const MiB = 1024 * 1024;
+
+/** Records how many copies of each kind run at once; each holds until released. */
+function recorder() {
+  const running: Record<string, number> = {};
+  const peak: Record<string, number> = {};
+  const waiting: (() => void)[] = [];
+  const copy = (kind: string) => async () => {
+    running[kind] = (running[kind] ?? 0) + 1;
+    peak[kind] = Math.max(peak[kind] ?? 0, running[kind] ?? 0);
+    await new Promise<void>((r) => waiting.push(r));
+    running[kind] = (running[kind] ?? 1) - 1;
+  };
+  /** Lets every copy started so far finish, until none is left. */
+  const drain = async (all: Promise<unknown>) => {
+    let settled = false;
+    void all.then(() => {
+      settled = true;
+    });
+    while (!settled) {
+      for (const r of waiting.splice(0)) r();
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  return { copy, peak, drain };
+}
+
+describe("TransferEngine", () => {
+  const settings = { ...defaultSettings, filesInParallel: 2, partsInParallel: 4 };
+
+  it("holds multipart copies to filesInParallel but lets small ones fill the pool", async () => {
+    const engine = new TransferEngine({ settings });
+    const r = recorder();
+    const lane = { migration: "m", partsInParallel: 4 };
+    const runs = [
+      ...Array.from({ length: 6 }, () => engine.run(64 * MiB, lane, r.copy("large"))),
+      ...Array.from({ length: 30 }, () => engine.run(64 * 1024, lane, r.copy("small"))),
+    ];
+    await r.drain(Promise.all(runs));
+    expect(r.peak.large).toBe(2);
+    expect(r.peak.small).toBe(8); // the pool: 2 files × 4 parts
+    expect(engine.pool.concurrency).toBe(8);
+  });
+
+  it("keeps each migration to its own limits.filesInParallel", async () => {
+    const engine = new TransferEngine({ settings: { ...settings, filesInParallel: 10 } });
+    const r = recorder();
+    const narrow = { migration: "narrow", filesInParallel: 1, partsInParallel: 4 };
+    const wide = { migration: "wide", partsInParallel: 4 };
+    const runs = [
+      ...Array.from({ length: 5 }, () => engine.run(64 * 1024, narrow, r.copy("narrow"))),
+      ...Array.from({ length: 5 }, () => engine.run(64 * 1024, wide, r.copy("wide"))),
+    ];
+    await r.drain(Promise.all(runs));
+    expect(r.peak.narrow).toBe(1);
+    expect(r.peak.wide).toBe(5);
+  });
+});

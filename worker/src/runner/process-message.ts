@@ -1,0 +1,159 @@
+import type { Migration } from "../config/index.js";
+import type { Job } from "../job/index.js";
+import type { Logger } from "../log/index.js";
+import type { QueueMessage } from "../queue/index.js";
+import { TransferEngine } from "../transfer/index.js";
+import { attemptJob, attemptUnknownMigration, type Verdict } from "./attempt.js";
+import { cachedClients, cachedMigrations } from "./caches.js";
+import { recordLastDelivery } from "./delivery.js";
+import type { RunnerEvents } from "./events.js";
+import { parseMessage } from "./message.js";
+import type { MigrationClients, ResolvedRunnerOptions } from "./options.js";
+import { jobMetricsOf, type Settlement, settlementOf } from "./outcome.js";
+
+/** Emits one of the runner's typed events. */
+export type EmitRunnerEvent = <E extends keyof RunnerEvents>(event: E, ...args: RunnerEvents[E]) => void;
+
+/** What carrying a received message to its settlement needs; built once per Runner or Lambda container. */
+export interface MessageDeps {
+  o: ResolvedRunnerOptions;
+  log: Logger;
+  /** The migrations, re-read when stale (see `cachedMigrations`). */
+  migrations: () => Promise<readonly Migration[]>;
+  /** A migration's two S3 clients (see `cachedClients`). */
+  clientsFor: (m: Migration) => Promise<MigrationClients>;
+  /** The queue's own receive limit (see `recordLastDelivery`), asked once. */
+  receiveLimit: () => Promise<number | undefined>;
+  /** The process's copying capacity: budget, pool, admission, per-migration gates. */
+  engine: TransferEngine;
+  /** @defaultValue no events */
+  emit?: EmitRunnerEvent;
+}
+
+/**
+ * The dependencies of {@link processMessage} from resolved options: migrations re-read when
+ * stale, clients kept per migration, the queue's receive limit asked once, and one
+ * {@link TransferEngine} for every copy of the process.
+ */
+export function messageDeps(o: ResolvedRunnerOptions, log: Logger, emit?: EmitRunnerEvent): MessageDeps {
+  let receiveLimit: Promise<number | undefined> | undefined;
+  return {
+    o,
+    log,
+    migrations: cachedMigrations(o.migrations, {
+      refreshSeconds: o.migrationsRefreshSeconds,
+      now: o.now,
+      logger: log,
+    }),
+    clientsFor: cachedClients(o.clients),
+    receiveLimit: () => {
+      receiveLimit ??= o.queue.receiveLimit().catch(() => undefined);
+      return receiveLimit;
+    },
+    engine: new TransferEngine({
+      settings: o.settings,
+      ...(o.transfer?.minPartSize === undefined ? {} : { minPartSize: o.transfer.minPartSize }),
+    }),
+    ...(emit === undefined ? {} : { emit }),
+  };
+}
+
+/**
+ * Carries one received message from parsing to its settlement: a message that is not a
+ * job is ignored or dead-lettered; otherwise, after recording a last allowed delivery, each
+ * of its jobs is copied under its migration's limits and the engine's admission, recorded
+ * in the ledger, and the verdicts settle the message (see `settlementOf`). `signal` cuts
+ * the copies (stop, a Lambda deadline): they end `stopped` and the message is handed back.
+ * The caller applies the settlement (the Runner deletes finished messages, Lambda leaves
+ * that to its event source) and keeps the message hidden meanwhile.
+ */
+export async function processMessage(
+  message: QueueMessage,
+  deps: MessageDeps,
+  signal: AbortSignal,
+): Promise<Settlement> {
+  const { o, log } = deps;
+  const parsed = parseMessage(message.body, await deps.migrations());
+  if (parsed.kind !== "jobs") {
+    deps.emit?.("message_rejected", { messageId: message.id, reason: parsed.reason });
+    if (parsed.kind === "ignore") return { action: "delete" };
+    log.error({ messageId: message.id, reason: parsed.reason }, "message dead-lettered");
+    return { action: "dead-letter", reason: parsed.reason };
+  }
+  if (parsed.skipped.length > 0) log.info({ objects: parsed.skipped }, "S3 event matches no migration");
+  const run = {
+    workerId: o.workerId,
+    attempt: message.receiveCount + message.handedBack,
+    startedAt: new Date(o.now()).toISOString(),
+  };
+  await recordLastDelivery(o.ledger, message, parsed.jobs, await deps.receiveLimit(), run, log);
+  const verdicts: Verdict[] = [];
+  for (const job of parsed.jobs) verdicts.push(await processJob(job, message, deps, signal));
+  return settlementOf(verdicts, o.retryBaseDelaySeconds);
+}
+
+async function processJob(
+  job: Job,
+  message: QueueMessage,
+  deps: MessageDeps,
+  signal: AbortSignal,
+): Promise<Verdict> {
+  const { o } = deps;
+  const started = o.now();
+  const run = {
+    workerId: o.workerId,
+    attempt: message.receiveCount + message.handedBack,
+    startedAt: new Date(started).toISOString(),
+  };
+  deps.emit?.("job_received", job, { attempt: run.attempt, messageId: message.id });
+  const migration = (await deps.migrations()).find((m) => m.name === job.migration);
+  if (!migration) {
+    // Perhaps not published yet: retried, and recorded failed once the attempts run out.
+    const verdict = await attemptUnknownMigration(job, o, run);
+    report(job, verdict, o.now() - started, deps, false);
+    return verdict;
+  }
+  const clients = await deps.clientsFor(migration);
+  const partsInParallel = migration.limits.partsInParallel ?? o.settings.partsInParallel;
+  const lane = {
+    migration: migration.name,
+    filesInParallel: migration.limits.filesInParallel,
+    partsInParallel,
+  };
+  const verdict = await deps.engine.run(job.source.size, lane, () =>
+    attemptJob(job, {
+      o,
+      migration,
+      clients,
+      budget: deps.engine.budget,
+      pool: deps.engine.pool,
+      run,
+      signal,
+      isStopping: () => signal.aborted,
+    }),
+  );
+  report(job, verdict, o.now() - started, deps, true);
+  return verdict;
+}
+
+/** Metrics, events and the log line of one job's verdict; an interruption is logged at debug only. */
+function report(job: Job, v: Verdict, durationMs: number, deps: MessageDeps, metrics: boolean): void {
+  if (metrics) deps.o.metrics?.jobFinished(jobMetricsOf(job, v, durationMs));
+  if (v.kind === "done" || v.kind === "skipped") {
+    deps.emit?.("job_done", job, v.result);
+  } else if (v.kind === "stopped") {
+    deps.log.debug({ key: job.source.key }, "job interrupted; handed back, its upload kept");
+    deps.emit?.("job_interrupted", job);
+  } else {
+    const disposition = v.kind === "dead" ? "dead-lettered" : "released";
+    deps.log[v.kind === "dead" ? "error" : "warn"](
+      { key: job.source.key, reason: v.reason, disposition },
+      "job failed",
+    );
+    deps.emit?.("job_failed", job, {
+      reason: v.reason,
+      disposition,
+      ...(v.code === undefined ? {} : { code: v.code }),
+    });
+  }
+}

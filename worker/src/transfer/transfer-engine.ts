@@ -1,0 +1,80 @@
+import type { Settings } from "../config/index.js";
+import { Admission } from "./admission.js";
+import { ByteBudget } from "./byte-budget.js";
+import { TransferPool } from "./pool.js";
+
+/** The settings the copying capacity of a process is built from. */
+export type TransferEngineSettings = Pick<
+  Settings,
+  "filesInParallel" | "partsInParallel" | "byteBudget" | "multipartThreshold" | "partSize"
+>;
+
+/** Options of {@link TransferEngine}. */
+export interface TransferEngineOptions {
+  settings: TransferEngineSettings;
+  /** Smallest part the engine plans (tests lower it against a store that allows it). @defaultValue 5 MiB */
+  minPartSize?: number;
+}
+
+/** Where one copy stands in line: its migration's own limits. */
+export interface CopyLane {
+  migration: string;
+  /** The migration's `limits.filesInParallel`, if it sets one. */
+  filesInParallel?: number | undefined;
+  /** Parts in flight for this copy (the migration's `limits.partsInParallel`, else the setting). */
+  partsInParallel: number;
+}
+
+/**
+ * The copying capacity of one process, built once from settings and shared by every copy
+ * it makes, whatever started them (`longbow work`, `migrate`, `cp`, the Lambda handler):
+ * one byte budget bounding object bytes in memory, one pool of connections (filesInParallel
+ * × partsInParallel) for parts and small objects, admission by the connections a copy will
+ * keep busy (see {@link Admission}), and a gate per migration for its
+ * `limits.filesInParallel`.
+ */
+export class TransferEngine {
+  readonly budget: ByteBudget;
+  readonly pool: TransferPool;
+  readonly #admission: Admission;
+  readonly #gates = new Map<string, TransferPool>();
+
+  constructor(options: TransferEngineOptions) {
+    const s = options.settings;
+    this.budget = ByteBudget.forProcess(s.byteBudget);
+    this.pool = new TransferPool({ concurrency: s.filesInParallel * s.partsInParallel });
+    this.#admission = new Admission({
+      poolConcurrency: this.pool.concurrency,
+      multipartThreshold: s.multipartThreshold,
+      partSize: s.partSize,
+      ...(options.minPartSize === undefined ? {} : { minPartSize: options.minPartSize }),
+    });
+  }
+
+  /** Multipart copies waiting to be admitted: a worker takes no more jobs while one waits. */
+  get largeWaiting(): number {
+    return this.#admission.largeWaiting;
+  }
+
+  /**
+   * Runs `copy` once its migration's gate and the admission let it: an object waits here
+   * (its message kept hidden by the caller's heartbeat) rather than being released, which
+   * would spend a receive.
+   */
+  run<T>(size: number | undefined, lane: CopyLane, copy: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const admitted = () => this.#admission.run(size, lane.partsInParallel, copy, signal);
+    const gate = this.#gateFor(lane);
+    return gate ? gate.run(admitted, signal) : admitted();
+  }
+
+  #gateFor(lane: CopyLane): TransferPool | undefined {
+    const limit = lane.filesInParallel;
+    if (limit === undefined) return undefined;
+    let gate = this.#gates.get(lane.migration);
+    if (!gate || gate.concurrency !== limit) {
+      gate = new TransferPool({ concurrency: limit });
+      this.#gates.set(lane.migration, gate);
+    }
+    return gate;
+  }
+}
