@@ -1,5 +1,5 @@
 import { basename, extname } from "node:path";
-import { partitionOf } from "../s3/endpoint.js";
+import { partitionOf } from "../endpoint/index.js";
 import type { MigrationDraft, SideDraft } from "./draft.js";
 import { storeOf } from "./endpoint-url.js";
 import { formatBytes, inputLimits } from "./input-limits.js";

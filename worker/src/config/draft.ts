@@ -1,4 +1,4 @@
-import type { CredentialsRef } from "../s3/endpoint.js";
+import type { CredentialsRef } from "../endpoint/index.js";
 import { dottedPath } from "./problem.js";
 import type { SchemaViolation } from "./schema.js";
 

@@ -1,4 +1,4 @@
-import { partitionOf } from "../s3/endpoint.js";
+import { partitionOf } from "../endpoint/index.js";
 import { hostKind } from "./host-address.js";
 import { partitionOfHost } from "./partitions.js";
 

@@ -1,3 +1,13 @@
+// The settings table has its own folder (the S3 client needs it, and config needs the S3 client's types); re-exported for callers of config.
+export {
+  defaultSettings,
+  resolveSettings,
+  type Settings,
+  SettingsError,
+  settingsEnv,
+  settingsFromEnv,
+  validateSettings,
+} from "../settings/index.js";
 export { bucketNameProblem } from "./bucket-name.js";
 export {
   type CheckedFile,
@@ -35,12 +45,3 @@ export { type RegionStatus, regionStatus } from "./partitions.js";
 export { compilePattern, ignoreFilter, isIgnored, type KeyFilter, patternProblem } from "./pattern.js";
 export { formatProblem, hasErrors, type Problem, sortProblems } from "./problem.js";
 export { checkSchema, migrationSchema, type SchemaViolation } from "./schema.js";
-export {
-  defaultSettings,
-  resolveSettings,
-  type Settings,
-  SettingsError,
-  settingsEnv,
-  settingsFromEnv,
-  validateSettings,
-} from "./settings.js";

@@ -1,5 +1,5 @@
+import type { EndpointSpec } from "../endpoint/index.js";
 import { LongbowError } from "../errors.js";
-import type { EndpointSpec } from "../s3/endpoint.js";
 import type { Migration, MigrationSide } from "./migration.js";
 
 /** A source key outside the migration's source prefix was given to the key mapping. */

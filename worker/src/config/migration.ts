@@ -1,5 +1,4 @@
-import type { CredentialsRef } from "../s3/endpoint.js";
-import type { StorageClass } from "../s3/storage-class.js";
+import type { CredentialsRef, StorageClass } from "../endpoint/index.js";
 
 /** How an object already at the destination is judged identical. */
 export type CompareMode = "size" | "etag" | "version";

@@ -1,4 +1,4 @@
-import { partitionOf } from "../s3/endpoint.js";
+import { partitionOf } from "../endpoint/index.js";
 import { bucketNameProblem } from "./bucket-name.js";
 import { didYouMean } from "./did-you-mean.js";
 import type { SideDraft } from "./draft.js";

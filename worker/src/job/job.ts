@@ -1,4 +1,4 @@
-import type { StorageClass } from "../s3/storage-class.js";
+import type { StorageClass } from "../endpoint/index.js";
 
 /**
  * One unit of work: copy one object. One SQS message carries one Job as JSON; the SQLite

@@ -9,8 +9,8 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { Job } from "../job/index.js";
-import { sleep } from "../queue/index.js";
-import type { ResumeStore } from "../transfer/resume-store.js";
+import { sleep } from "../sleep.js";
+import type { ResumeStore } from "../transfer/index.js";
 import { counterUpdate, hourUpdate, putFor, type Transition, toItem } from "./dynamo-items.js";
 import { metaKey, migrationsIndexPk, objectKey } from "./dynamo-keys.js";
 import { listMigrations, readSummary } from "./dynamo-summary.js";

@@ -1,4 +1,4 @@
-import type { ResumePoint } from "../transfer/resume-store.js";
+import type { ResumePoint } from "../transfer/index.js";
 import type { CopiedFrom, LedgerItem } from "./ledger.js";
 
 /** The item fields that make up a resume point. */

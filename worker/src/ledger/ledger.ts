@@ -1,7 +1,6 @@
 import type { CopyRecord, CopyRecords } from "../compare/index.js";
 import type { Job } from "../job/index.js";
-import type { PartLayout, VerificationLevel } from "../transfer/index.js";
-import type { ResumeStore } from "../transfer/resume-store.js";
+import type { PartLayout, ResumeStore, VerificationLevel } from "../transfer/index.js";
 
 /** Where one object stands. `queued` and `running` together are "pending". */
 export type ObjectStatus = "queued" | "running" | "done" | "failed" | "skipped";

@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import type { Job } from "../job/index.js";
 import { openSqlite } from "../sqlite-module.js";
-import type { ResumeStore } from "../transfer/resume-store.js";
+import type { ResumeStore } from "../transfer/index.js";
 import { copiedFromItems, resumeFields, resumePointOf, setOrDelete } from "./items.js";
 import type {
   CopiedFrom,

@@ -1,5 +1,4 @@
 export { QueueError } from "./errors.js";
 export type { Queue, QueueDepth, QueueMessage, ReceiveOptions } from "./queue.js";
-export { sleep } from "./sleep.js";
 export { SqliteQueue, type SqliteQueueOptions } from "./sqlite-queue.js";
 export { SqsQueue, type SqsQueueOptions } from "./sqs-queue.js";

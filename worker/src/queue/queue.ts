@@ -17,9 +17,6 @@ export interface QueueMessage {
   readonly handedBack: number;
 }
 
-/** True when this job was delivered before (counted or not): it may have finished without being acknowledged. */
-export const deliveredBefore = (m: QueueMessage): boolean => m.receiveCount + m.handedBack > 1;
-
 /** Messages waiting, being worked on, and given up on. */
 export interface QueueDepth {
   visible: number;

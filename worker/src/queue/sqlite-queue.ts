@@ -2,10 +2,10 @@ import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
 import { throwIfAborted } from "../errors.js";
 import type { Job } from "../job/index.js";
+import { sleep } from "../sleep.js";
 import { openSqlite } from "../sqlite-module.js";
 import { QueueError } from "./errors.js";
 import type { Queue, QueueDepth, QueueMessage, ReceiveOptions } from "./queue.js";
-import { sleep } from "./sleep.js";
 
 export interface SqliteQueueOptions {
   /** Database file; its folder is created. `:memory:` works for one process. */

@@ -11,9 +11,9 @@ import {
 } from "@aws-sdk/client-sqs";
 import type { Job } from "../job/index.js";
 import { type Logger, silentLogger } from "../log/index.js";
+import { sleep } from "../sleep.js";
 import { QueueError } from "./errors.js";
 import type { Queue, QueueDepth, QueueMessage, ReceiveOptions } from "./queue.js";
-import { sleep } from "./sleep.js";
 
 export interface SqsQueueOptions {
   client: SQSClient;

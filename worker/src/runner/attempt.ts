@@ -1,8 +1,8 @@
 import type { Migration } from "../config/index.js";
 import type { Job } from "../job/index.js";
 import type { JobOutcome, JobRun, Ledger } from "../ledger/index.js";
+import type { ResumeStore } from "../transfer/index.js";
 import { type ByteBudget, type CopyResult, copyObject, type TransferPool } from "../transfer/index.js";
-import type { ResumeStore } from "../transfer/resume-store.js";
 import type { MigrationClients, ResolvedRunnerOptions } from "./options.js";
 
 /** What to do with a job after one attempt. */

@@ -1,7 +1,8 @@
 import { EventEmitter } from "node:events";
 import { AbortError } from "../errors.js";
 import type { Logger } from "../log/index.js";
-import { type QueueMessage, sleep } from "../queue/index.js";
+import type { QueueMessage } from "../queue/index.js";
+import { sleep } from "../sleep.js";
 import { applySettlement } from "./delivery.js";
 import type { RunnerEvents } from "./events.js";
 import { type ResolvedRunnerOptions, type RunnerOptions, resolveRunnerOptions } from "./options.js";

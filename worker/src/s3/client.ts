@@ -4,12 +4,12 @@ import { S3Client, type ServiceInputTypes, type ServiceOutputTypes } from "@aws-
 import { StandardRetryStrategy } from "@smithy/core/retry";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { BuildMiddleware } from "@smithy/types";
-import { defaultSettings, type Settings } from "../config/index.js";
+import type { EndpointSpec } from "../endpoint/index.js";
+import { describeEndpoint } from "../endpoint/index.js";
 import { LongbowError } from "../errors.js";
 import { type Logger, silentLogger } from "../log/index.js";
+import { defaultSettings, type Settings } from "../settings/index.js";
 import { resolveCredentials, type SsmClientFactory } from "./credentials.js";
-import type { EndpointSpec } from "./endpoint.js";
-import { describeEndpoint } from "./endpoint-describe.js";
 import { EndpointWatch, explainMiddleware, WatchedHandler, watchedRetryStrategy } from "./endpoint-watch.js";
 import { ReadIntoHandler } from "./read-into-handler.js";
 import { retryLogMiddleware } from "./retry-log.js";

@@ -1,6 +1,6 @@
 import type { S3ClientConfig } from "@aws-sdk/client-s3";
 import type { SSMClient } from "@aws-sdk/client-ssm";
-import type { CredentialsRef } from "./endpoint.js";
+import type { CredentialsRef } from "../endpoint/index.js";
 import { CredentialsError, classifyS3Error, s3ErrorCode } from "./errors.js";
 
 /** Builds the SSM client that reads a credentials parameter; `region` undefined = the SDK's own default. */

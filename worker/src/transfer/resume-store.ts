@@ -1,4 +1,4 @@
-import type { Job } from "../job/job.js";
+import type { Job } from "../job/index.js";
 import type { PartLayout } from "./part-plan.js";
 
 /** What a later attempt needs to resume an unfinished multipart upload. */

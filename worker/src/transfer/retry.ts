@@ -1,23 +1,7 @@
-import { AbortError } from "../errors.js";
 import type { Logger } from "../log/index.js";
 import { classifyS3Error, s3ErrorCode } from "../s3/index.js";
+import { sleep } from "../sleep.js";
 import type { TransferEventListener } from "./events.js";
-
-/** Sleeps `ms`, or rejects with an AbortError when the signal fires first. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new AbortError("aborted", signal.reason));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new AbortError("aborted", signal?.reason));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
 
 /** Full-jitter exponential backoff: uniform in [0, min(cap, base * 2^attempt)). */
 export function backoffMs(attempt: number, baseMs: number, capMs = 20_000): number {

@@ -1,0 +1,9 @@
+export {
+  defaultSettings,
+  resolveSettings,
+  type Settings,
+  SettingsError,
+  settingsEnv,
+  settingsFromEnv,
+  validateSettings,
+} from "./settings.js";
