@@ -18,7 +18,7 @@ export interface ProgressOptions {
 }
 
 /**
- * Progress of `longbow migrate`: objects and bytes done, rate and ETA, as a cli-progress
+ * Progress of `longbow migrate`: objects and bytes done, rate and ETA, as a live
  * bar on a terminal or one JSON line per interval otherwise. Stdout stays for the report.
  */
 export class MigrateProgress {
