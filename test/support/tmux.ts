@@ -87,7 +87,8 @@ export async function startTmux(o: TmuxOptions): Promise<TmuxPane> {
       for (;;) {
         const s = await screen();
         if (done(s)) return s;
-        if (Date.now() > until) throw new Error(`timed out waiting for the terminal; it shows:\n${s.join("\n")}`);
+        if (Date.now() > until)
+          throw new Error(`timed out waiting for the terminal; it shows:\n${s.join("\n")}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     },

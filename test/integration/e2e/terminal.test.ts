@@ -56,7 +56,8 @@ describe("longbow migrate on a terminal", () => {
     const pane = await startTmux({ argv, env, cwd: repoRoot, scratch: folder });
     panes.push(pane);
     const screen = await pane.waitFor(exited, 90_000);
-    if (process.env.LONGBOW_CAPTURE_SCREEN) writeFileSync(process.env.LONGBOW_CAPTURE_SCREEN, `${screen.join("\n")}\n`);
+    if (process.env.LONGBOW_CAPTURE_SCREEN)
+      writeFileSync(process.env.LONGBOW_CAPTURE_SCREEN, `${screen.join("\n")}\n`);
     expect(screen.at(-1)).toBe("[exit 0]");
     const text = screen.join("\n");
     expect(text).not.toMatch(/warning|MaxListeners|NodeVersionSupport|\(node:\d+\)/i);

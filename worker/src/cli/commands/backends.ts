@@ -174,8 +174,8 @@ export function clientFactory(
   const options = { maxSockets, ...s3ClientSettings(settings), ...(logger === undefined ? {} : { logger }) };
   return async (m) => {
     const [source, destination] = await Promise.all([
-      createS3Client(sourceEndpoint(m), options),
-      createS3Client(destinationEndpoint(m), options),
+      createS3Client(sourceEndpoint(m), { ...options, side: "source" }),
+      createS3Client(destinationEndpoint(m), { ...options, side: "destination" }),
     ]);
     return {
       source,

@@ -144,8 +144,8 @@ async function runCp(sourceUrl: string, destUrl: string, flags: CpFlags): Promis
   const pool = new TransferPool({ concurrency: settings.partsInParallel });
   const clientOptions = { maxSockets: settings.partsInParallel, ...s3ClientSettings(settings) };
   const [source, destination] = await Promise.all([
-    createS3Client(sourceSpec, clientOptions),
-    createS3Client(destSpec, clientOptions),
+    createS3Client(sourceSpec, { ...clientOptions, side: "source" }),
+    createS3Client(destSpec, { ...clientOptions, side: "destination" }),
   ]);
   const interrupt = new AbortController();
   const onSigint = () => interrupt.abort(new Error("interrupted"));

@@ -58,8 +58,8 @@ export const registerPlan: RegisterCommand = (program) => {
         try {
           const options = { ...s3ClientSettings(settings), logger, signal: abort.signal };
           const [source, destination] = await Promise.all([
-            createS3Client(sourceEndpoint(m), options),
-            createS3Client(destinationEndpoint(m), options),
+            createS3Client(sourceEndpoint(m), { ...options, side: "source" }),
+            createS3Client(destinationEndpoint(m), { ...options, side: "destination" }),
           ]);
           clients.push(source, destination);
           const chunks = compareMigrationChunks(m, {
