@@ -23,9 +23,11 @@ export function renderScreen(output: string): string[] {
         i++;
         continue;
       }
-      const m = /^\x1b\[([?0-9;]*)([A-Za-z])/.exec(output.slice(i));
+      // CSI: ESC [ parameters final-letter
+      const m = next === "[" ? /^\[([?0-9;]*)([A-Za-z])/.exec(output.slice(i + 1)) : null;
       if (m) {
-        const [all, args, cmd] = m as unknown as [string, string, string];
+        const [csi, args, cmd] = m as unknown as [string, string, string];
+        const all = `e${csi}`;
         if (cmd === "K" && (args === "2" || args === "")) {
           const l = line();
           if (args === "2") l.length = 0;
