@@ -1,5 +1,4 @@
 import { basename, extname } from "node:path";
-import { partitionOf } from "../s3/endpoint.js";
 import type { MigrationDraft, SideDraft } from "./draft.js";
 import { storeOf } from "./endpoint-url.js";
 import { formatBytes, inputLimits } from "./input-limits.js";
