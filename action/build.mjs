@@ -36,8 +36,8 @@ await build({
   bundle: true,
   platform: "node",
   format: "esm",
-  // The runner uses node24; tests and CI also run the bundle on Node 20 and 22.
-  target: "node20",
+  // The runner uses node24; tests and CI also run the bundle on Node 22 (the fleet's).
+  target: "node22",
   plugins: [withoutSqlite],
   // CommonJS dependencies call require() for Node built-ins, which an ES module lacks.
   banner: {

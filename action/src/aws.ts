@@ -107,8 +107,8 @@ export async function sideClients(
     new SSMClient({ region: region ?? inputs.awsRegion ?? m.source.region });
   const options = { ssmClientFactory };
   const [source, destination] = await Promise.all([
-    createS3Client(sourceEndpoint(m), options),
-    createS3Client(destinationEndpoint(m), options),
+    createS3Client(sourceEndpoint(m), { ...options, side: "source" }),
+    createS3Client(destinationEndpoint(m), { ...options, side: "destination" }),
   ]);
   return { migration: m, source, destination };
 }

@@ -1,4 +1,5 @@
-// The CDK app: `npm run synth` (or `npx cdk synth` with cdk.json) synthesizes offline into cdk.out/.
+// The CDK app: `npm run synth` (or `npx cdk synth` with cdk.json) synthesizes offline into cdk.out/,
+// or into `npm run synth -- --output DIR` (the CDK CLI sets CDK_OUTDIR instead).
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,7 +10,16 @@ import { type LongbowConfigInput, resolveConfig } from "../lib/config.js";
 import { LongbowStack } from "../lib/longbow-stack.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const app = new App({ outdir: process.env.CDK_OUTDIR ?? join(root, "cdk.out") });
+/** `--output DIR` (or `-o DIR`) as the CDK CLI spells it; else CDK_OUTDIR (set by the CDK CLI); else cdk.out/. */
+function outputDir(args: readonly string[]): string {
+  const at = args.findIndex((a) => a === "--output" || a === "-o");
+  const given =
+    at >= 0 ? args[at + 1] : args.find((a) => a.startsWith("--output="))?.slice("--output=".length);
+  if (at >= 0 && (given === undefined || given.startsWith("-"))) throw new Error("--output needs a folder");
+  return resolve(given ?? process.env.CDK_OUTDIR ?? join(root, "cdk.out"));
+}
+
+const app = new App({ outdir: outputDir(process.argv.slice(2)) });
 
 /** Context `longbow` (an object, or JSON text from `cdk -c`) wins over the file named by context `configFile`. */
 function readConfigInput(): LongbowConfigInput {
@@ -46,4 +56,17 @@ new LongbowStack(app, config.stackName, {
   description: "Longbow: S3 transfers between partitions (worker fleet, queue, ledger, dashboard)",
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-app.synth();
+const assembly = app.synth();
+for (const stack of assembly.stacks)
+  process.stderr.write(`synth: ${stack.stackName} -> ${join(assembly.directory, stack.templateFile)}\n`);
+// What the validation plugins (cdk-nag's AwsSolutions checks) reported, as CDK wrote it.
+const reportFile = join(assembly.directory, "validation-report.json");
+if (existsSync(reportFile)) {
+  const report = JSON.parse(readFileSync(reportFile, "utf8")) as {
+    pluginReports?: { violations?: unknown[] }[];
+  };
+  const violations = (report.pluginReports ?? []).reduce((n, p) => n + (p.violations?.length ?? 0), 0);
+  process.stderr.write(
+    `synth: cdk-nag AwsSolutions: ${violations} unacknowledged finding(s) (${reportFile})\n`,
+  );
+}

@@ -99,7 +99,8 @@ describe("longbow migrate (local mode)", () => {
     }
     first.child.kill("SIGINT");
     expect(await first.exited).toBe(130);
-    expect(first.stderr()).toContain("run the same command again to resume");
+    expect(first.stderr()).toContain("Run the same command again to resume:");
+    expect(first.stderr()).not.toMatch(/"level":"(warn|error)"/);
     const copiedFirst = first
       .lines()
       .filter((l) => l.msg === "object copied")

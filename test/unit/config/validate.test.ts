@@ -64,6 +64,13 @@ const invalid: [string, number, number, string, string][] = [
     "must be 'default', { profile: <name> } or { ssmParameter: <name>, region?: <region> }",
   ],
   [
+    "default-credentials-across-partitions-endpoint",
+    7,
+    3,
+    "destination.credentials",
+    "source (aws) and destination (aws-cn) are in different partitions, so one identity cannot reach both: give one side a profile or ssmParameter",
+  ],
+  [
     "default-credentials-across-partitions",
     7,
     3,

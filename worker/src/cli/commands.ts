@@ -6,6 +6,7 @@ import { registerPublish } from "./commands/publish.js";
 import { registerReport } from "./commands/report.js";
 import { registerSend } from "./commands/send.js";
 import { registerValidate } from "./commands/validate.js";
+import { registerVersion } from "./commands/version.js";
 import { registerWork } from "./commands/work.js";
 
 /** Registers one command on the program. */
@@ -21,4 +22,5 @@ export const commands: RegisterCommand[] = [
   registerWork,
   registerMigrate,
   registerReport,
+  registerVersion,
 ];

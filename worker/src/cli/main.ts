@@ -1,5 +1,11 @@
 import { Command } from "commander";
 import { commands } from "./commands.js";
+import { usageExit } from "./exit-codes.js";
+import { UsageError } from "./usage-error.js";
+import { asksOnlyVersion, longbowVersion, renderVersion } from "./version.js";
+
+const versionFlags = "-V, --version";
+const versionHelp = "print the version (longbow version --json adds the Node.js version)";
 
 /**
  * Builds the `longbow` command line. Each command lives in its own module under
@@ -8,13 +14,22 @@ import { commands } from "./commands.js";
 export function buildProgram(): Command {
   const program = new Command("longbow")
     .description("Move objects between S3 endpoints that share no credentials (AWS global <-> AWS China).")
-    .showHelpAfterError()
+    .version(longbowVersion, versionFlags, versionHelp)
+    .showHelpAfterError("(add --help for usage, defaults and exit codes)")
     .exitOverride();
   for (const register of commands) register(program);
+  // `longbow cp --version` answers too, as the program does.
+  for (const sub of program.commands) sub.version(longbowVersion, versionFlags, versionHelp);
   return program;
 }
 
+/** Runs `longbow` with `argv` (node, script, arguments...) and resolves to its exit code. */
 export async function main(argv: string[] = process.argv): Promise<number> {
+  const onlyVersion = asksOnlyVersion(argv.slice(2));
+  if (onlyVersion !== undefined) {
+    process.stdout.write(renderVersion(onlyVersion.json));
+    return 0;
+  }
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
@@ -23,9 +38,12 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     const code = (err as { code?: string; exitCode?: number }).code;
     if (typeof code === "string" && code.startsWith("commander.")) {
       // help and version exit 0; usage errors exit 2 (commander already printed the message)
-      return code === "commander.helpDisplayed" || code === "commander.version" ? 0 : 2;
+      return code === "commander.helpDisplayed" || code === "commander.version" || code === "commander.help"
+        ? 0
+        : usageExit;
     }
-    process.stderr.write(`longbow: ${(err as Error).message}\n`);
-    return 1;
+    const name = program.args[0] ?? "";
+    process.stderr.write(`longbow${name === "" ? "" : ` ${name}`}: ${(err as Error).message}\n`);
+    return err instanceof UsageError ? usageExit : 1;
   }
 }

@@ -1,6 +1,7 @@
 import type { KeyFilter, Migration } from "../config/index.js";
 import { ListingCursor } from "./cursor.js";
 import { compareKeysFrom } from "./key-order.js";
+import { ownSignal } from "./own-signal.js";
 import type { CopyRecords, DiffItem, ListedObject, ObjectLister } from "./types.js";
 
 /** A slice of the key space, relative to both sides' prefixes. */
@@ -49,15 +50,16 @@ export async function mergePartition(
     m.source.bucket,
     srcPrefix + part.relative,
     delimiter,
-    ctx.signal,
+    ownSignal(ctx.signal),
   );
   const dst = new ListingCursor(
     ctx.destinationLister,
     m.destination.bucket,
     dstPrefix + part.relative,
     delimiter,
-    ctx.signal,
+    ownSignal(ctx.signal),
   );
+  const recordsSignal = ownSignal(ctx.signal);
   await Promise.all([src.fill(), dst.fill()]);
   let chunk: DiffItem[] = [];
   let pending: Pending[] = [];
@@ -65,7 +67,7 @@ export async function mergePartition(
   const flush = async () => {
     if (pending.length > 0 && ctx.copyRecords) {
       const keys = pending.map((p) => chunk[p.index]?.sourceKey as string);
-      const records = await ctx.copyRecords.copiedFrom(m.name, keys, ctx.signal);
+      const records = await ctx.copyRecords.copiedFrom(m.name, keys, recordsSignal);
       for (const p of pending) {
         const item = chunk[p.index] as DiffItem;
         const rec = records.get(item.sourceKey as string);

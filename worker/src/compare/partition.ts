@@ -2,6 +2,7 @@ import type { Migration } from "../config/index.js";
 import { forEachBounded } from "./bounded.js";
 import { compareKeys } from "./key-order.js";
 import type { Partition } from "./merge.js";
+import { ownSignal } from "./own-signal.js";
 import type { ObjectLister } from "./types.js";
 
 /** Inputs of {@link discoverPartitions}. */
@@ -48,8 +49,13 @@ export async function discoverPartitions(ctx: PartitionContext): Promise<Partiti
       ctx.parallelism,
       async ({ rel, i }) => {
         const [a, b] = await Promise.all([
-          commonPrefixes(ctx.sourceLister, m.source.bucket, m.source.prefix + rel, ctx.signal),
-          commonPrefixes(ctx.destinationLister, m.destination.bucket, m.destination.prefix + rel, ctx.signal),
+          commonPrefixes(ctx.sourceLister, m.source.bucket, m.source.prefix + rel, ownSignal(ctx.signal)),
+          commonPrefixes(
+            ctx.destinationLister,
+            m.destination.bucket,
+            m.destination.prefix + rel,
+            ownSignal(ctx.signal),
+          ),
         ]);
         children[i] = [...new Set([...a, ...b])].sort(compareKeys).map((c) => rel + c);
       },

@@ -1,5 +1,4 @@
 import { basename, extname } from "node:path";
-import { partitionOf } from "../endpoint/index.js";
 import type { MigrationDraft, SideDraft } from "./draft.js";
 import { storeOf } from "./endpoint-url.js";
 import { formatBytes, inputLimits } from "./input-limits.js";
@@ -61,20 +60,30 @@ export function checkMigration(f: FileDraft): Problem[] {
   if (m.source) out.push(...checkSide(f, "source", m.source));
   if (m.destination) out.push(...checkSide(f, "destination", m.destination));
   const { source: src, destination: dst } = m;
+  // One identity cannot reach two partitions: judged by AWS's own endpoint when one is
+  // named (https://s3.cn-northwest-1.amazonaws.com.cn is aws-cn whatever the region says),
+  // else by the region. A custom, non-AWS endpoint belongs to no partition: not judged.
+  const partitionOfSide = (side: SideDraft | undefined) => {
+    if (side?.region === undefined || side.endpoint === undefined) return undefined;
+    const store = storeOf({
+      region: side.region,
+      ...(side.endpoint === null ? {} : { endpoint: side.endpoint }),
+    });
+    return store.startsWith("aws:") ? store.slice("aws:".length) : undefined;
+  };
+  const [srcPartition, dstPartition] = [partitionOfSide(src), partitionOfSide(dst)];
   if (
-    src?.endpoint === null &&
-    dst?.endpoint === null &&
-    src.region !== undefined &&
-    dst.region !== undefined &&
-    partitionOf(src.region) !== partitionOf(dst.region) &&
-    src.credentials === "default" &&
-    dst.credentials === "default"
+    srcPartition !== undefined &&
+    dstPartition !== undefined &&
+    srcPartition !== dstPartition &&
+    src?.credentials === "default" &&
+    dst?.credentials === "default"
   ) {
     out.push(
       problemAt(
         f,
         ["destination", "credentials"],
-        `source (${partitionOf(src.region)}) and destination (${partitionOf(dst.region)}) are in different partitions, so one identity cannot reach both: give one side a profile or ssmParameter`,
+        `source (${srcPartition}) and destination (${dstPartition}) are in different partitions, so one identity cannot reach both: give one side a profile or ssmParameter`,
       ),
     );
   }

@@ -1,9 +1,14 @@
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
-import { S3Client, type ServiceInputTypes, type ServiceOutputTypes } from "@aws-sdk/client-s3";
+import {
+  S3Client,
+  type S3ClientConfig,
+  type ServiceInputTypes,
+  type ServiceOutputTypes,
+} from "@aws-sdk/client-s3";
 import { StandardRetryStrategy } from "@smithy/core/retry";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import type { BuildMiddleware } from "@smithy/types";
+import type { AwsCredentialIdentityProvider, BuildMiddleware } from "@smithy/types";
 import type { EndpointSpec } from "../endpoint/index.js";
 import { describeEndpoint } from "../endpoint/index.js";
 import { LongbowError } from "../errors.js";
@@ -11,6 +16,7 @@ import { type Logger, silentLogger } from "../log/index.js";
 import { defaultSettings, type Settings } from "../settings/index.js";
 import { resolveCredentials, type SsmClientFactory } from "./credentials.js";
 import { EndpointWatch, explainMiddleware, WatchedHandler, watchedRetryStrategy } from "./endpoint-watch.js";
+import { type ClientRole, explainedCredentials, explainRefusalMiddleware } from "./explain-refusal.js";
 import { ReadIntoHandler } from "./read-into-handler.js";
 import { retryLogMiddleware } from "./retry-log.js";
 
@@ -62,6 +68,11 @@ export interface S3ClientOptions {
    * @defaultValue none (nothing logged)
    */
   logger?: Logger;
+  /**
+   * The side of the copy this client serves, named in messages about refused requests and
+   * missing credentials. @defaultValue none (messages name the endpoint only)
+   */
+  side?: "source" | "destination";
   signal?: AbortSignal;
 }
 
@@ -78,7 +89,7 @@ export function s3ClientSettings(
 }
 
 function validate(
-  o: Required<Omit<S3ClientOptions, "ssmClientFactory" | "signal" | "credentials" | "logger">>,
+  o: Required<Omit<S3ClientOptions, "ssmClientFactory" | "signal" | "credentials" | "logger" | "side">>,
 ): void {
   const check = (name: keyof typeof o, min: number) => {
     const v = o[name];
@@ -116,6 +127,25 @@ const unsignedPayloadWithContentMd5: BuildMiddleware<ServiceInputTypes, ServiceO
   };
 
 /**
+ * The credentials of `spec`: a provider for the default chain or a profile, wrapped so
+ * that finding none says so (side, endpoint, where it looked, what to do); fixed keys from
+ * an SSM parameter as read.
+ */
+async function explainedResolve(
+  spec: EndpointSpec,
+  role: ClientRole,
+  options: S3ClientOptions,
+): Promise<S3ClientConfig["credentials"]> {
+  const resolved = await resolveCredentials(spec.credentials, {
+    ...(options.ssmClientFactory === undefined ? {} : { ssmClientFactory: options.ssmClientFactory }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
+  if (resolved !== undefined && typeof resolved !== "function") return resolved;
+  const provider = resolved ?? (await import("@aws-sdk/credential-providers")).fromNodeProviderChain();
+  return explainedCredentials(provider as AwsCredentialIdentityProvider, role);
+}
+
+/**
  * Builds the S3 client for one side of a copy. Credentials come from the spec's reference
  * (default chain, profile, or SSM parameter, read once here). Checksums are left to the
  * transfer engine, which sends Content-MD5 itself and checks every ETag, so the SDK neither
@@ -133,12 +163,12 @@ export async function createS3Client(spec: EndpointSpec, options: S3ClientOption
     socketTimeoutMs: options.socketTimeoutMs ?? defaultSettings.idleTimeoutMs,
   };
   validate(o);
-  const credentials =
-    options.credentials ??
-    (await resolveCredentials(spec.credentials, {
-      ...(options.ssmClientFactory === undefined ? {} : { ssmClientFactory: options.ssmClientFactory }),
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    }));
+  const role = {
+    endpoint: describeEndpoint(spec),
+    credentials: spec.credentials,
+    ...(options.side === undefined ? {} : { side: options.side }),
+  };
+  const credentials = options.credentials ?? (await explainedResolve(spec, role, options));
   const agentOptions = { keepAlive: true, maxSockets: o.maxSockets, maxFreeSockets: o.maxSockets };
   // Silence is judged by the first-byte timeout until the endpoint answers, then by the idle one.
   const fallback = new NodeHttpHandler({
@@ -182,6 +212,10 @@ export async function createS3Client(spec: EndpointSpec, options: S3ClientOption
   client.middlewareStack.add(explainMiddleware<ServiceInputTypes, ServiceOutputTypes>(watch), {
     step: "initialize",
     name: "longbowExplainUnreachableEndpoint",
+  });
+  client.middlewareStack.add(explainRefusalMiddleware<ServiceInputTypes, ServiceOutputTypes>(role), {
+    step: "initialize",
+    name: "longbowExplainRefusal",
   });
   client.middlewareStack.add(unsignedPayloadWithContentMd5, {
     step: "build",

@@ -1,6 +1,6 @@
 import { GetObjectCommand, type HeadObjectCommandOutput, type S3Client } from "@aws-sdk/client-s3";
 import type { Job } from "../job/index.js";
-import { classifyS3Error, s3ErrorCode, s3HttpStatus } from "../s3/index.js";
+import { CredentialsError, classifyS3Error, s3ErrorCode, s3HttpStatus } from "../s3/index.js";
 import type { SourceChecksum } from "./checksum.js";
 import { AccessError, SourceChangedError, SourceMissingError, TransferError } from "./errors.js";
 import type { ResolvedCopyOptions } from "./options.js";
@@ -57,7 +57,8 @@ export type Side = "source" | "destination";
  */
 export function translateS3Error(ctx: CopyContext, side: Side, op: string, err: unknown): unknown {
   const kind = classifyS3Error(err);
-  if (kind === "aborted" || err instanceof TransferError) return err;
+  // credentials that could not be found say so themselves (side, endpoint, what to do)
+  if (kind === "aborted" || err instanceof TransferError || err instanceof CredentialsError) return err;
   const bucket = side === "source" ? ctx.job.source.bucket : ctx.job.destination.bucket;
   const key = side === "source" ? ctx.job.source.key : ctx.job.destination.key;
   const label = side === "source" ? ctx.o.sourceLabel : ctx.o.destinationLabel;

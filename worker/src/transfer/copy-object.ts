@@ -229,8 +229,13 @@ export async function copyObject(job: Job, options: CopyOptions): Promise<CopyRe
         : undefined;
     const f = failure(err, timedOut);
     const result: CopyResult = { ...base(), ...f };
-    const level = f.status === "failed" && !o.signal?.aborted ? "warn" : "info";
-    log[level]({ status: f.status, errorCode: f.errorCode, retryable: f.retryable }, f.error ?? f.status);
+    if (o.signal?.aborted && f.status === "failed") {
+      // an interruption, not a failure: the caller prints one summary; details at debug
+      log.debug({ reason: f.error }, "copy interrupted; the upload is kept for the next run");
+    } else {
+      const level = f.status === "failed" ? "warn" : "info";
+      log[level]({ status: f.status, errorCode: f.errorCode, retryable: f.retryable }, f.error ?? f.status);
+    }
     return result;
   }
 }

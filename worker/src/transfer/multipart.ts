@@ -1,4 +1,3 @@
-import { setMaxListeners } from "node:events";
 import {
   CompleteMultipartUploadCommand,
   type CompleteMultipartUploadCommandOutput,
@@ -150,9 +149,13 @@ async function transferParts(
   // Cancels sibling parts once one part has failed for good.
   const stop = new AbortController();
   const signal = AbortSignal.any([ctx.signal, stop.signal]);
-  // Every part in flight or waiting for a slot listens to it: many listeners, no leak.
-  setMaxListeners(0, signal);
-  const pctx: CopyContext = { ...ctx, signal, retry: { ...ctx.retry, signal } };
+  // Each part in flight gets a signal of its own (AbortSignal.any adds no listener to its
+  // parent): its requests listen to it, and parts in flight at once would otherwise pile
+  // their listeners on one signal (MaxListenersExceededWarning).
+  const partContext = (): CopyContext => {
+    const own = AbortSignal.any([signal]);
+    return { ...ctx, signal: own, retry: { ...ctx.retry, signal: own } };
+  };
   const perObject = new Semaphore(o.settings.partsInParallel);
   let failure: unknown;
   const fail = (err: unknown) => {
@@ -177,7 +180,7 @@ async function transferParts(
       }
       const job = { part, uploadId: upload.uploadId, kept, proof, releaseSlot, releaseBytes };
       tasks.push(
-        runPart(pctx, pin, job).then((md5) => {
+        runPart(partContext(), pin, job).then((md5) => {
           etags[part.n - 1] = md5;
         }, fail),
       );

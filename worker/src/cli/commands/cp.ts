@@ -1,7 +1,6 @@
 import { basename } from "node:path";
-import cliProgress from "cli-progress";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { resolveSettings, type Settings } from "../../config/index.js";
+import { defaultSettings, resolveSettings, type Settings } from "../../config/index.js";
 import { LongbowError } from "../../errors.js";
 import { createLogger } from "../../log/index.js";
 import {
@@ -15,6 +14,9 @@ import {
 } from "../../s3/index.js";
 import { ByteBudget, type CopyResult, copyObject, TransferPool } from "../../transfer/index.js";
 import type { RegisterCommand } from "../commands.js";
+import { interruptedExit, usageExit, withExitCodes } from "../exit-codes.js";
+import { endpointUrl, maxPartMiB, mebibytes, wholeNumber } from "../flags.js";
+import { CopyProgress } from "./cp-progress.js";
 
 const MiB = 1024 * 1024;
 
@@ -23,10 +25,10 @@ export const cpExitCodes = {
   copied: 0,
   identical: 0,
   failed: 1,
-  usage: 2,
+  usage: usageExit,
   "source-missing": 3,
   "source-changed": 4,
-  interrupted: 130,
+  interrupted: interruptedExit,
 } as const;
 
 /** `s3://bucket/key` split; the key may be empty (a destination "folder"). */
@@ -90,16 +92,13 @@ export function endpointFromFlags(f: SideFlags, side: string, env: NodeJS.Proces
   };
 }
 
-const positive = (what: string) => (raw: string) => {
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 1)
-    throw new InvalidArgumentError(`${what} must be a positive whole number`);
-  return n;
-};
-
 function addSideOptions(cmd: Command, side: "source" | "dest", name: string): Command {
   return cmd
-    .option(`--${side}-endpoint <url>`, `custom S3 endpoint of the ${name} (S3-compatible stores)`)
+    .option(
+      `--${side}-endpoint <url>`,
+      `custom S3 endpoint of the ${name} (S3-compatible stores, AWS China's own)`,
+      endpointUrl,
+    )
     .option(`--${side}-region <region>`, `region of the ${name} (default: AWS_REGION, else us-east-1)`)
     .option(`--${side}-profile <name>`, `named profile for the ${name}`)
     .option(
@@ -137,30 +136,26 @@ async function runCp(sourceUrl: string, destUrl: string, flags: CpFlags): Promis
     jobTimeoutSeconds: flags.timeout,
   };
   const settings = resolveSettings(process.env, overrides);
-  const logger = createLogger({ level: settings.logLevel });
+  const tty = process.stderr.isTTY === true && !flags.json;
+  // On a terminal log lines go through process.stderr, so that the bar moves below them.
+  const logger = createLogger({ level: settings.logLevel, ...(tty ? { destination: process.stderr } : {}) });
   const sourceSpec = endpointFromFlags(sideFlags(flags, "source"), "source", process.env);
   const destSpec = endpointFromFlags(sideFlags(flags, "dest"), "dest", process.env);
   const pool = new TransferPool({ concurrency: settings.partsInParallel });
   const clientOptions = { maxSockets: settings.partsInParallel, ...s3ClientSettings(settings) };
   const [source, destination] = await Promise.all([
-    createS3Client(sourceSpec, clientOptions),
-    createS3Client(destSpec, clientOptions),
+    createS3Client(sourceSpec, { ...clientOptions, side: "source" }),
+    createS3Client(destSpec, { ...clientOptions, side: "destination" }),
   ]);
   const interrupt = new AbortController();
   const onSigint = () => interrupt.abort(new Error("interrupted"));
   process.once("SIGINT", onSigint);
-  const bar =
-    process.stderr.isTTY && !flags.json
-      ? new cliProgress.SingleBar(
-          {
-            stream: process.stderr,
-            format: "{bar} {percentage}% | {value}/{total} MiB | {eta_formatted}",
-            hideCursor: true,
-          },
-          cliProgress.Presets.shades_classic,
-        )
-      : undefined;
-  let done = 0;
+  const bar = tty
+    ? new CopyProgress({
+        stream: process.stderr,
+        ...(process.stdout.isTTY ? { alsoOn: [process.stdout] } : {}),
+      })
+    : undefined;
   try {
     const result = await copyObject(
       {
@@ -185,21 +180,19 @@ async function runCp(sourceUrl: string, destUrl: string, flags: CpFlags): Promis
         logger,
         provenance: flags.provenance,
         signal: interrupt.signal,
-        onProgress: (e) => {
-          if (bar === undefined) return;
-          if (e.type === "copy_planned") bar.start(Math.ceil(e.bytesTotal / MiB), 0);
-          if (e.type === "part_uploaded" || e.type === "object_put" || e.type === "parts_reused") {
-            done += e.bytes;
-            bar.update(Math.floor(done / MiB));
-          }
-        },
+        onProgress: (e) => bar?.onEvent(e),
       },
     );
     bar?.stop();
     process.stdout.write(
       `${flags.json ? JSON.stringify(result) : humanLine(result, sourceUrl, `s3://${dst.bucket}/${dst.key}`)}\n`,
     );
-    if (interrupt.signal.aborted) return cpExitCodes.interrupted;
+    if (interrupt.signal.aborted) {
+      process.stderr.write(
+        "longbow cp: interrupted; the upload is kept: run the same command again to resume (parts already sent are not sent again)\n",
+      );
+      return cpExitCodes.interrupted;
+    }
     return cpExitCodes[result.status];
   } finally {
     bar?.stop();
@@ -228,21 +221,25 @@ export const registerCp: RegisterCommand = (program) => {
       ]),
     )
     .option("--source-version-id <id>", "copy this version of the source")
-    .option("--parts <n>", "parts in flight at once", positive("--parts"))
+    .option(
+      "--parts <n>",
+      `parts in flight at once (default: ${defaultSettings.partsInParallel}, env LONGBOW_PARTS_IN_PARALLEL)`,
+      wholeNumber({ max: 1000 }),
+    )
     .option(
       "--part-size <MiB>",
-      "part size in MiB (default: auto, mirrors the source's parts)",
-      positive("--part-size"),
+      `part size in MiB, 5 to ${maxPartMiB} (default: auto, mirrors the source's parts)`,
+      mebibytes({ min: 5, max: maxPartMiB }),
     )
     .option(
       "--threshold <MiB>",
-      "objects above this size are copied in parts (default: 5)",
-      positive("--threshold"),
+      `objects above this size are copied in parts (default: ${defaultSettings.multipartThreshold / MiB})`,
+      mebibytes({ min: 0, max: maxPartMiB }),
     )
     .option(
       "--timeout <seconds>",
-      "abort the copy after this long, keeping the upload for resume",
-      positive("--timeout"),
+      `abort the copy after this long, keeping the upload for resume (default: ${defaultSettings.jobTimeoutSeconds})`,
+      wholeNumber({ unit: "seconds" }),
     )
     .option("--json", "print the result as JSON")
     .option("--no-provenance", "do not record the source ETag/versionId as metadata on the destination")
@@ -261,4 +258,5 @@ export const registerCp: RegisterCommand = (program) => {
         throw err;
       }
     });
+  withExitCodes(cmd, "cp");
 };

@@ -1,6 +1,6 @@
-import cliProgress from "cli-progress";
 import { formatBytes, formatDuration, formatRate } from "../../report/index.js";
 import type { TransferEvent } from "../../transfer/index.js";
+import { LiveLine, percent, renderBar } from "../terminal/index.js";
 
 export interface ProgressOptions {
   objectsTotal: number;
@@ -9,6 +9,8 @@ export interface ProgressOptions {
   tty: boolean;
   /** Where the bar or the lines go. @defaultValue standard error */
   stream?: NodeJS.WritableStream;
+  /** On a terminal: other streams whose output must go above the bar. @defaultValue none */
+  alsoOn?: NodeJS.WritableStream[];
   /** Milliseconds between JSON lines. @defaultValue 1000 */
   intervalMs?: number;
   /** @defaultValue Date.now */
@@ -16,7 +18,7 @@ export interface ProgressOptions {
 }
 
 /**
- * Progress of `longbow migrate`: objects and bytes done, rate and ETA, as a cli-progress
+ * Progress of `longbow migrate`: objects and bytes done, rate and ETA, as a live
  * bar on a terminal or one JSON line per interval otherwise. Stdout stays for the report.
  */
 export class MigrateProgress {
@@ -28,8 +30,9 @@ export class MigrateProgress {
   private readonly started: number;
   private readonly now: () => number;
   private readonly stream: NodeJS.WritableStream;
-  private readonly bar: cliProgress.SingleBar | undefined;
-  private readonly timer: NodeJS.Timeout | undefined;
+  private readonly bar: LiveLine | undefined;
+  private readonly timer: NodeJS.Timeout;
+  private drawnAt = Number.NEGATIVE_INFINITY;
 
   constructor(o: ProgressOptions) {
     this.objectsTotal = o.objectsTotal;
@@ -38,19 +41,14 @@ export class MigrateProgress {
     this.started = this.now();
     this.stream = o.stream ?? process.stderr;
     if (o.tty) {
-      this.bar = new cliProgress.SingleBar(
-        {
-          format: "{bar} {percentage}% | {objects} objects | {bytes} | {rate} | ETA {etaText}",
-          stream: this.stream as NodeJS.WriteStream,
-          hideCursor: true,
-          etaBuffer: 50,
-        },
-        cliProgress.Presets.shades_classic,
-      );
-      this.bar.start(Math.max(1, o.bytesTotal), 0, this.payload());
+      this.bar = new LiveLine({ stream: this.stream as NodeJS.WriteStream, alsoOn: o.alsoOn ?? [] });
+      this.draw();
+      // rate and ETA move on between events too
+      this.timer = setInterval(() => this.draw(), o.intervalMs ?? 1000);
     } else {
       this.timer = setInterval(() => this.line(), o.intervalMs ?? 1000);
     }
+    this.timer.unref();
   }
 
   private get rate(): number {
@@ -98,7 +96,6 @@ export class MigrateProgress {
   addTotals(objects: number, bytes: number): void {
     this.objectsTotal += objects;
     this.bytesTotal += bytes;
-    this.bar?.setTotal(Math.max(1, this.bytesTotal));
     this.update();
   }
 
@@ -107,8 +104,22 @@ export class MigrateProgress {
     this.update();
   }
 
+  /** The bar as drawn on a terminal. */
+  private barText(): string {
+    const p = this.payload();
+    const bar = renderBar(this.bytesTotal > 0 ? this.bytesShown / this.bytesTotal : 0);
+    return `${bar} ${percent(this.bytesShown, this.bytesTotal)}% | ${p.objects} objects | ${p.bytes} | ${p.rate} | ETA ${p.etaText}`;
+  }
+
+  /** Redraws the bar, at most ten times a second: a terminal is slow, parts are many. */
   private update(): void {
-    this.bar?.update(this.bytesShown, this.payload());
+    if (this.now() - this.drawnAt >= 100) this.draw();
+  }
+
+  private draw(): void {
+    if (this.bar === undefined) return;
+    this.drawnAt = this.now();
+    this.bar.show(this.barText());
   }
 
   private line(): void {
@@ -127,9 +138,23 @@ export class MigrateProgress {
     );
   }
 
+  /**
+   * Ends the display: on a terminal the bar's last state stays as a line of its own (the
+   * cursor then starts a clean line); otherwise one last JSON line.
+   */
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    if (this.bar) this.bar.stop();
-    else this.line();
+    clearInterval(this.timer);
+    if (this.bar) {
+      if (!this.bar.active) return;
+      const last = this.barText();
+      this.bar.stop();
+      this.stream.write(`${last}\n`);
+    } else this.line();
+  }
+
+  /** Erases the bar without leaving its last state behind (the caller prints a summary instead). */
+  clear(): void {
+    clearInterval(this.timer);
+    this.bar?.stop();
   }
 }

@@ -7,6 +7,7 @@ import {
   publishMigrations,
 } from "../../publish/index.js";
 import type { RegisterCommand } from "../commands.js";
+import { withExitCodes } from "../exit-codes.js";
 import { loadValidMigrations } from "./load-valid.js";
 
 interface PublishFlags {
@@ -23,7 +24,7 @@ interface PublishFlags {
  * published migration, or more than half of them, needs `--allow-deletions`.
  */
 export const registerPublish: RegisterCommand = (program) => {
-  program
+  const cmd = program
     .command("publish")
     .description("publish the enabled migrations to SSM Parameter Store (one parameter each)")
     .option("--dir <dir>", "folder holding the migration files", "migrations")
@@ -69,4 +70,5 @@ export const registerPublish: RegisterCommand = (program) => {
           `${count("removed")} removed, ${count("unchanged")} unchanged under ${flags.path}\n`,
       );
     });
+  withExitCodes(cmd, "publish");
 };

@@ -2,7 +2,12 @@ import { resolveSettings } from "../../config/index.js";
 import { createLogger } from "../../log/index.js";
 import { buildReport, renderReportJson, renderReportMarkdown } from "../../report/index.js";
 import type { RegisterCommand } from "../commands.js";
-import { openBackends } from "./backends.js";
+import { withExitCodes } from "../exit-codes.js";
+import { UsageError } from "../usage-error.js";
+import { NoLocalStateError, openBackendsToRead } from "./backends.js";
+
+/** Exit code when the --state folder holds no local state (and none was created). */
+const noStateExit = 3;
 
 interface ReportFlags {
   migration?: string[];
@@ -18,7 +23,7 @@ interface ReportFlags {
  * depth (a handful of reads, never a scan), as Markdown (default) or JSON on stdout.
  */
 export const registerReport: RegisterCommand = (program) => {
-  program
+  const cmd = program
     .command("report")
     .description("show progress, throughput, ETA and failures per migration")
     .option("--migration <name...>", "report only these migrations (default: every one the ledger knows)")
@@ -26,12 +31,23 @@ export const registerReport: RegisterCommand = (program) => {
     .option("--markdown", "print Markdown with Mermaid charts (the default)")
     .option("--queue-url <url>", "SQS queue (env LONGBOW_QUEUE_URL)")
     .option("--table-name <name>", "DynamoDB ledger table (env LONGBOW_TABLE_NAME)")
-    .option("--state <dir>", "local mode: SQLite queue and ledger in this folder (default .longbow)")
+    .option(
+      "--state <dir>",
+      "local mode: read the SQLite queue and ledger in this folder (default: .longbow when no queue/table is given); never creates them",
+    )
     .action(async (flags: ReportFlags) => {
-      if (flags.json && flags.markdown) throw new Error("choose one of --json and --markdown");
+      if (flags.json && flags.markdown) throw new UsageError("choose one of --json and --markdown");
       const settings = resolveSettings(process.env);
       const logger = createLogger({ level: settings.logLevel });
-      const backends = openBackends(flags, process.env, settings, logger);
+      let backends: ReturnType<typeof openBackendsToRead>;
+      try {
+        backends = openBackendsToRead(flags, process.env, settings, logger);
+      } catch (err) {
+        if (!(err instanceof NoLocalStateError)) throw err;
+        process.stderr.write(`longbow report: ${err.message}\n`);
+        process.exitCode = noStateExit;
+        return;
+      }
       try {
         const report = await buildReport({
           ledger: backends.ledger,
@@ -43,4 +59,5 @@ export const registerReport: RegisterCommand = (program) => {
         await backends.close();
       }
     });
+  withExitCodes(cmd, "report");
 };

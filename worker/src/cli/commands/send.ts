@@ -1,12 +1,13 @@
-import { setMaxListeners } from "node:events";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { type Migration, resolveSettings } from "../../config/index.js";
 import { createLogger } from "../../log/index.js";
 import { loadPublishedMigrations } from "../../publish/index.js";
 import { sendMigration } from "../../send/index.js";
 import type { RegisterCommand } from "../commands.js";
-import { clientFactory, openBackends, wholeFlag } from "./backends.js";
-import { loadValidMigrations } from "./load-valid.js";
+import { withExitCodes } from "../exit-codes.js";
+import { wholeNumber } from "../flags.js";
+import { ClientSet, clientFactory, openBackends } from "./backends.js";
+import { chooseMigrations, loadValidMigrations } from "./load-valid.js";
 
 interface SendFlags {
   dir: string;
@@ -16,7 +17,7 @@ interface SendFlags {
   tableName?: string;
   state?: string;
   refuseWhenQueueNotEmpty?: boolean;
-  parallelism?: string;
+  parallelism?: number;
 }
 
 /**
@@ -25,7 +26,7 @@ interface SendFlags {
  * when a migration could not be sent (the others still are).
  */
 export const registerSend: RegisterCommand = (program) => {
-  program
+  const cmd = program
     .command("send")
     .description("compare migrations and queue a job for every new or changed object")
     .option("--dir <dir>", "folder holding the migration files", "migrations")
@@ -36,12 +37,19 @@ export const registerSend: RegisterCommand = (program) => {
     .option("--migration <name>", "send only this migration")
     .option("--queue-url <url>", "SQS queue (env LONGBOW_QUEUE_URL)")
     .option("--table-name <name>", "DynamoDB ledger table (env LONGBOW_TABLE_NAME)")
-    .option("--state <dir>", "local mode: SQLite queue and ledger in this folder")
+    .option(
+      "--state <dir>",
+      "local mode: SQLite queue and ledger in this folder (instead of the queue and table)",
+    )
     .option(
       "--refuse-when-queue-not-empty",
       "do nothing while the queue still holds work (the original's behaviour)",
     )
-    .option("--parallelism <n>", "partitions listed at once by the compare")
+    .option(
+      "--parallelism <n>",
+      "partitions listed at once by the compare (default: 16)",
+      wholeNumber({ max: 1000 }),
+    )
     .action(async (flags: SendFlags) => {
       const settings = resolveSettings(process.env);
       const logger = createLogger({ level: settings.logLevel });
@@ -56,24 +64,18 @@ export const registerSend: RegisterCommand = (program) => {
         }
         migrations = loaded.map((l) => l.migration);
       }
-      const chosen = migrations.filter((m) =>
-        flags.migration === undefined ? m.enabled : m.name === flags.migration,
-      );
-      if (flags.migration !== undefined && chosen.length === 0)
-        throw new Error(`no migration named '${flags.migration}'`);
-      const parallelism = wholeFlag("parallelism", flags.parallelism);
       const backends = openBackends(flags, process.env, settings, logger);
-      const clients = clientFactory(settings, logger);
+      const chosen = chooseMigrations(migrations, flags.migration, flags.migrationsPath ?? flags.dir, "send");
+      const parallelism = flags.parallelism;
+      const clients = new ClientSet(clientFactory(settings, logger));
       const abort = new AbortController();
-      // Every concurrent request of a send listens on this one signal.
-      setMaxListeners(1000, abort.signal);
       const onSignal = () => abort.abort();
       process.once("SIGINT", onSignal);
       process.once("SIGTERM", onSignal);
       try {
         for (const m of chosen) {
           try {
-            const { source, destination } = await clients(m);
+            const { source, destination } = await clients.get(m);
             const result = await sendMigration({
               migration: m,
               source,
@@ -99,7 +101,9 @@ export const registerSend: RegisterCommand = (program) => {
       } finally {
         process.off("SIGINT", onSignal);
         process.off("SIGTERM", onSignal);
+        await clients.destroy();
         await backends.close();
       }
     });
+  withExitCodes(cmd, "send");
 };

@@ -1,5 +1,6 @@
 import { formatProblem, loadMigrations } from "../../config/index.js";
 import type { RegisterCommand } from "../commands.js";
+import { withExitCodes } from "../exit-codes.js";
 
 /**
  * `longbow validate [dir]`: every problem of every migration file as
@@ -7,7 +8,7 @@ import type { RegisterCommand } from "../commands.js";
  * stderr counts warnings too, and says so when the folder holds no migration file at all.
  */
 export const registerValidate: RegisterCommand = (program) => {
-  program
+  const cmd = program
     .command("validate")
     .description(
       "check every migration file (encoding, size, syntax, schema, names, buckets, regions, endpoints, prefixes, patterns)",
@@ -27,4 +28,5 @@ export const registerValidate: RegisterCommand = (program) => {
       process.stderr.write(`longbow validate: ${summary}\n`);
       process.exitCode = errors > 0 ? 1 : 0;
     });
+  withExitCodes(cmd, "validate");
 };

@@ -1,11 +1,13 @@
-import { resolveSettings } from "../../config/index.js";
+import { defaultSettings, resolveSettings } from "../../config/index.js";
 import { createLogger } from "../../log/index.js";
 import { EmfMetrics } from "../../metrics/index.js";
 import { defaultMigrationsPath } from "../../publish/index.js";
 import { SqsQueue } from "../../queue/index.js";
 import { Runner, watchSpotInterruption } from "../../runner/index.js";
 import type { RegisterCommand } from "../commands.js";
-import { clientFactory, migrationSource, openBackends, wholeFlag } from "./backends.js";
+import { withExitCodes } from "../exit-codes.js";
+import { wholeNumber } from "../flags.js";
+import { ClientSet, clientFactory, migrationSource, openBackends } from "./backends.js";
 
 interface WorkFlags {
   migrationsDir?: string;
@@ -13,9 +15,9 @@ interface WorkFlags {
   queueUrl?: string;
   tableName?: string;
   state?: string;
-  filesInParallel?: string;
-  partsInParallel?: string;
-  maxAttempts?: string;
+  filesInParallel?: number;
+  partsInParallel?: number;
+  maxAttempts?: number;
   spot?: boolean;
   imdsUrl?: string;
   metrics: boolean;
@@ -29,19 +31,31 @@ interface WorkFlags {
  * A second signal cuts the drain short.
  */
 export const registerWork: RegisterCommand = (program) => {
-  program
+  const cmd = program
     .command("work")
     .description("run a worker: copy the jobs of the queue until stopped")
     .option("--migrations-dir <dir>", "serve the migration files of this folder instead of the published set")
     .option("--migrations-path <path>", "SSM path of the published migrations (env LONGBOW_MIGRATIONS_PATH)")
     .option("--queue-url <url>", "SQS queue (env LONGBOW_QUEUE_URL)")
     .option("--table-name <name>", "DynamoDB ledger table (env LONGBOW_TABLE_NAME)")
-    .option("--state <dir>", "local mode: SQLite queue and ledger in this folder")
-    .option("--files-in-parallel <n>", "objects copied at once (env LONGBOW_FILES_IN_PARALLEL)")
-    .option("--parts-in-parallel <n>", "parts in flight per object (env LONGBOW_PARTS_IN_PARALLEL)")
+    .option(
+      "--state <dir>",
+      "local mode: SQLite queue and ledger in this folder (instead of the queue and table)",
+    )
+    .option(
+      "--files-in-parallel <n>",
+      `objects copied at once (default: ${defaultSettings.filesInParallel}, env LONGBOW_FILES_IN_PARALLEL)`,
+      wholeNumber({ max: 1000 }),
+    )
+    .option(
+      "--parts-in-parallel <n>",
+      `parts in flight per object (default: ${defaultSettings.partsInParallel}, env LONGBOW_PARTS_IN_PARALLEL)`,
+      wholeNumber({ max: 1000 }),
+    )
     .option(
       "--max-attempts <n>",
       "deliveries before a job is dead-lettered (default: the queue's maxReceiveCount, else 24)",
+      wholeNumber(),
     )
     .option("--spot", "poll the EC2 metadata service for a Spot interruption notice and drain on one")
     .option("--imds-url <url>", "instance metadata service", "http://169.254.169.254")
@@ -49,8 +63,8 @@ export const registerWork: RegisterCommand = (program) => {
     .option("--exit-when-idle", "stop once the queue holds no more work")
     .action(async (flags: WorkFlags) => {
       const settings = resolveSettings(process.env, {
-        filesInParallel: wholeFlag("files-in-parallel", flags.filesInParallel),
-        partsInParallel: wholeFlag("parts-in-parallel", flags.partsInParallel),
+        filesInParallel: flags.filesInParallel,
+        partsInParallel: flags.partsInParallel,
       });
       const logger = createLogger({ level: settings.logLevel });
       const backends = openBackends(flags, process.env, settings, logger);
@@ -60,12 +74,13 @@ export const registerWork: RegisterCommand = (program) => {
       );
       const fromQueue =
         backends.queue instanceof SqsQueue ? await backends.queue.maxReceiveCount() : undefined;
-      const maxAttempts = wholeFlag("max-attempts", flags.maxAttempts) ?? fromQueue ?? 24;
+      const maxAttempts = flags.maxAttempts ?? fromQueue ?? 24;
+      const clients = new ClientSet(clientFactory(settings, logger));
       const runner = new Runner({
         queue: backends.queue,
         ledger: backends.ledger,
         migrations,
-        clients: clientFactory(settings, logger),
+        clients: clients.get,
         settings,
         maxAttempts,
         stopWhenIdle: flags.exitWhenIdle ?? false,
@@ -97,7 +112,9 @@ export const registerWork: RegisterCommand = (program) => {
       spot?.stop();
       process.off("SIGTERM", handlers.SIGTERM);
       process.off("SIGINT", handlers.SIGINT);
+      await clients.destroy();
       await backends.close();
       logger.info("worker stopped");
     });
+  withExitCodes(cmd, "work");
 };
