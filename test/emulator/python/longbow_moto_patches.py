@@ -88,3 +88,92 @@ def _undoable_transact_write_items(self, transact_items):
 
 
 DynamoDBBackend.transact_write_items = _undoable_transact_write_items
+
+# 3. SQS requests cost what real SQS's do, not a scan of the whole queue.
+#
+# moto 5.2 answers `Queue.attributes` by computing every attribute, three of which count the
+# messages by scanning the queue; SendMessage asks it for one flag, GetQueueAttributes asks
+# it twice per attribute, and every ReceiveMessage asks for the retention period: each
+# message sent or received scanned the queue three to six times. `Queue.messages` (the
+# visible ones) is rebuilt as a list on every receive, and DeleteMessage rebuilds the whole
+# queue list. With 20,000 messages queued, sending them slowed to about 6 per second.
+# Here attributes are computed only when asked for, the visible messages are walked only as
+# far as a receive reads them, and a delete removes one entry. What each request returns is
+# unchanged.
+
+from collections.abc import Mapping as _Mapping
+
+from moto.sqs.models import Queue as _Queue
+from moto.core.utils import camelcase_to_underscores as _camel_to_snake
+
+
+class _LazyAttributes(_Mapping):
+    """The queue's attributes as `Queue.attributes` computes them, each computed on access."""
+
+    def __init__(self, queue):
+        self._queue = queue
+        names = list(queue.BASE_ATTRIBUTES)
+        if queue.fifo_queue:
+            names += queue.FIFO_ATTRIBUTES
+        if queue.kms_master_key_id:
+            names += queue.KMS_ATTRIBUTES
+        if queue.policy:
+            names.append("Policy")
+        if queue.redrive_policy:
+            names.append("RedrivePolicy")
+        self._names = names
+
+    def __getitem__(self, name):
+        if name not in self._names:
+            raise KeyError(name)
+        q = self._queue
+        if name == "Policy":
+            value = q.policy
+        elif name == "RedrivePolicy":
+            value = json.dumps(q.redrive_policy)
+        else:
+            value = getattr(q, _camel_to_snake(name))
+        return str(value).lower() if isinstance(value, bool) else value
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __len__(self):
+        return len(self._names)
+
+
+class _VisibleMessages:
+    """`Queue.messages` walked lazily: a receive stops at its tenth message."""
+
+    def __init__(self, queue):
+        self._queue = queue
+
+    def __iter__(self):
+        return (m for m in list(self._queue._messages) if m.visible and not m.delayed)
+
+    def __len__(self):
+        return sum(1 for m in self._queue._messages if m.visible and not m.delayed)
+
+    def __bool__(self):
+        return any(m.visible and not m.delayed for m in self._queue._messages)
+
+
+def _delete_message(self, receipt_handle):
+    if receipt_handle in self.deleted_messages:
+        return
+    for i, message in enumerate(self._messages):
+        if message.had_receipt_handle(receipt_handle):
+            self.pending_messages.discard(message)
+            self.deleted_messages.update(message.all_receipt_handles)
+            del self._messages[i]
+            return
+    from moto.sqs.exceptions import ReceiptHandleIsInvalid
+
+    raise ReceiptHandleIsInvalid()
+
+
+import json  # noqa: E402 - used by _LazyAttributes
+
+_Queue.attributes = property(lambda self: _LazyAttributes(self))
+_Queue.messages = property(lambda self: _VisibleMessages(self))
+_Queue.delete_message = _delete_message

@@ -12,6 +12,7 @@ import {
 import type { Job } from "../job/index.js";
 import { type Logger, silentLogger } from "../log/index.js";
 import { sleep } from "../sleep.js";
+import { DeleteBatcher } from "./delete-batcher.js";
 import { QueueError } from "./errors.js";
 import type { Queue, QueueDepth, QueueMessage, ReceiveOptions } from "./queue.js";
 
@@ -25,6 +26,8 @@ export interface SqsQueueOptions {
   deadLetterQueueUrl?: string;
   /** Rounds of SendMessageBatch for entries SQS reported as failed. @defaultValue 5 */
   maxSendAttempts?: number;
+  /** How long a delete waits for others to share one DeleteMessageBatch. @defaultValue 20 */
+  deleteBatchWindowMs?: number;
   /** @defaultValue silentLogger */
   logger?: Logger;
 }
@@ -48,6 +51,7 @@ export class SqsQueue implements Queue {
   private readonly maxSendAttempts: number;
   private readonly logger: Logger;
   private dlqUrl: Promise<string | undefined> | undefined;
+  private readonly deletes: DeleteBatcher;
 
   constructor(options: SqsQueueOptions) {
     this.client = options.client;
@@ -61,6 +65,7 @@ export class SqsQueue implements Queue {
       );
     }
     if (options.deadLetterQueueUrl !== undefined) this.dlqUrl = Promise.resolve(options.deadLetterQueueUrl);
+    this.deletes = new DeleteBatcher(this.client, this.queueUrl, options.deleteBatchWindowMs ?? 20);
   }
 
   async send(jobs: readonly Job[], signal?: AbortSignal): Promise<void> {
@@ -124,13 +129,19 @@ export class SqsQueue implements Queue {
     );
   }
 
+  /** Batched with other deletes of the next few milliseconds (see DeleteBatcher). */
   async delete(message: QueueMessage, signal?: AbortSignal): Promise<void> {
-    await this.client.send(
-      new DeleteMessageCommand({ QueueUrl: this.queueUrl, ReceiptHandle: message.receipt }),
-      {
-        abortSignal: signal,
-      },
-    );
+    if (signal !== undefined) {
+      // a caller that may cut the request sends its own
+      await this.client.send(
+        new DeleteMessageCommand({ QueueUrl: this.queueUrl, ReceiptHandle: message.receipt }),
+        {
+          abortSignal: signal,
+        },
+      );
+      return;
+    }
+    await this.deletes.delete(message.receipt);
   }
 
   async extend(message: QueueMessage, seconds: number, signal?: AbortSignal): Promise<void> {
