@@ -1,137 +1,140 @@
-import { formatBytes, formatDuration, formatRate } from "../../report/index.js";
+import {
+  formatBytes,
+  formatDuration,
+  formatRate,
+  type MigrationReport,
+  type StateTotals,
+} from "../../report/index.js";
 import type { TransferEvent } from "../../transfer/index.js";
 import { LiveLine, percent, renderBar } from "../terminal/index.js";
 
+/** The migrations' objects and bytes by state, as the report counts them (the ledger's counters). */
+export interface ProgressCounts {
+  objects: StateTotals;
+  bytes: StateTotals;
+}
+
 export interface ProgressOptions {
-  objectsTotal: number;
-  bytesTotal: number;
+  /** Reads the counts: the same ledger counters the report shows, so the two always agree. */
+  counts: () => Promise<ProgressCounts>;
   /** A live bar (on a terminal) or JSON lines. */
   tty: boolean;
   /** Where the bar or the lines go. @defaultValue standard error */
   stream?: NodeJS.WritableStream;
   /** On a terminal: other streams whose output must go above the bar. @defaultValue none */
   alsoOn?: NodeJS.WritableStream[];
-  /** Milliseconds between JSON lines. @defaultValue 1000 */
+  /** Milliseconds between refreshes (and JSON lines). @defaultValue 1000 */
   intervalMs?: number;
   /** @defaultValue Date.now */
   now?: () => number;
 }
 
+const none = (): StateTotals => ({ total: 0, done: 0, pending: 0, failed: 0, skipped: 0 });
+
+/** The counts of several migrations together. */
+export function countsOf(migrations: readonly Pick<MigrationReport, "objects" | "bytes">[]): ProgressCounts {
+  const sum = (f: "objects" | "bytes"): StateTotals => {
+    const t = none();
+    for (const m of migrations) for (const k of Object.keys(t) as (keyof StateTotals)[]) t[k] += m[f][k];
+    return t;
+  };
+  return { objects: sum("objects"), bytes: sum("bytes") };
+}
+
 /**
- * Progress of `longbow migrate`: objects and bytes done, rate and ETA, as a live
- * bar on a terminal or one JSON line per interval otherwise. Stdout stays for the report.
+ * Progress of `longbow migrate`, as a live bar on a terminal or one JSON line per interval
+ * otherwise (stdout stays for the report). Objects and bytes are the ledger's counters,
+ * read once a second: the bar's last state and the report below it show the same numbers,
+ * and totals grow as the compare queues more. The rate counts bytes sent to the
+ * destination by this run only: parts an earlier run left and objects found identical are
+ * done, but were not sent, so they do not make the copy look faster than it is.
  */
 export class MigrateProgress {
-  private objectsTotal: number;
-  private bytesTotal: number;
-  private objectsDone = 0;
-  private objectsFailed = 0;
-  private bytesDone = 0;
+  private counts: ProgressCounts = { objects: none(), bytes: none() };
+  private bytesSent = 0;
   private readonly started: number;
   private readonly now: () => number;
+  private readonly read: () => Promise<ProgressCounts>;
   private readonly stream: NodeJS.WritableStream;
   private readonly bar: LiveLine | undefined;
   private readonly timer: NodeJS.Timeout;
-  private drawnAt = Number.NEGATIVE_INFINITY;
+  private reading: Promise<void> | undefined;
 
   constructor(o: ProgressOptions) {
-    this.objectsTotal = o.objectsTotal;
-    this.bytesTotal = o.bytesTotal;
     this.now = o.now ?? Date.now;
     this.started = this.now();
+    this.read = o.counts;
     this.stream = o.stream ?? process.stderr;
-    if (o.tty) {
-      this.bar = new LiveLine({ stream: this.stream as NodeJS.WriteStream, alsoOn: o.alsoOn ?? [] });
-      this.draw();
-      // rate and ETA move on between events too
-      this.timer = setInterval(() => this.draw(), o.intervalMs ?? 1000);
-    } else {
-      this.timer = setInterval(() => this.line(), o.intervalMs ?? 1000);
-    }
+    if (o.tty) this.bar = new LiveLine({ stream: this.stream as NodeJS.WriteStream, alsoOn: o.alsoOn ?? [] });
+    this.timer = setInterval(() => void this.tick(), o.intervalMs ?? 1000);
     this.timer.unref();
+    void this.refresh().then(() => this.draw());
   }
 
+  /** Bytes per second sent to the destination since this run started. */
   private get rate(): number {
     const seconds = (this.now() - this.started) / 1000;
-    return seconds > 0 ? this.bytesDone / seconds : 0;
+    return seconds > 0 ? this.bytesSent / seconds : 0;
   }
 
-  /** Bytes done as shown: never more than the total known so far. */
-  private get bytesShown(): number {
-    return Math.min(this.bytesTotal, this.bytesDone);
+  private get etaSeconds(): number | undefined {
+    return this.rate > 0 ? Math.ceil(this.counts.bytes.pending / this.rate) : undefined;
   }
 
-  private payload() {
-    const eta = this.rate > 0 ? (this.bytesTotal - this.bytesShown) / this.rate : undefined;
-    return {
-      objects: `${this.objectsDone}/${this.objectsTotal}${this.objectsFailed ? ` (${this.objectsFailed} failed)` : ""}`,
-      bytes: `${formatBytes(this.bytesShown)}/${formatBytes(this.bytesTotal)}`,
-      rate: formatRate(this.rate),
-      etaText: eta === undefined ? "?" : formatDuration(eta),
-    };
-  }
-
-  /** Bytes moved by a copy (parts reused from an earlier run count: they need no copying). */
+  /** Bytes written to the destination by this run: an uploaded part or a whole small object. */
   onTransfer(event: TransferEvent): void {
-    if (event.type === "part_uploaded" || event.type === "object_put" || event.type === "parts_reused") {
-      this.addBytes(event.bytes);
-    }
+    if (event.type === "part_uploaded" || event.type === "object_put") this.bytesSent += event.bytes;
   }
 
-  /** An object finished; `alreadyThere` bytes were not moved (identical at the destination). */
-  onObjectDone(alreadyThere = 0): void {
-    this.objectsDone++;
-    this.addBytes(alreadyThere);
+  /** Reads the counts again (one read at a time; callers share it). */
+  refresh(): Promise<void> {
+    this.reading ??= this.read()
+      .then((c) => {
+        this.counts = c;
+      })
+      .catch(() => {
+        // a failed read keeps the last counts: the display is not worth failing a run for
+      })
+      .finally(() => {
+        this.reading = undefined;
+      });
+    return this.reading;
   }
 
-  onObjectFailed(): void {
-    this.objectsFailed++;
-    this.update();
-  }
-
-  /**
-   * More work found: the compare queued `objects` more objects of `bytes`. Copying starts
-   * before the compare has listed everything, so the totals grow while the bar runs.
-   */
-  addTotals(objects: number, bytes: number): void {
-    this.objectsTotal += objects;
-    this.bytesTotal += bytes;
-    this.update();
-  }
-
-  private addBytes(n: number): void {
-    this.bytesDone += n;
-    this.update();
+  private async tick(): Promise<void> {
+    await this.refresh();
+    if (this.bar) this.draw();
+    else this.line();
   }
 
   /** The bar as drawn on a terminal. */
   private barText(): string {
-    const p = this.payload();
-    const bar = renderBar(this.bytesTotal > 0 ? this.bytesShown / this.bytesTotal : 0);
-    return `${bar} ${percent(this.bytesShown, this.bytesTotal)}% | ${p.objects} objects | ${p.bytes} | ${p.rate} | ETA ${p.etaText}`;
-  }
-
-  /** Redraws the bar, at most ten times a second: a terminal is slow, parts are many. */
-  private update(): void {
-    if (this.now() - this.drawnAt >= 100) this.draw();
+    const { objects, bytes } = this.counts;
+    const eta = this.etaSeconds;
+    const failed = objects.failed > 0 ? ` (${objects.failed} failed)` : "";
+    const skipped = objects.skipped > 0 ? ` (${objects.skipped} skipped)` : "";
+    return [
+      `${renderBar(bytes.total > 0 ? bytes.done / bytes.total : objects.pending === 0 ? 1 : 0)} ${percent(bytes.done, bytes.total)}%`,
+      `${objects.done}/${objects.total} objects${failed}${skipped}`,
+      `${formatBytes(bytes.done)} of ${formatBytes(bytes.total)}`,
+      `${formatRate(this.rate)} sent`,
+      `ETA ${eta === undefined ? "?" : formatDuration(eta)}`,
+    ].join(" | ");
   }
 
   private draw(): void {
-    if (this.bar === undefined) return;
-    this.drawnAt = this.now();
-    this.bar.show(this.barText());
+    this.bar?.show(this.barText());
   }
 
   private line(): void {
-    const eta = this.rate > 0 ? Math.ceil((this.bytesTotal - this.bytesShown) / this.rate) : undefined;
+    const { objects, bytes } = this.counts;
+    const eta = this.etaSeconds;
     this.stream.write(
       `${JSON.stringify({
         type: "progress",
-        objectsDone: this.objectsDone,
-        objectsFailed: this.objectsFailed,
-        objectsTotal: this.objectsTotal,
-        bytesDone: this.bytesShown,
-        bytesTotal: this.bytesTotal,
+        objects,
+        bytes,
+        bytesSent: this.bytesSent,
         bytesPerSecond: Math.round(this.rate),
         ...(eta === undefined ? {} : { etaSeconds: eta }),
       })}\n`,
@@ -139,15 +142,17 @@ export class MigrateProgress {
   }
 
   /**
-   * Ends the display: on a terminal the bar's last state stays as a line of its own (the
-   * cursor then starts a clean line); otherwise one last JSON line.
+   * Ends the display with the final counts: on a terminal the bar's last state stays as a
+   * line of its own (the cursor then starts a clean line); otherwise one last JSON line.
    */
-  stop(): void {
+  async stop(): Promise<void> {
     clearInterval(this.timer);
+    // the final counts: a read begun before the last copies finished is not enough
+    await this.reading;
+    await this.refresh();
     if (this.bar) {
-      if (!this.bar.active) return;
       const last = this.barText();
-      this.bar.stop();
+      if (this.bar.active) this.bar.stop();
       this.stream.write(`${last}\n`);
     } else this.line();
   }

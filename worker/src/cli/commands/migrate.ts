@@ -9,7 +9,7 @@ import { wholeNumber } from "../flags.js";
 import { ClientSet, clientFactory, localBackends } from "./backends.js";
 import { commandLine, renderInterruptSummary } from "./interrupt-summary.js";
 import { chooseMigrations, loadValidMigrations } from "./load-valid.js";
-import { MigrateProgress } from "./migrate-progress.js";
+import { countsOf, MigrateProgress } from "./migrate-progress.js";
 
 interface MigrateFlags {
   dir: string;
@@ -93,20 +93,18 @@ async function runMigrate(flags: MigrateFlags): Promise<number> {
     if (recovered > 0) logger.info({ recovered }, "jobs of an interrupted run released");
     // The copy starts with the compare, not after it: the compare queues jobs in batches
     // as it lists, and a large bucket's listing (across the border, for the destination)
-    // can take minutes. Totals start with what an interrupted run left and grow with
-    // every migration compared.
-    const totals = { objects: 0, bytes: 0 };
-    for (const m of chosen) {
-      const s = await backends.ledger.summary(m.name, { failureLimit: 0 });
-      totals.objects += s.counters.pending.objects;
-      totals.bytes += s.counters.pending.bytes;
-    }
+    // can take minutes. The progress reads the ledger's counters, as the report does, so
+    // its totals grow with every batch queued and its last state agrees with the report.
+    const names = chosen.map((m) => m.name);
+    const counts = async () =>
+      countsOf(
+        (await buildReport({ ledger: backends.ledger, migrations: names, failureLimit: 0 })).migrations,
+      );
     progress =
       flags.progress === false
         ? undefined
         : new MigrateProgress({
-            objectsTotal: totals.objects,
-            bytesTotal: totals.bytes,
+            counts,
             tty,
             ...(process.stdout.isTTY ? { alsoOn: [process.stdout] } : {}),
           });
@@ -126,12 +124,6 @@ async function runMigrate(flags: MigrateFlags): Promise<number> {
     });
     runner = worker;
     let stoppedInFlight = 0;
-    worker.on("job_done", (job, r) =>
-      shown?.onObjectDone(r.status === "identical" ? (job.source.size ?? 0) : 0),
-    );
-    worker.on("job_failed", (_job, info) => {
-      if (info.disposition === "dead-lettered") shown?.onObjectFailed();
-    });
     worker.on("job_interrupted", () => {
       stoppedInFlight++;
     });
@@ -149,7 +141,6 @@ async function runMigrate(flags: MigrateFlags): Promise<number> {
           logger,
           signal: abort.signal,
         });
-        shown?.addTotals(sent.sent, sent.sentBytes);
         logger.info({ migration: m.name, sent: sent.sent, compared: sent.compared }, "compared");
       }
     } catch (err) {
@@ -181,7 +172,7 @@ async function runMigrate(flags: MigrateFlags): Promise<number> {
       process.stderr.write(renderInterruptSummary({ report, stoppedInFlight, command }));
       return interruptedExit;
     }
-    progress?.stop();
+    await progress?.stop();
     progress = undefined;
     process.stdout.write(flags.json ? renderReportJson(report) : renderReportMarkdown(report));
     if (report.migrations.some((m) => m.objects.failed > 0)) return 1;
