@@ -14,13 +14,17 @@ export interface CopyProgressOptions {
 
 /**
  * The progress bar of `longbow cp` on a terminal: bytes done of the object, rate and ETA,
- * each labelled, e.g. `██████░░░░ 50% | 128.0 MiB of 256.0 MiB | 21.3 MiB/s | ETA 6s`.
+ * each labelled, e.g. `██████░░░░ 50% | 128.0 MiB of 256.0 MiB | 21.3 MiB/s sent | ETA 6s`. Parts an
+ * earlier run left count as done; the rate and ETA count only what this run sends.
  */
 export class CopyProgress {
   private readonly line: LiveLine;
   private readonly now: () => number;
   private total = 0;
+  /** Bytes at the destination: sent by this run, or kept from an earlier one. */
   private done = 0;
+  /** Bytes sent by this run: what the rate counts. */
+  private sent = 0;
   private started: number | undefined;
   private drawnAt = Number.NEGATIVE_INFINITY;
 
@@ -38,6 +42,8 @@ export class CopyProgress {
     }
     if (e.type === "part_uploaded" || e.type === "object_put" || e.type === "parts_reused") {
       this.done += e.bytes;
+      // parts an earlier run left are done, but this run did not send them
+      if (e.type !== "parts_reused") this.sent += e.bytes;
       if (this.now() - this.drawnAt >= 100) this.draw();
     }
   }
@@ -45,13 +51,13 @@ export class CopyProgress {
   /** The bar's text now. */
   text(): string {
     const seconds = this.started === undefined ? 0 : (this.now() - this.started) / 1000;
-    const rate = seconds > 0 ? this.done / seconds : 0;
+    const rate = seconds > 0 ? this.sent / seconds : 0;
     const left = Math.max(0, this.total - this.done);
     const eta = rate > 0 ? formatDuration(left / rate) : "?";
     const fraction = this.total > 0 ? this.done / this.total : 0;
     return (
       `${renderBar(fraction)} ${percent(this.done, this.total)}% | ` +
-      `${formatBytes(Math.min(this.done, this.total))} of ${formatBytes(this.total)} | ${formatRate(rate)} | ETA ${eta}`
+      `${formatBytes(Math.min(this.done, this.total))} of ${formatBytes(this.total)} | ${formatRate(rate)} sent | ETA ${eta}`
     );
   }
 
