@@ -37,7 +37,17 @@ function captured(first: ProgressCounts) {
 describe("migrate progress", () => {
   it("shows the ledger's counts, and a rate of bytes sent only (not parts reused, not identical objects)", async () => {
     const { progress: p, clock, lastLine, set } = captured({ objects: totals(0, 3), bytes: totals(0, 300) });
-    clock.now = 2000;
+    clock.now = 5000;
+    // the rate counts from the first copy, not from the start of the listing
+    p.onTransfer({
+      type: "copy_planned",
+      key: "k",
+      bytesTotal: 150,
+      partsTotal: 2,
+      partSize: 100,
+      multipart: true,
+    });
+    clock.now = 7000;
     p.onTransfer({ type: "parts_reused", count: 1, bytes: 100 });
     p.onTransfer({ type: "part_downloaded", partNumber: 2, bytes: 50 });
     p.onTransfer({ type: "part_uploaded", partNumber: 2, bytes: 50, uploadId: "u" });
@@ -57,6 +67,14 @@ describe("migrate progress", () => {
 
   it("grows its totals as the compare queues more (they are the ledger's)", async () => {
     const { progress: p, clock, lastLine, set } = captured({ objects: totals(0, 1), bytes: totals(0, 100) });
+    p.onTransfer({
+      type: "copy_planned",
+      key: "k",
+      bytesTotal: 100,
+      partsTotal: 1,
+      partSize: 100,
+      multipart: false,
+    });
     clock.now = 1000;
     p.onTransfer({ type: "object_put", bytes: 100 });
     set({ objects: totals(1, 2), bytes: totals(100, 400) });

@@ -52,7 +52,8 @@ export function countsOf(migrations: readonly Pick<MigrationReport, "objects" | 
 export class MigrateProgress {
   private counts: ProgressCounts = { objects: none(), bytes: none() };
   private bytesSent = 0;
-  private readonly started: number;
+  /** When this run sent its first byte: the rate is over the time it copied, as the report's is. */
+  private firstSentAt: number | undefined;
   private readonly now: () => number;
   private readonly read: () => Promise<ProgressCounts>;
   private readonly stream: NodeJS.WritableStream;
@@ -62,7 +63,6 @@ export class MigrateProgress {
 
   constructor(o: ProgressOptions) {
     this.now = o.now ?? Date.now;
-    this.started = this.now();
     this.read = o.counts;
     this.stream = o.stream ?? process.stderr;
     if (o.tty) this.bar = new LiveLine({ stream: this.stream as NodeJS.WriteStream, alsoOn: o.alsoOn ?? [] });
@@ -71,9 +71,9 @@ export class MigrateProgress {
     void this.refresh().then(() => this.draw());
   }
 
-  /** Bytes per second sent to the destination since this run started. */
+  /** Bytes per second sent to the destination since this run began copying. */
   private get rate(): number {
-    const seconds = (this.now() - this.started) / 1000;
+    const seconds = this.firstSentAt === undefined ? 0 : (this.now() - this.firstSentAt) / 1000;
     return seconds > 0 ? this.bytesSent / seconds : 0;
   }
 
@@ -83,6 +83,8 @@ export class MigrateProgress {
 
   /** Bytes written to the destination by this run: an uploaded part or a whole small object. */
   onTransfer(event: TransferEvent): void {
+    // the clock starts when the first copy is planned: listing and comparing send nothing
+    if (event.type === "copy_planned") this.firstSentAt ??= this.now();
     if (event.type === "part_uploaded" || event.type === "object_put") this.bytesSent += event.bytes;
   }
 
