@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { App, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { formatProblem, hasErrors, loadMigrations } from "../../worker/src/config/index.js";
+import { cdkContext } from "../lib/cdk-context.js";
 import { type LongbowConfigInput, resolveConfig } from "../lib/config.js";
 import { LongbowStack } from "../lib/longbow-stack.js";
 
@@ -19,7 +20,7 @@ function outputDir(args: readonly string[]): string {
   return resolve(given ?? process.env.CDK_OUTDIR ?? join(root, "cdk.out"));
 }
 
-const app = new App({ outdir: outputDir(process.argv.slice(2)) });
+const app = new App({ outdir: outputDir(process.argv.slice(2)), context: cdkContext() });
 
 /** Context `longbow` (an object, or JSON text from `cdk -c`) wins over the file named by context `configFile`. */
 function readConfigInput(): LongbowConfigInput {

@@ -91,6 +91,24 @@ export function partitionBuckets(
   return [...names].sort();
 }
 
+/**
+ * The destination buckets and prefixes of enabled migrations in this partition (real S3
+ * only): where `send` aborts unfinished uploads of objects already done or skipped.
+ */
+export function partitionDestinations(
+  migrations: readonly MigrationGrantSource[],
+  partition: Partition,
+): BucketGrant[] {
+  const entries: { bucket: string; prefix: string }[] = [];
+  for (const m of migrations) {
+    if (m.enabled === false) continue;
+    const d = m.destination;
+    const local = d.region === undefined || partitionOfRegion(d.region) === partition;
+    if (local && d.endpoint === undefined) entries.push({ bucket: d.bucket, prefix: d.prefix ?? "" });
+  }
+  return merge(entries);
+}
+
 /** Every credentials parameter enabled migrations name, without duplicates, sorted by name. */
 export function credentialsParameters(
   migrations: readonly MigrationGrantSource[],

@@ -11,12 +11,17 @@ import { LedgerTable } from "./ledger-table.js";
 export const engineCalls = {
   /** `longbow work` (runner, Lambda handler): ledger `get` (GetItem), `finish` (TransactWrite of a Put and Updates), `noteError`, `resumeStore` (UpdateItem). */
   workerLedger: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
-  /** ReceiveMessage, DeleteMessage, ChangeMessageVisibility (heartbeat, release), GetQueueAttributes (redrive policy, depth). */
+  /**
+   * ReceiveMessage, DeleteMessage (and DeleteMessageBatch, authorized as it),
+   * ChangeMessageVisibility (heartbeat, release), GetQueueAttributes (redrive policy, depth),
+   * SendMessage (`putBack`: an interrupted job is sent again as a new message, uncounted).
+   */
   workerQueue: [
     "sqs:ReceiveMessage",
     "sqs:DeleteMessage",
     "sqs:ChangeMessageVisibility",
     "sqs:GetQueueAttributes",
+    "sqs:SendMessage",
   ],
   /** `deadLetter` sends to the DLQ it finds by GetQueueUrl; `depth` counts it. */
   workerDeadLetters: ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
@@ -24,6 +29,8 @@ export const engineCalls = {
   sendLedger: ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
   /** SendMessageBatch (authorized as sqs:SendMessage) and `depth` (GetQueueAttributes). */
   sendQueue: ["sqs:SendMessage", "sqs:GetQueueAttributes"],
+  /** `abortOrphanUploads` after a compare: ListMultipartUploads and AbortMultipartUpload under destination prefixes. */
+  sendUploadSweep: ["s3:ListBucketMultipartUploads", "s3:AbortMultipartUpload"],
   /** `depth` on the DLQ, found through the redrive policy by GetQueueUrl. */
   deadLetterDepth: ["sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
   /** `longbow report`: `summary` and `migrations` are Queries on the table and its index. */

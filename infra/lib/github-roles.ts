@@ -3,7 +3,7 @@ import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import type { CredentialsParameterRef } from "./bucket-grants.js";
+import type { BucketGrant, CredentialsParameterRef } from "./bucket-grants.js";
 import type { Partition } from "./config.js";
 import { engineCalls, ledgerStatement, queueStatement } from "./engine-calls.js";
 import { acknowledge } from "./nag.js";
@@ -30,6 +30,11 @@ export interface GitHubRolesProps {
   readonly table: dynamodb.ITable;
   /** Buckets of this partition the plan and the compare list. */
   readonly buckets: readonly string[];
+  /**
+   * Destinations of this partition where the compare (sync) aborts unfinished uploads of
+   * objects already done or skipped. @defaultValue none
+   */
+  readonly destinations?: readonly BucketGrant[];
   readonly migrationsPath: string;
   /** The compare (sync) reads the other side with these when no role of the other partition is configured. */
   readonly credentialsParameters: readonly CredentialsParameterRef[];
@@ -153,6 +158,33 @@ export class GitHubRoles extends Construct {
       maxSessionDuration: Duration.hours(6),
     });
     for (const st of listBuckets) this.syncRole.addToPrincipalPolicy(st);
+    const destinations = props.destinations ?? [];
+    if (destinations.length > 0) {
+      // ListMultipartUploads is a bucket action (it takes a prefix, not an s3:prefix condition)
+      this.syncRole.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ["s3:ListBucketMultipartUploads"],
+          resources: destinations.map((d) => `arn:${Aws.PARTITION}:s3:::${d.bucket}`),
+        }),
+      );
+      this.syncRole.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ["s3:AbortMultipartUpload"],
+          resources: destinations.flatMap((d) =>
+            d.prefixes.map((p) => `arn:${Aws.PARTITION}:s3:::${d.bucket}/${p}*`),
+          ),
+        }),
+      );
+      for (const d of destinations) {
+        for (const p of d.prefixes) {
+          acknowledge(
+            this.syncRole,
+            `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${d.bucket}/${p}*]`,
+            "the compare aborts unfinished uploads of finished objects under the migration's destination prefix; their keys are not known in advance.",
+          );
+        }
+      }
+    }
     if (props.credentialsParameters.length > 0) {
       this.syncRole.addToPrincipalPolicy(
         new iam.PolicyStatement({

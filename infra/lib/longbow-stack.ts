@@ -4,7 +4,12 @@ import * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import * as ssm from "aws-cdk-lib/aws-ssm";
 import type { Construct } from "constructs";
-import { bucketGrants, credentialsParameters, partitionBuckets } from "./bucket-grants.js";
+import {
+  bucketGrants,
+  credentialsParameters,
+  partitionBuckets,
+  partitionDestinations,
+} from "./bucket-grants.js";
 import type { LongbowConfig, MigrationGrantSource } from "./config.js";
 import { FleetScaling } from "./fleet-scaling.js";
 import { GitHubRoles } from "./github-roles.js";
@@ -202,6 +207,7 @@ export class LongbowStack extends Stack {
         deadLetterQueue: this.jobs.deadLetterQueue,
         table: this.ledger.table,
         buckets: partitionBuckets(props.migrations, c.partition),
+        destinations: partitionDestinations(props.migrations, c.partition),
         migrationsPath: c.migrationsPath,
         credentialsParameters: parameters,
         ...(planKey === undefined ? {} : { planCredentialsParameter: { name: planKey } }),

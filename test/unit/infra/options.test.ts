@@ -204,7 +204,10 @@ describe("GitHub OIDC roles", () => {
       "dynamodb:GetItem",
       "dynamodb:PutItem",
       "dynamodb:UpdateItem",
+      // the sweep of unfinished uploads of finished objects, after the compare
+      "s3:AbortMultipartUpload",
       "s3:ListBucket",
+      "s3:ListBucketMultipartUploads",
       "s3:ListBucketVersions",
       "sqs:GetQueueAttributes",
       "sqs:GetQueueAttributes",

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { AwsSolutionsChecks } from "cdk-nag";
+import { cdkContext } from "../../../infra/lib/cdk-context.js";
 import {
   type LongbowConfigInput,
   type MigrationGrantSource,
@@ -32,7 +33,7 @@ export function synthesize(
   migrations: readonly MigrationGrantSource[],
 ): Synthesized {
   const outdir = mkdtempSync(join(tmpdir(), "longbow-cdk-"));
-  const app = new App({ outdir });
+  const app = new App({ outdir, context: cdkContext() });
   const config = resolveConfig(input);
   const stack = new LongbowStack(app, config.stackName, { config, migrations, bundleDir });
   const template = Template.fromStack(stack);
@@ -143,7 +144,9 @@ export function arnsOf(template: Template): { at: string; arn: string }[] {
   const walk = (value: unknown, at: string) => {
     const flat = flatten(value);
     if (flat !== undefined) {
-      for (const m of flat.matchAll(/arn:[^\s"',]*/g)) out.push({ at, arn: m[0] });
+      // Fn::Sub spells pseudo parameters ${AWS::Partition}; joins resolve them to <AWS.Partition>
+      const subbed = flat.replace(/\$\{AWS::(\w+)\}/g, "<AWS.$1>");
+      for (const m of subbed.matchAll(/arn:[^\s"',]*/g)) out.push({ at, arn: m[0] });
       if (typeof value === "string" || (value as Record<string, unknown>)["Fn::Join"] !== undefined) return;
     }
     if (Array.isArray(value)) {

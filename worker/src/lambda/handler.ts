@@ -20,7 +20,7 @@ import {
  * settings, maxAttempts and metrics), less the polling loop's, plus the time reserve.
  */
 export interface SqsHandlerOptions
-  extends Omit<RunnerOptions, "waitSeconds" | "stopWhenIdle" | "onProgress"> {
+  extends Omit<RunnerOptions, "waitSeconds" | "stopWhenIdle" | "onProgress" | "receivesInParallel"> {
   /**
    * Milliseconds of the invocation kept back after cutting unfinished copies, to record
    * them in the ledger and release their messages before the runtime stops the function.

@@ -41,6 +41,11 @@ export interface RunnerOptions {
   retryBaseDelaySeconds?: number;
   /** Long polling wait. @defaultValue 20 */
   waitSeconds?: number;
+  /**
+   * Receives in flight at once (each of at most ten messages), while the engine has room:
+   * at most one per ten pool connections. @defaultValue 4
+   */
+  receivesInParallel?: number;
   /** @defaultValue 300 */
   migrationsRefreshSeconds?: number;
   /** Stop by itself once the queue holds no more work (local mode). @defaultValue false */
@@ -84,6 +89,7 @@ export function resolveRunnerOptions(o: RunnerOptions): ResolvedRunnerOptions {
     maxAttempts: o.maxAttempts ?? 24,
     retryBaseDelaySeconds: o.retryBaseDelaySeconds ?? 5,
     waitSeconds: o.waitSeconds ?? 20,
+    receivesInParallel: o.receivesInParallel ?? 4,
     migrationsRefreshSeconds: o.migrationsRefreshSeconds ?? 300,
     stopWhenIdle: o.stopWhenIdle ?? false,
     workerId: o.workerId ?? `${hostname()}-${process.pid}`,
@@ -101,6 +107,7 @@ export function resolveRunnerOptions(o: RunnerOptions): ResolvedRunnerOptions {
   whole("maxAttempts", r.maxAttempts, 1, 1000);
   whole("retryBaseDelaySeconds", r.retryBaseDelaySeconds, 0, 900);
   whole("waitSeconds", r.waitSeconds, 0, 20);
+  whole("receivesInParallel", r.receivesInParallel, 1, 50);
   whole("migrationsRefreshSeconds", r.migrationsRefreshSeconds, 1);
   whole("settings.filesInParallel", r.settings.filesInParallel, 1, 1000);
   whole("settings.heartbeatSeconds", r.settings.heartbeatSeconds, 1, 14_400);

@@ -35,8 +35,6 @@ export class Runner extends EventEmitter<RunnerEvents> {
   private poll: AbortController | undefined;
   /** End the loop once the queue is idle: `stopWhenIdle`, or `finishWhenIdle()` later. */
   private endWhenIdle: boolean;
-  /** Cuts the current poll short: when the last running job settles (if ending when idle), or on `finishWhenIdle()`. */
-  private pollCut: AbortController | undefined;
   private loop: Promise<void> | undefined;
   private stopping = false;
 
@@ -76,7 +74,6 @@ export class Runner extends EventEmitter<RunnerEvents> {
    */
   finishWhenIdle(): void {
     this.endWhenIdle = true;
-    this.pollCut?.abort();
   }
 
   /** Resolves when the loop has ended (after `stop()`, or when idle with `stopWhenIdle` or `finishWhenIdle()`). */
@@ -105,53 +102,80 @@ export class Runner extends EventEmitter<RunnerEvents> {
     }
   }
 
+  /** Slots asked for by receives in flight: a receive never asks for more than the engine can start. */
+  private reserved = 0;
+  /** Set once the queue was found idle (ending when idle): every receiver ends. */
+  private drained = false;
+
   private async run(signal: AbortSignal): Promise<void> {
+    const receivers = Math.max(
+      1,
+      Math.min(this.o.receivesInParallel, Math.ceil(this.deps.engine.pool.concurrency / 10)),
+    );
+    await Promise.all(Array.from({ length: receivers }, () => this.receiveLoop(signal)));
+    await Promise.allSettled([...this.active]);
+  }
+
+  /**
+   * One of the loop's receivers. Receives in flight together keep the engine's admission
+   * full (one receive of at most ten messages per round trip would cap a worker at ten
+   * objects per receive latency). A receive is never aborted once sent: messages SQS has
+   * handed out would stay hidden for their visibility timeout and come back with a receive
+   * spent. Stopping waits for the receive, then hands back what it brought uncounted; ending
+   * when idle polls briefly, so the end is noticed within a second without cutting a poll.
+   */
+  private async receiveLoop(signal: AbortSignal): Promise<void> {
     const max = this.deps.engine.pool.concurrency;
     let backoff = 0;
-    while (!signal.aborted) {
+    while (!signal.aborted && !this.drained) {
       // While a large job waits for its lane, take no more: the fleet's other workers
       // should get those jobs rather than this one hoarding them.
-      if (this.active.size >= max || this.deps.engine.largeWaiting > 0) {
-        await Promise.race(this.active);
+      const room = max - this.active.size - this.reserved;
+      if (room <= 0 || this.deps.engine.largeWaiting > 0) {
+        await Promise.race([...this.active, this.whenStopping(signal)]);
         continue;
       }
+      const want = Math.min(10, room);
+      this.reserved += want;
       let messages: QueueMessage[];
-      // When ending once idle, the poll is cut short as the last running job settles, so the
-      // loop checks for idleness then, not when the poll's wait runs out.
-      const cut = new AbortController();
-      this.pollCut = cut;
       try {
         messages = await this.o.queue.receive({
-          max: Math.min(10, max - this.active.size),
-          waitSeconds: this.o.waitSeconds,
+          max: want,
+          waitSeconds: this.endWhenIdle ? Math.min(1, this.o.waitSeconds) : this.o.waitSeconds,
           visibilitySeconds: this.visibilitySeconds,
-          signal: AbortSignal.any([signal, cut.signal]),
         });
         backoff = 0;
       } catch (err) {
         if (signal.aborted) break;
-        if (cut.signal.aborted) {
-          // Nothing is lost: the embedded queue claims rows only between its sleeps, and an
-          // SQS message whose answer was cut off reappears after its visibility timeout.
-          messages = [];
-        } else {
-          backoff = Math.min(backoff * 2 || 1000, 30_000);
-          this.log.error({ err: (err as Error).message, backoffMs: backoff }, "receive failed");
-          this.fail(err);
-          await sleep(backoff, signal).catch(() => {});
-          continue;
-        }
+        backoff = Math.min(backoff * 2 || 1000, 30_000);
+        this.log.error({ err: (err as Error).message, backoffMs: backoff }, "receive failed");
+        this.fail(err);
+        await sleep(backoff, signal).catch(() => {});
+        continue;
+      } finally {
+        this.reserved -= want;
+      }
+      if (signal.aborted) {
+        // received while stopping: straight back to the queue, uncounted
+        await Promise.allSettled(messages.map((m) => this.o.queue.putBack(m)));
+        break;
       }
       for (const m of messages) {
-        const p = this.handle(m).finally(() => {
-          this.active.delete(p);
-          if (this.active.size === 0 && this.endWhenIdle) this.pollCut?.abort();
-        });
+        const p = this.handle(m).finally(() => this.active.delete(p));
         this.active.add(p);
       }
-      if (messages.length === 0 && this.endWhenIdle && this.active.size === 0 && (await this.idle())) break;
+      // (another receiver may still be waiting on its poll: whatever it brings is worked on before run() ends)
+      if (messages.length === 0 && this.endWhenIdle && this.active.size === 0 && (await this.idle())) {
+        this.drained = true;
+      }
     }
-    await Promise.allSettled([...this.active]);
+  }
+
+  /** Resolves when `stop()` is called, so a receiver waiting for capacity stops waiting. */
+  private whenStopping(signal: AbortSignal): Promise<void> {
+    return signal.aborted
+      ? Promise.resolve()
+      : new Promise((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
   }
 
   /** Reports an error to `error` listeners; without one, the log line is the report. */

@@ -136,14 +136,23 @@ export async function sendMigration(options: SendOptions): Promise<SendResult> {
   throwIfAborted(signal);
   await flush();
   await ledger.recordCompare(m.name, comparedAt, signal);
-  const sweep = await abortOrphanUploads({
-    migration: m,
-    destination: options.destination,
-    ledger,
-    logger,
-    ...(signal ? { signal } : {}),
-  });
-  result.uploadsAborted = sweep.aborted;
+  try {
+    const sweep = await abortOrphanUploads({
+      migration: m,
+      destination: options.destination,
+      ledger,
+      logger,
+      ...(signal ? { signal } : {}),
+    });
+    result.uploadsAborted = sweep.aborted;
+  } catch (err) {
+    // Cleanup, not the job: a send whose credentials may not list or abort uploads still sent.
+    throwIfAborted(signal);
+    logger.warn(
+      { err: (err as Error).message, bucket: m.destination.bucket },
+      "could not sweep unfinished uploads at the destination; they stay until their objects finish or a lifecycle rule aborts them",
+    );
+  }
   result.finishedAt = now().toISOString();
   const plan = planned.build(options.throughputBytesPerSecond ?? 100_000_000);
   logger.info(
