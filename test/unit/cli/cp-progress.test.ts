@@ -25,6 +25,6 @@ describe("cp progress", () => {
     clock.now = 2000;
     bar.onEvent({ type: "part_uploaded", partNumber: 9, bytes: 10 * MiB, uploadId: "u" });
     // 90 of 100 MiB there; 10 MiB sent in 2 s: 5 MiB/s, 2 s to go (not 45 MiB/s and 0 s)
-    expect(bar.text()).toMatch(/90% \| 90\.0 MiB of 100 MiB \| 5\.0 MiB\/s sent \| ETA 2s$/);
+    expect(bar.text()).toMatch(/90% \| 90\.0 MiB of 100\.0 MiB \| 5\.0 MiB\/s sent \| ETA 2s$/);
   });
 });

@@ -1,4 +1,5 @@
-export { formatBytes, formatCount, formatDuration } from "./format.js";
+// re-exported: the one formatting module is worker/src/format/
+export { formatBytes, formatCount, formatDuration } from "../format/index.js";
 export {
   assemblePlan,
   largestCount,

@@ -1,4 +1,5 @@
-export { formatBytes, formatDuration, formatRate } from "./format.js";
+// re-exported: the one formatting module is worker/src/format/
+export { formatBytes, formatDuration, formatRate } from "../format/index.js";
 export { renderReportJson } from "./json.js";
 export { hourlyChart, renderMigrationMarkdown, renderReportMarkdown, stateChart } from "./markdown.js";
 export {

@@ -1,3 +1,6 @@
+// The one formatting of sizes, rates, durations and counts for people: plan, report, progress
+// and messages all use it, so the same number reads the same everywhere.
+
 /** `1.5 GiB`: binary units, one decimal above bytes. */
 export function formatBytes(bytes: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
@@ -27,6 +30,9 @@ export function formatDuration(seconds: number): string {
     .map(([n, u]) => `${n}${u}`)
     .join(" ");
 }
+
+/** `12.5 MiB/s`. */
+export const formatRate = (bytesPerSecond: number): string => `${formatBytes(Math.round(bytesPerSecond))}/s`;
 
 /** `1,234,567`, independent of the machine's locale. */
 export const formatCount = (n: number) => n.toLocaleString("en-US");

@@ -1,0 +1,1 @@
+export { formatBytes, formatCount, formatDuration, formatRate } from "./format.js";
