@@ -11,7 +11,7 @@ import {
   virtualLister,
 } from "../worker/src/compare/index.js";
 import { normalizeMigration } from "../worker/src/config/index.js";
-import { planMigration } from "../worker/src/plan/index.js";
+import { planFromDiff } from "../worker/src/plan/index.js";
 
 const { values } = parseArgs({
   options: {
@@ -54,7 +54,7 @@ const migration = normalizeMigration({
 const delayMs = Number(values["delay-ms"]);
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
-const plan = await planMigration(
+const plan = await planFromDiff(
   migration,
   compareListingChunks(migration, {
     sourceLister: virtualLister({ src: source }, { delayMs }),

@@ -2,10 +2,10 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
-import { destinationEndpoint, type Migration, sourceEndpoint } from "../../worker/src/config/index.js";
+import { migrationClients } from "../../worker/src/backends/index.js";
+import { type Migration, resolveSettings } from "../../worker/src/config/index.js";
 import {
   type CredentialsRef,
-  createS3Client,
   describeEndpoint,
   EndpointNotAllowedError,
   type EndpointSpec,
@@ -105,10 +105,8 @@ export async function sideClients(
   // Credentials parameters are read in the control plane's region unless they name their own.
   const ssmClientFactory = (region: string | undefined) =>
     new SSMClient({ region: region ?? inputs.awsRegion ?? m.source.region });
-  const options = { ssmClientFactory };
-  const [source, destination] = await Promise.all([
-    createS3Client(sourceEndpoint(m), { ...options, side: "source" }),
-    createS3Client(destinationEndpoint(m), { ...options, side: "destination" }),
-  ]);
+  const { source, destination } = await migrationClients(resolveSettings(process.env), { ssmClientFactory })(
+    m,
+  );
   return { migration: m, source, destination };
 }

@@ -33,6 +33,8 @@ export const engineCalls = {
   sendUploadSweep: ["s3:ListBucketMultipartUploads", "s3:AbortMultipartUpload"],
   /** `depth` on the DLQ, found through the redrive policy by GetQueueUrl. */
   deadLetterDepth: ["sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
+  /** The plan's provenance lookup (`copiedFrom`: BatchGetItem), read only. */
+  planLedger: ["dynamodb:BatchGetItem"],
   /** `longbow report`: `summary` and `migrations` are Queries on the table and its index. */
   reportLedger: ["dynamodb:Query"],
   /** `depth` of the job queue (its redrive policy names the DLQ). */

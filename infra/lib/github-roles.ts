@@ -142,6 +142,8 @@ export class GitHubRoles extends Construct {
       maxSessionDuration: Duration.hours(1),
     });
     for (const st of listBuckets) this.planRole.addToPrincipalPolicy(st);
+    // what each copy was made from (read only), so the plan counts as identical what send will
+    this.planRole.addToPrincipalPolicy(ledgerStatement(props.table, engineCalls.planLedger));
     const planKey = props.planCredentialsParameter;
     if (planKey !== undefined) {
       this.planRole.addToPrincipalPolicy(

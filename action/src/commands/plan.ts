@@ -1,10 +1,14 @@
 import * as core from "@actions/core";
 import { context } from "@actions/github";
-import { compareMigration } from "../../../worker/src/compare/index.js";
 import { hasErrors, loadMigrations } from "../../../worker/src/config/index.js";
-import { assemblePlan, MigrationPlanBuilder, renderPlanMarkdown } from "../../../worker/src/plan/index.js";
+import {
+  assemblePlan,
+  MigrationPlanBuilder,
+  planMigration,
+  renderPlanMarkdown,
+} from "../../../worker/src/plan/index.js";
 import { isAllowed } from "../allowlist.js";
-import { sideClients } from "../aws.js";
+import { controlPlane, sideClients } from "../aws.js";
 import { ActionInputError, InvalidMigrationsError } from "../errors.js";
 import { githubClient } from "../github/client.js";
 import { upsertComment } from "../github/comments.js";
@@ -12,6 +16,7 @@ import { tokenLogin } from "../github/identity.js";
 import { changedFiles } from "../github/pulls.js";
 import { errorCount, writeSummary } from "../output/summary.js";
 import { commentLimit, fitComment } from "../output/truncate.js";
+import { ledgerFor } from "../pipeline.js";
 import { type CommandContext, migrationsDir, repoPath, runUrl } from "./context.js";
 
 /** The hidden first line that identifies a pull request's plan comment. */
@@ -67,17 +72,29 @@ export async function plan(ctx: CommandContext): Promise<void> {
     return;
   }
 
+  // What each copy was made from, when the ledger is given: the plan then says what send will do.
+  const copyRecords =
+    ctx.inputs.tableName === undefined ? undefined : ledgerFor(ctx.inputs, controlPlane(ctx.inputs), "plan");
   const plans = [];
   for (const m of chosen) {
-    const builder = new MigrationPlanBuilder(m);
     try {
       const { migration, source, destination } = await sideClients(m, ctx.inputs);
-      for await (const item of compareMigration(migration, { source, destination })) builder.add(item);
+      plans.push(
+        await planMigration(migration, {
+          source,
+          destination,
+          throughputBytesPerSecond: ctx.inputs.throughput,
+          keepFailure: true,
+          ...(copyRecords ? { copyRecords } : {}),
+        }),
+      );
     } catch (err) {
+      // refused before any request (an endpoint not allowlisted, no credentials)
       const e = err as Error;
-      builder.fail(`${e.name}: ${e.message}`);
+      const failed = new MigrationPlanBuilder(m);
+      failed.fail(`${e.name}: ${e.message}`);
+      plans.push(failed.build(ctx.inputs.throughput));
     }
-    plans.push(builder.build(ctx.inputs.throughput));
   }
   const markdown = renderPlanMarkdown(assemblePlan(plans, ctx.inputs.throughput, new Date()));
   const pointer = `the full plan is in the job summary of ${runUrl(ctx.env)}`;

@@ -1,7 +1,9 @@
+import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { describe, expect, inject, it } from "vitest";
 import { normalizeMigration } from "../../../worker/src/config/index.js";
 import type { Job } from "../../../worker/src/job/index.js";
 import { SqliteLedger } from "../../../worker/src/ledger/index.js";
+import { planMigration } from "../../../worker/src/plan/index.js";
 import { SqliteQueue } from "../../../worker/src/queue/index.js";
 import { SendRefusedError, sendMigration } from "../../../worker/src/send/index.js";
 import { s3For, uniqueBucket } from "../../emulator/clients.js";
@@ -67,5 +69,37 @@ describe("send", () => {
     const r = await sendMigration(base);
     expect(r.sent).toBe(3);
     expect((await ledger.summary("send-test")).counters.pending.objects).toBe(3);
+  });
+});
+
+describe("plan and send", () => {
+  it("agree in etag mode on copies made in other parts than their source (the ledger knows what each was made from)", async () => {
+    const { migration, ledger, base } = await setUp();
+    const m = { ...migration, compare: "etag" as const };
+    // p/a was copied earlier in other parts: same size, another ETag at the destination
+    const body = bytesFor("a", 100);
+    await putObject(
+      destination,
+      m.destination.bucket,
+      "q/a",
+      Buffer.concat([body.subarray(0, 99), Buffer.from("!")]),
+    );
+    const head = await source.send(new HeadObjectCommand({ Bucket: m.source.bucket, Key: "p/a" }));
+    const job = {
+      migration: m.name,
+      source: { bucket: m.source.bucket, key: "p/a", size: 100, etag: (head.ETag ?? "").replaceAll('"', "") },
+      destination: { bucket: m.destination.bucket, key: "q/a" },
+    };
+    await ledger.enqueue([job], new Date());
+    const run = { workerId: "w", attempt: 1, startedAt: new Date(0).toISOString() };
+    await ledger.finish(job, { ...run, status: "done", endedAt: new Date(0).toISOString(), bytes: 100 });
+    const options = { source, destination, throughputBytesPerSecond: 1e8 };
+    const withLedger = await planMigration(m, { ...options, copyRecords: ledger });
+    const sent = await sendMigration({ ...base, migration: m });
+    expect(withLedger.classes).toEqual(sent.plan.classes);
+    expect(withLedger.classes.identical.objects).toBe(2);
+    expect(sent.sent).toBe(2);
+    // without the ledger, the plan would call it changed
+    expect((await planMigration(m, options)).classes.changed.objects).toBe(1);
   });
 });

@@ -2,7 +2,11 @@ import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
+
+// Starts node processes (the CLI, the bundler): on two busy cores that takes longer than a
+// unit test's default 5 s, without anything being wrong.
+vi.setConfig({ testTimeout: 60_000 });
 
 const root = join(import.meta.dirname, "..", "..", "..");
 const committed = join(root, "action", "dist");

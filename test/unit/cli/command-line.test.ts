@@ -2,8 +2,12 @@ import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { longbowBin, repoRoot } from "../../support/cli.js";
+
+// Each case starts the CLI as a process, several times: on two busy cores that takes longer
+// than a unit test's default 5 s, without anything being wrong.
+vi.setConfig({ testTimeout: 60_000 });
 
 const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version: string };
 

@@ -3,7 +3,11 @@ import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+
+// Starts node processes (the CLI, the bundler): on two busy cores that takes longer than a
+// unit test's default 5 s, without anything being wrong.
+vi.setConfig({ testTimeout: 60_000 });
 
 const run = promisify(execFile);
 

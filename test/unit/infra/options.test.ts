@@ -187,7 +187,13 @@ describe("GitHub OIDC roles", () => {
 
   it("lets pull requests only list the buckets and read the read-only plan key, never the fleet's write key", () => {
     expect(trustOf("GitHubPlan")).toEqual(trusts("repo:acme/longbow-fork:pull_request"));
-    expect(actionsOf("GitHubPlan")).toEqual(["s3:ListBucket", "s3:ListBucketVersions", "ssm:GetParameter"]);
+    // listing, the read-only key, and the ledger's provenance lookup (read only)
+    expect(actionsOf("GitHubPlan")).toEqual([
+      "dynamodb:BatchGetItem",
+      "s3:ListBucket",
+      "s3:ListBucketVersions",
+      "ssm:GetParameter",
+    ]);
     const plan = asString(statementsOf(s.template, "GitHubPlan"));
     expect(plan).toContain(":s3:::dst-china");
     expect(plan).toContain(":parameter/longbow/china-plan-read-only");

@@ -6,7 +6,7 @@ import {
   formatBytes,
   formatDuration,
   MigrationPlanBuilder,
-  planMigration,
+  planFromDiff,
   renderPlanJson,
   renderPlanMarkdown,
 } from "../../../worker/src/plan/index.js";
@@ -37,7 +37,7 @@ describe("plan", () => {
     list.push({ kind: "identical", sourceKey: "v/s", destinationKey: "s", size: 999 * MB });
     list.push({ kind: "ignored", sourceKey: "v/i", destinationKey: "i", size: 7 });
     list.push({ kind: "extra", destinationKey: "x", size: 3 });
-    const p = await planMigration(m, items(list), 10 * MB);
+    const p = await planFromDiff(m, items(list), 10 * MB);
     expect(p.classes.new).toEqual({ objects: 8, bytes: 64 * MB });
     expect(p.classes.changed).toEqual({ objects: 7, bytes: 56 * MB });
     expect(p.classes.identical.objects).toBe(1);

@@ -1,9 +1,8 @@
-import { clientFactory, clusterBackends, migrationSource } from "../cli/commands/backends.js";
+import { clusterBackends, migrationClients, publishedMigrations } from "../backends/index.js";
 import { resolveSettings } from "../config/index.js";
 import { createLogger } from "../log/index.js";
 import { EmfMetrics } from "../metrics/index.js";
 import { defaultMigrationsPath } from "../publish/index.js";
-import { SqsQueue } from "../queue/index.js";
 import type { SqsHandlerOptions } from "./handler.js";
 
 /**
@@ -21,15 +20,15 @@ export async function sqsHandlerOptionsFromEnv(env: NodeJS.ProcessEnv): Promise<
   }
   const settings = resolveSettings(env);
   const logger = createLogger({ level: settings.logLevel });
-  const backends = clusterBackends(queueUrl, tableName, logger);
-  const migrations = await migrationSource(undefined, env.LONGBOW_MIGRATIONS_PATH ?? defaultMigrationsPath);
-  const maxAttempts = backends.queue instanceof SqsQueue ? await backends.queue.maxReceiveCount() : undefined;
+  const backends = clusterBackends(queueUrl, tableName, { logger });
+  const migrations = publishedMigrations(env.LONGBOW_MIGRATIONS_PATH ?? defaultMigrationsPath);
+  const maxAttempts = await backends.queue.maxReceiveCount();
   const stream = env.AWS_LAMBDA_LOG_STREAM_NAME;
   return {
     queue: backends.queue,
     ledger: backends.ledger,
     migrations,
-    clients: clientFactory(settings, logger),
+    clients: migrationClients(settings, { logger }),
     settings,
     logger,
     metrics: new EmfMetrics(),

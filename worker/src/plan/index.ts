@@ -7,7 +7,8 @@ export {
   MigrationPlanBuilder,
   type Plan,
   type PlannedCopy,
-  planMigration,
+  planFromDiff,
   type Tally,
 } from "./model.js";
+export { type PlanMigrationOptions, planMigration } from "./plan-migration.js";
 export { renderPlanJson, renderPlanMarkdown } from "./render.js";

@@ -108,7 +108,7 @@ export class MigrationPlanBuilder {
 }
 
 /** Consumes a diff stream, of items or of chunks of items, into the plan of its migration. */
-export async function planMigration(
+export async function planFromDiff(
   m: Migration,
   items: AsyncIterable<DiffItem | readonly DiffItem[]>,
   throughputBytesPerSecond: number,

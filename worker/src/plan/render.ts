@@ -1,6 +1,6 @@
 import type { DiffKind } from "../compare/index.js";
-import { escapeHtml, inlineCode } from "../markdown/index.js";
 import { formatBytes, formatCount, formatDuration } from "../format/index.js";
+import { escapeHtml, inlineCode } from "../markdown/index.js";
 import type { MigrationPlan, Plan, Tally } from "./model.js";
 
 const kinds: DiffKind[] = ["new", "changed", "identical", "ignored", "extra"];

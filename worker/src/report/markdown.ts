@@ -1,5 +1,5 @@
-import { inlineCode } from "../markdown/index.js";
 import { formatBytes, formatDuration, formatRate } from "../format/index.js";
+import { inlineCode } from "../markdown/index.js";
 import type { MigrationReport, Report } from "./model.js";
 
 /** A Mermaid pie of object states (empty states left out). */

@@ -1,11 +1,11 @@
 import type { S3Client } from "@aws-sdk/client-s3";
-import { compareMigration, type DiffKind, toJob } from "../compare/index.js";
+import { type DiffKind, toJob } from "../compare/index.js";
 import type { Migration } from "../config/index.js";
 import { LongbowError, throwIfAborted } from "../errors.js";
 import type { Job } from "../job/index.js";
 import type { Ledger } from "../ledger/index.js";
 import { type Logger, silentLogger } from "../log/index.js";
-import { type MigrationPlan, MigrationPlanBuilder } from "../plan/index.js";
+import { type MigrationPlan, planMigration } from "../plan/index.js";
 import type { Queue } from "../queue/index.js";
 import { abortOrphanUploads } from "./orphan-uploads.js";
 
@@ -90,7 +90,6 @@ export async function sendMigration(options: SendOptions): Promise<SendResult> {
   const waiting = depth.visible + depth.inFlight;
   if (options.refuseWhenQueueNotEmpty && waiting > 0) throw new SendRefusedError(m.name, waiting);
   const comparedAt = now();
-  const planned = new MigrationPlanBuilder(m);
   const result: Omit<SendResult, "plan"> = {
     migration: m.name,
     compared: { new: 0, changed: 0, identical: 0, ignored: 0, extra: 0 },
@@ -116,23 +115,25 @@ export async function sendMigration(options: SendOptions): Promise<SendResult> {
     result.alreadyPending += batch.length - accepted.length;
     batch = [];
   };
-  const items = compareMigration(m, {
+  const plan = await planMigration(m, {
     source: options.source,
     destination: options.destination,
     copyRecords: ledger,
+    throughputBytesPerSecond: options.throughputBytesPerSecond ?? 100_000_000,
     logger,
     ...(options.parallelism === undefined ? {} : { parallelism: options.parallelism }),
     ...(options.depth === undefined ? {} : { depth: options.depth }),
     ...(signal ? { signal } : {}),
+    onChunk: async (chunk) => {
+      for (const item of chunk) {
+        result.compared[item.kind]++;
+        const job = toJob(m, item);
+        if (!job) continue;
+        batch.push(job);
+        if (batch.length >= batchSize) await flush();
+      }
+    },
   });
-  for await (const item of items) {
-    result.compared[item.kind]++;
-    planned.add(item);
-    const job = toJob(m, item);
-    if (!job) continue;
-    batch.push(job);
-    if (batch.length >= batchSize) await flush();
-  }
   throwIfAborted(signal);
   await flush();
   await ledger.recordCompare(m.name, comparedAt, signal);
@@ -154,7 +155,6 @@ export async function sendMigration(options: SendOptions): Promise<SendResult> {
     );
   }
   result.finishedAt = now().toISOString();
-  const plan = planned.build(options.throughputBytesPerSecond ?? 100_000_000);
   logger.info(
     {
       ...result.compared,

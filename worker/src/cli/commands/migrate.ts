@@ -1,3 +1,4 @@
+import { ClientSet, localBackends, migrationClients } from "../../backends/index.js";
 import { defaultSettings, resolveSettings } from "../../config/index.js";
 import { createLogger } from "../../log/index.js";
 import { buildReport, renderReportJson, renderReportMarkdown } from "../../report/index.js";
@@ -6,7 +7,6 @@ import { abortOrphanUploads, sendMigration } from "../../send/index.js";
 import type { RegisterCommand } from "../commands.js";
 import { interruptedExit, withExitCodes } from "../exit-codes.js";
 import { wholeNumber } from "../flags.js";
-import { ClientSet, clientFactory, localBackends } from "./backends.js";
 import { commandLine, renderInterruptSummary } from "./interrupt-summary.js";
 import { chooseMigrations, loadValidMigrations } from "./load-valid.js";
 import { countsOf, MigrateProgress } from "./migrate-progress.js";
@@ -77,7 +77,7 @@ async function runMigrate(flags: MigrateFlags): Promise<number> {
   const chosen = chooseMigrations(all, flags.migration, flags.dir, "migrate");
   if (chosen.length === 0) return 0;
   const backends = localBackends(flags.state, settings, Number.POSITIVE_INFINITY);
-  const clients = new ClientSet(clientFactory(settings, logger));
+  const clients = new ClientSet(migrationClients(settings, { logger }));
   const abort = new AbortController();
   let runner: Runner | undefined;
   const onSignal = () => {

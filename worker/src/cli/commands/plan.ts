@@ -1,21 +1,54 @@
-import type { S3Client } from "@aws-sdk/client-s3";
-import { compareMigrationChunks } from "../../compare/index.js";
-import { destinationEndpoint, resolveSettings, sourceEndpoint } from "../../config/index.js";
+import { existsSync } from "node:fs";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { ClientSet, dynamoLedger, migrationClients, stateFiles } from "../../backends/index.js";
+import { resolveSettings } from "../../config/index.js";
+import { type Ledger, SqliteLedger } from "../../ledger/index.js";
 import { createLogger } from "../../log/index.js";
-import { assemblePlan, MigrationPlanBuilder, renderPlanJson, renderPlanMarkdown } from "../../plan/index.js";
-import { createS3Client, s3ClientSettings } from "../../s3/index.js";
+import {
+  assemblePlan,
+  type MigrationPlan,
+  MigrationPlanBuilder,
+  planMigration,
+  renderPlanJson,
+  renderPlanMarkdown,
+} from "../../plan/index.js";
 import type { RegisterCommand } from "../commands.js";
 import { withExitCodes } from "../exit-codes.js";
 import { positiveDecimal, wholeNumber } from "../flags.js";
+import { UsageError } from "../usage-error.js";
 import { chooseMigrations, loadValidMigrations } from "./load-valid.js";
 
 interface PlanFlags {
   dir: string;
+  state?: string;
+  tableName?: string;
   migration?: string;
   json?: boolean;
   throughput: number;
   parallelism: number;
   depth: number;
+}
+
+/**
+ * The ledger a plan reads what each copy was made from, when one is reachable: a table
+ * (flag, else LONGBOW_TABLE_NAME) or an existing local state folder. Read only: a missing
+ * local ledger is not created.
+ */
+async function provenance(
+  flags: PlanFlags,
+  env: NodeJS.ProcessEnv,
+): Promise<{ ledger: Ledger; close(): Promise<void> } | undefined> {
+  const table = flags.tableName ?? env.LONGBOW_TABLE_NAME;
+  if (table) {
+    const dynamo = new DynamoDBClient({});
+    return { ledger: dynamoLedger(dynamo, table), close: async () => dynamo.destroy() };
+  }
+  if (flags.state === undefined) return undefined;
+  const file = stateFiles(flags.state).ledger;
+  if (!existsSync(file))
+    throw new UsageError(`--state ${flags.state}: no ledger there (${file}); nothing was created`);
+  const ledger = new SqliteLedger({ path: file });
+  return { ledger, close: () => ledger.close() };
 }
 
 /**
@@ -33,6 +66,11 @@ export const registerPlan: RegisterCommand = (program) => {
     .option("--throughput <MBps>", "throughput the ETA assumes, in MB/s", positiveDecimal, 100)
     .option("--parallelism <n>", "partitions listed at once", wholeNumber({ max: 1000 }), 16)
     .option("--depth <n>", "prefix levels the key space is split by", wholeNumber({ min: 0, max: 8 }), 1)
+    .option("--state <dir>", "the local ledger to read provenance from (read only; nothing is created)")
+    .option(
+      "--table-name <name>",
+      "the cluster's ledger table to read provenance from (env LONGBOW_TABLE_NAME)",
+    )
     .action(async (flags: PlanFlags) => {
       const throughput = flags.throughput * 1_000_000;
       const { parallelism, depth } = flags;
@@ -51,35 +89,38 @@ export const registerPlan: RegisterCommand = (program) => {
       );
       const abort = new AbortController();
       process.once("SIGINT", () => abort.abort());
+      const copyRecords = await provenance(flags, process.env);
+      const clients = new ClientSet(migrationClients(settings, { logger }));
       const plans = [];
-      for (const m of chosen) {
-        const builder = new MigrationPlanBuilder(m);
-        const clients: S3Client[] = [];
-        try {
-          const options = { ...s3ClientSettings(settings), logger, signal: abort.signal };
-          const [source, destination] = await Promise.all([
-            createS3Client(sourceEndpoint(m), { ...options, side: "source" }),
-            createS3Client(destinationEndpoint(m), { ...options, side: "destination" }),
-          ]);
-          clients.push(source, destination);
-          const chunks = compareMigrationChunks(m, {
-            source,
-            destination,
-            parallelism,
-            depth,
-            logger,
-            signal: abort.signal,
-          });
-          for await (const chunk of chunks) for (const item of chunk) builder.add(item);
-        } catch (err) {
-          const e = err as Error;
-          logger.error({ migration: m.name, err: { name: e.name, message: e.message } }, "compare failed");
-          builder.fail(`${e.name}: ${e.message}`);
-          process.exitCode = 1;
-        } finally {
-          for (const c of clients) c.destroy();
+      try {
+        for (const m of chosen) {
+          let planned: MigrationPlan;
+          try {
+            const { source, destination } = await clients.get(m);
+            planned = await planMigration(m, {
+              source,
+              destination,
+              throughputBytesPerSecond: throughput,
+              parallelism,
+              depth,
+              keepFailure: true,
+              logger,
+              signal: abort.signal,
+              ...(copyRecords ? { copyRecords: copyRecords.ledger } : {}),
+            });
+          } catch (err) {
+            // the clients could not be built (credentials): the plan says so, the others go on
+            const e = err as Error;
+            const failed = new MigrationPlanBuilder(m);
+            failed.fail(`${e.name}: ${e.message}`);
+            planned = failed.build(throughput);
+          }
+          if (planned.error !== undefined) process.exitCode = 1;
+          plans.push(planned);
         }
-        plans.push(builder.build(throughput));
+      } finally {
+        await clients.destroy();
+        await copyRecords?.close();
       }
       const plan = assemblePlan(plans, throughput, new Date());
       process.stdout.write(flags.json ? renderPlanJson(plan) : renderPlanMarkdown(plan));

@@ -1,4 +1,5 @@
 import { SSMClient } from "@aws-sdk/client-ssm";
+import { ClientSet, migrationClients } from "../../backends/index.js";
 import { type Migration, resolveSettings } from "../../config/index.js";
 import { createLogger } from "../../log/index.js";
 import { loadPublishedMigrations } from "../../publish/index.js";
@@ -6,7 +7,7 @@ import { sendMigration } from "../../send/index.js";
 import type { RegisterCommand } from "../commands.js";
 import { withExitCodes } from "../exit-codes.js";
 import { wholeNumber } from "../flags.js";
-import { ClientSet, clientFactory, openBackends } from "./backends.js";
+import { openBackends } from "./backends.js";
 import { chooseMigrations, loadValidMigrations } from "./load-valid.js";
 
 interface SendFlags {
@@ -67,7 +68,7 @@ export const registerSend: RegisterCommand = (program) => {
       const backends = openBackends(flags, process.env, settings, logger);
       const chosen = chooseMigrations(migrations, flags.migration, flags.migrationsPath ?? flags.dir, "send");
       const parallelism = flags.parallelism;
-      const clients = new ClientSet(clientFactory(settings, logger));
+      const clients = new ClientSet(migrationClients(settings, { logger }));
       const abort = new AbortController();
       const onSignal = () => abort.abort();
       process.once("SIGINT", onSignal);

@@ -1,3 +1,4 @@
+import { ClientSet, migrationClients } from "../../backends/index.js";
 import { defaultSettings, resolveSettings } from "../../config/index.js";
 import { createLogger } from "../../log/index.js";
 import { EmfMetrics } from "../../metrics/index.js";
@@ -7,7 +8,7 @@ import { Runner, watchSpotInterruption } from "../../runner/index.js";
 import type { RegisterCommand } from "../commands.js";
 import { withExitCodes } from "../exit-codes.js";
 import { wholeNumber } from "../flags.js";
-import { ClientSet, clientFactory, migrationSource, openBackends } from "./backends.js";
+import { migrationSource, openBackends } from "./backends.js";
 
 interface WorkFlags {
   migrationsDir?: string;
@@ -75,7 +76,7 @@ export const registerWork: RegisterCommand = (program) => {
       const fromQueue =
         backends.queue instanceof SqsQueue ? await backends.queue.maxReceiveCount() : undefined;
       const maxAttempts = flags.maxAttempts ?? fromQueue ?? 24;
-      const clients = new ClientSet(clientFactory(settings, logger));
+      const clients = new ClientSet(migrationClients(settings, { logger }));
       const runner = new Runner({
         queue: backends.queue,
         ledger: backends.ledger,

@@ -1,0 +1,81 @@
+import { join } from "node:path";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DynamoLedger, type Ledger, SqliteLedger } from "../ledger/index.js";
+import { type Logger, silentLogger } from "../log/index.js";
+import { type Queue, SqliteQueue, SqsQueue } from "../queue/index.js";
+import type { Settings } from "../settings/index.js";
+
+/** Where the queue and ledger live: SQLite files in a folder, or SQS + DynamoDB. */
+export interface Backends {
+  queue: Queue;
+  ledger: Ledger;
+  mode: "local" | "cluster";
+  close(): Promise<void>;
+}
+
+/** Files of local mode inside the state folder. */
+export const stateFiles = (dir: string) => ({ queue: join(dir, "queue.db"), ledger: join(dir, "ledger.db") });
+
+/** The cluster's ledger on a DynamoDB table. */
+export function dynamoLedger(client: DynamoDBClient, tableName: string): DynamoLedger {
+  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  return new DynamoLedger({ client: doc, tableName });
+}
+
+/** The cluster's job queue. */
+export function sqsQueue(client: SQSClient, queueUrl: string, logger: Logger = silentLogger): SqsQueue {
+  return new SqsQueue({ client, queueUrl, logger });
+}
+
+/**
+ * The cluster's queue (SQS) and ledger (DynamoDB). The clients default to the usual AWS
+ * environment (region, endpoint, credentials); callers that hold their own pass them.
+ */
+export function clusterBackends(
+  queueUrl: string,
+  tableName: string,
+  options: { logger?: Logger; sqs?: SQSClient; dynamo?: DynamoDBClient } = {},
+): Backends & { queue: SqsQueue } {
+  const sqs = options.sqs ?? new SQSClient({});
+  const dynamo = options.dynamo ?? new DynamoDBClient({});
+  return {
+    queue: sqsQueue(sqs, queueUrl, options.logger),
+    ledger: dynamoLedger(dynamo, tableName),
+    mode: "cluster",
+    close: async () => {
+      if (!options.sqs) sqs.destroy();
+      if (!options.dynamo) dynamo.destroy();
+    },
+  };
+}
+
+/**
+ * The SQLite queue and ledger in `dir`. `receiveLimit`: deliveries after which the queue
+ * dead-letters a message itself. `longbow migrate` passes none (Infinity): it counts
+ * genuine failures in the ledger and never counts interruptions, so Ctrl-C or a kill can
+ * be repeated any number of times. @defaultValue 24, the stack's redrive policy
+ */
+export function localBackends(
+  dir: string,
+  settings: Pick<Settings, "heartbeatSeconds">,
+  receiveLimit = 24,
+): Backends & { queue: SqliteQueue } {
+  const files = stateFiles(dir);
+  const queue = new SqliteQueue({
+    path: files.queue,
+    visibilitySeconds: settings.heartbeatSeconds * 3,
+    maxReceiveCount: receiveLimit,
+  });
+  const ledger = new SqliteLedger({ path: files.ledger });
+  return {
+    queue,
+    ledger,
+    mode: "local",
+    close: async () => {
+      await queue.close();
+      await ledger.close();
+    },
+  };
+}
