@@ -207,7 +207,7 @@ describe("Lambda worker on SQS and DynamoDB", () => {
     expect(await queue.depth()).toEqual({ visible: 0, inFlight: 0, dead: 0 });
   });
 
-  it("builds itself from longbow work's environment: queue, ledger, published migrations, maxReceiveCount", async () => {
+  it("builds itself from longbow work's environment: queue, ledger, published migrations, LONGBOW_MAX_ATTEMPTS; the last receive is the queue's", async () => {
     const { m, job } = await setUp("lambda-env");
     const { queue, queueUrl } = await createTestSqsQueue(sqs, { maxReceiveCount: 2 });
     const { ledger, tableName } = await createTestDynamoLedger(dynamoFor(global));
@@ -229,9 +229,10 @@ describe("Lambda worker on SQS and DynamoDB", () => {
         LONGBOW_TABLE_NAME: tableName,
         LONGBOW_MIGRATIONS_PATH: path,
         LONGBOW_LOG_LEVEL: "silent",
+        LONGBOW_MAX_ATTEMPTS: "3",
         AWS_LAMBDA_LOG_STREAM_NAME: "2026/11/26/[$LATEST]abc",
       });
-      expect(options.maxAttempts).toBe(2);
+      expect(options.settings?.maxAttempts).toBe(3);
       expect(options.workerId).toBe("lambda/2026/11/26/[$LATEST]abc");
       expect((await options.migrations()).map((x) => x.name)).toEqual(["lambda-env"]);
       // a job of a migration nobody published, on its last receive: failed in the ledger, dead-lettered
@@ -251,6 +252,9 @@ describe("Lambda worker on SQS and DynamoDB", () => {
       const out = await handler({ Records: twice }, timeLeft(60_000));
       expect(out.batchItemFailures).toHaveLength(1);
       expect(await ledger.get(lost)).toMatchObject({ status: "failed", workerId: options.workerId });
+      // SQS's redrive moves it on the receive after its last (LONGBOW_MAX_ATTEMPTS, 3, was not reached)
+      const third = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 0 }));
+      expect(third.Messages ?? []).toEqual([]);
       expect(await queue.depth()).toEqual({ visible: 0, inFlight: 0, dead: 1 });
     } finally {
       for (const [k, v] of Object.entries(saved)) {

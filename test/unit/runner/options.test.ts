@@ -16,7 +16,7 @@ describe("runner options", () => {
   it("applies the documented defaults, keeping a deliberate zero", () => {
     const o = resolveRunnerOptions({ ...base, retryBaseDelaySeconds: 0, workerId: "w" });
     expect(o).toMatchObject({
-      maxAttempts: 24,
+      maxAttempts: 10,
       retryBaseDelaySeconds: 0,
       waitSeconds: 20,
       stopWhenIdle: false,

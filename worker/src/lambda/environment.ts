@@ -8,7 +8,7 @@ import type { SqsHandlerOptions } from "./handler.js";
 /**
  * The handler's options from the same environment as `longbow work` in cluster mode, built
  * by the same functions: LONGBOW_QUEUE_URL, LONGBOW_TABLE_NAME, LONGBOW_MIGRATIONS_PATH and
- * the LONGBOW_* settings. maxAttempts is the queue's maxReceiveCount, as for the fleet.
+ * the LONGBOW_* settings (maxAttempts among them, as for the fleet).
  */
 export async function sqsHandlerOptionsFromEnv(env: NodeJS.ProcessEnv): Promise<SqsHandlerOptions> {
   const queueUrl = env.LONGBOW_QUEUE_URL;
@@ -22,7 +22,6 @@ export async function sqsHandlerOptionsFromEnv(env: NodeJS.ProcessEnv): Promise<
   const logger = createLogger({ level: settings.logLevel });
   const backends = clusterBackends(queueUrl, tableName, { logger });
   const migrations = publishedMigrations(env.LONGBOW_MIGRATIONS_PATH ?? defaultMigrationsPath);
-  const maxAttempts = await backends.queue.maxReceiveCount();
   const stream = env.AWS_LAMBDA_LOG_STREAM_NAME;
   return {
     queue: backends.queue,
@@ -34,6 +33,5 @@ export async function sqsHandlerOptionsFromEnv(env: NodeJS.ProcessEnv): Promise<
     metrics: new EmfMetrics(),
     // the execution environment, so the ledger says which container ran an attempt
     ...(stream ? { workerId: `lambda/${stream}` } : {}),
-    ...(maxAttempts === undefined ? {} : { maxAttempts }),
   };
 }

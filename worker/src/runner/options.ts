@@ -33,8 +33,8 @@ export interface RunnerOptions {
   /** Runtime settings (filesInParallel, partsInParallel, jobTimeoutSeconds, heartbeatSeconds, ...). @defaultValue {@link defaultSettings} */
   settings?: Partial<Settings>;
   /**
-   * Deliveries of one job before it is dead-lettered and recorded failed; match the SQS
-   * redrive policy's maxReceiveCount so the ledger says why. @defaultValue 24
+   * Failed attempts of one job (interruptions are not counted) before it is recorded failed
+   * and dead-lettered. @defaultValue settings.maxAttempts (10)
    */
   maxAttempts?: number;
   /** A transient failure is retried after this many seconds, doubling per attempt (at most 900). @defaultValue 5 */
@@ -79,14 +79,16 @@ export class RunnerOptionsError extends LongbowError {
 
 /** Applies the defaults in one place and validates; messages name the option. */
 export function resolveRunnerOptions(o: RunnerOptions): ResolvedRunnerOptions {
-  const given = Object.fromEntries(Object.entries(o.settings ?? {}).filter(([, v]) => v !== undefined));
+  const given = Object.fromEntries(
+    Object.entries(o.settings ?? {}).filter(([, v]) => v !== undefined),
+  ) as Partial<Settings>;
   const r: ResolvedRunnerOptions = {
     queue: o.queue,
     ledger: o.ledger,
     migrations: o.migrations,
     clients: o.clients,
     settings: { ...defaultSettings, ...given },
-    maxAttempts: o.maxAttempts ?? 24,
+    maxAttempts: o.maxAttempts ?? given.maxAttempts ?? defaultSettings.maxAttempts,
     retryBaseDelaySeconds: o.retryBaseDelaySeconds ?? 5,
     waitSeconds: o.waitSeconds ?? 20,
     receivesInParallel: o.receivesInParallel ?? 4,

@@ -29,6 +29,12 @@ export interface Settings {
   jobTimeoutSeconds: number;
   /** Attempts per S3 request before giving up, with jittered exponential backoff (MaxRetry). @defaultValue 20 */
   maxRetries: number;
+  /**
+   * Failed attempts of one object (genuine failures: interruptions are never counted)
+   * before it is recorded failed and its message dead-lettered. With the retry delay
+   * doubling from 5 s, ten attempts span about 36 minutes. @defaultValue 10
+   */
+  maxAttempts: number;
   /** pino level: trace, debug, info, warn, error, fatal, silent. @defaultValue "info" */
   logLevel: string;
   /**
@@ -61,6 +67,7 @@ export const defaultSettings: Readonly<Settings> = Object.freeze({
   byteBudget: 512 * MiB,
   jobTimeoutSeconds: 3600,
   maxRetries: 20,
+  maxAttempts: 10,
   logLevel: "info",
   heartbeatSeconds: 60,
   stopDeadlineSeconds: 90,
@@ -78,6 +85,7 @@ export const settingsEnv = {
   byteBudget: "LONGBOW_BYTE_BUDGET_MB",
   jobTimeoutSeconds: "LONGBOW_JOB_TIMEOUT_SECONDS",
   maxRetries: "LONGBOW_MAX_RETRIES",
+  maxAttempts: "LONGBOW_MAX_ATTEMPTS",
   logLevel: "LONGBOW_LOG_LEVEL",
   heartbeatSeconds: "LONGBOW_HEARTBEAT_SECONDS",
   stopDeadlineSeconds: "LONGBOW_STOP_DEADLINE_SECONDS",
@@ -115,6 +123,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Partial<Settings> {
     "partsInParallel",
     "jobTimeoutSeconds",
     "maxRetries",
+    "maxAttempts",
     "heartbeatSeconds",
     "stopDeadlineSeconds",
     "connectTimeoutMs",
@@ -146,6 +155,7 @@ export function validateSettings(s: Settings): Settings {
   intAtLeast("multipartThreshold", 0, 5 * 1024 * MiB);
   intAtLeast("jobTimeoutSeconds", 1);
   intAtLeast("maxRetries", 1, 100);
+  intAtLeast("maxAttempts", 1, 1000);
   intAtLeast("heartbeatSeconds", 1, 14_400);
   intAtLeast("stopDeadlineSeconds", 1);
   intAtLeast("connectTimeoutMs", 100, 600_000);

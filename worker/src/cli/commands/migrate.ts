@@ -18,7 +18,7 @@ interface MigrateFlags {
   json?: boolean;
   filesInParallel?: number;
   partsInParallel?: number;
-  maxAttempts: number;
+  maxAttempts?: number;
   progress?: boolean;
 }
 
@@ -53,7 +53,11 @@ export const registerMigrate: RegisterCommand = (program) => {
       `parts in flight per object (default: ${defaultSettings.partsInParallel}, env LONGBOW_PARTS_IN_PARALLEL)`,
       wholeNumber({ max: 1000 }),
     )
-    .option("--max-attempts <n>", "attempts per object before it is recorded failed", wholeNumber(), 5)
+    .option(
+      "--max-attempts <n>",
+      "failed attempts per object before it is recorded failed; interruptions are not counted (env LONGBOW_MAX_ATTEMPTS, default 10)",
+      wholeNumber(),
+    )
     .option("--no-progress", "no progress bar or progress lines")
     .action(async (flags: MigrateFlags) => {
       process.exitCode = await runMigrate(flags);
@@ -65,6 +69,7 @@ async function runMigrate(flags: MigrateFlags): Promise<number> {
   const settings = resolveSettings(process.env, {
     filesInParallel: flags.filesInParallel,
     partsInParallel: flags.partsInParallel,
+    maxAttempts: flags.maxAttempts,
   });
   const tty = process.stderr.isTTY === true && flags.progress !== false;
   // On a terminal log lines go through process.stderr, so that the bar moves below them;
@@ -115,7 +120,6 @@ async function runMigrate(flags: MigrateFlags): Promise<number> {
       migrations: async () => all,
       clients: clients.get,
       settings,
-      maxAttempts: flags.maxAttempts,
       retryBaseDelaySeconds: 1,
       waitSeconds: 1,
       workerId: "local",

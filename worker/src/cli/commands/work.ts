@@ -3,7 +3,6 @@ import { defaultSettings, resolveSettings } from "../../config/index.js";
 import { createLogger } from "../../log/index.js";
 import { EmfMetrics } from "../../metrics/index.js";
 import { defaultMigrationsPath } from "../../publish/index.js";
-import { SqsQueue } from "../../queue/index.js";
 import { Runner, watchSpotInterruption } from "../../runner/index.js";
 import type { RegisterCommand } from "../commands.js";
 import { withExitCodes } from "../exit-codes.js";
@@ -55,7 +54,7 @@ export const registerWork: RegisterCommand = (program) => {
     )
     .option(
       "--max-attempts <n>",
-      "deliveries before a job is dead-lettered (default: the queue's maxReceiveCount, else 24)",
+      "failed attempts per object before it is recorded failed; interruptions are not counted (env LONGBOW_MAX_ATTEMPTS, default 10)",
       wholeNumber(),
     )
     .option("--spot", "poll the EC2 metadata service for a Spot interruption notice and drain on one")
@@ -66,6 +65,7 @@ export const registerWork: RegisterCommand = (program) => {
       const settings = resolveSettings(process.env, {
         filesInParallel: flags.filesInParallel,
         partsInParallel: flags.partsInParallel,
+        maxAttempts: flags.maxAttempts,
       });
       const logger = createLogger({ level: settings.logLevel });
       const backends = openBackends(flags, process.env, settings, logger);
@@ -73,9 +73,7 @@ export const registerWork: RegisterCommand = (program) => {
         flags.migrationsDir,
         flags.migrationsPath ?? process.env.LONGBOW_MIGRATIONS_PATH ?? defaultMigrationsPath,
       );
-      const fromQueue =
-        backends.queue instanceof SqsQueue ? await backends.queue.maxReceiveCount() : undefined;
-      const maxAttempts = flags.maxAttempts ?? fromQueue ?? 24;
+      const { maxAttempts } = settings;
       const clients = new ClientSet(migrationClients(settings, { logger }));
       const runner = new Runner({
         queue: backends.queue,
@@ -83,7 +81,6 @@ export const registerWork: RegisterCommand = (program) => {
         migrations,
         clients: clients.get,
         settings,
-        maxAttempts,
         stopWhenIdle: flags.exitWhenIdle ?? false,
         logger,
         ...(flags.metrics ? { metrics: new EmfMetrics() } : {}),
