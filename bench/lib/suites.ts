@@ -1,4 +1,4 @@
-import { resolveSettings } from "../../worker/src/config/index.js";
+import { resolveSettings } from "../../worker/src/settings/index.js";
 import { type DatasetGroup, parseDataset } from "./dataset.js";
 import { longbowMigrateTool } from "./migrate-tool.js";
 import { longbowTool, rcloneTool, type Tool } from "./tools.js";

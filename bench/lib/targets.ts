@@ -1,4 +1,4 @@
-import { defaultSettings } from "../../worker/src/config/index.js";
+import { defaultSettings } from "../../worker/src/settings/index.js";
 import { cpuSecondsPerGB, mbPerSecond, peakRssMiB, type RunResult, rcloneOf } from "./results.js";
 
 const MiB = 1024 * 1024;

@@ -1,6 +1,5 @@
 import { basename } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { defaultSettings, resolveSettings, type Settings } from "../../config/index.js";
 import { LongbowError } from "../../errors.js";
 import { createLogger } from "../../log/index.js";
 import {
@@ -12,6 +11,7 @@ import {
   s3ClientSettings,
   storageClasses,
 } from "../../s3/index.js";
+import { defaultSettings, resolveSettings, type Settings } from "../../settings/index.js";
 import { ByteBudget, type CopyResult, copyObject, TransferPool } from "../../transfer/index.js";
 import type { RegisterCommand } from "../commands.js";
 import { interruptedExit, usageExit, withExitCodes } from "../exit-codes.js";

@@ -1,9 +1,9 @@
 import { ClientSet, localBackends, migrationClients } from "../../backends/index.js";
-import { defaultSettings, resolveSettings } from "../../config/index.js";
 import { createLogger } from "../../log/index.js";
 import { buildReport, renderReportJson, renderReportMarkdown } from "../../report/index.js";
 import { Runner } from "../../runner/index.js";
 import { abortOrphanUploads, sendMigration } from "../../send/index.js";
+import { defaultSettings, resolveSettings } from "../../settings/index.js";
 import type { RegisterCommand } from "../commands.js";
 import { interruptedExit, withExitCodes } from "../exit-codes.js";
 import { wholeNumber } from "../flags.js";

@@ -1,7 +1,6 @@
 import { existsSync } from "node:fs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ClientSet, dynamoLedger, migrationClients, stateFiles } from "../../backends/index.js";
-import { resolveSettings } from "../../config/index.js";
 import { type Ledger, SqliteLedger } from "../../ledger/index.js";
 import { createLogger } from "../../log/index.js";
 import {
@@ -12,6 +11,7 @@ import {
   renderPlanJson,
   renderPlanMarkdown,
 } from "../../plan/index.js";
+import { resolveSettings } from "../../settings/index.js";
 import type { RegisterCommand } from "../commands.js";
 import { withExitCodes } from "../exit-codes.js";
 import { positiveDecimal, wholeNumber } from "../flags.js";

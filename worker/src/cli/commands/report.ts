@@ -1,6 +1,6 @@
-import { resolveSettings } from "../../config/index.js";
 import { createLogger } from "../../log/index.js";
 import { buildReport, renderReportJson, renderReportMarkdown } from "../../report/index.js";
+import { resolveSettings } from "../../settings/index.js";
 import type { RegisterCommand } from "../commands.js";
 import { withExitCodes } from "../exit-codes.js";
 import { UsageError } from "../usage-error.js";

@@ -1,9 +1,10 @@
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { ClientSet, migrationClients } from "../../backends/index.js";
-import { type Migration, resolveSettings } from "../../config/index.js";
+import type { Migration } from "../../config/index.js";
 import { createLogger } from "../../log/index.js";
 import { loadPublishedMigrations } from "../../publish/index.js";
 import { sendMigration } from "../../send/index.js";
+import { resolveSettings } from "../../settings/index.js";
 import type { RegisterCommand } from "../commands.js";
 import { withExitCodes } from "../exit-codes.js";
 import { wholeNumber } from "../flags.js";

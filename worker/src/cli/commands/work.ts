@@ -1,9 +1,9 @@
 import { ClientSet, migrationClients } from "../../backends/index.js";
-import { defaultSettings, resolveSettings } from "../../config/index.js";
 import { createLogger } from "../../log/index.js";
 import { EmfMetrics } from "../../metrics/index.js";
 import { defaultMigrationsPath } from "../../publish/index.js";
 import { Runner, watchSpotInterruption } from "../../runner/index.js";
+import { defaultSettings, resolveSettings } from "../../settings/index.js";
 import type { RegisterCommand } from "../commands.js";
 import { withExitCodes } from "../exit-codes.js";
 import { wholeNumber } from "../flags.js";
