@@ -10,6 +10,7 @@ import { withExitCodes } from "../exit-codes.js";
 import { wholeNumber } from "../flags.js";
 import { openBackends } from "./backends.js";
 import { chooseMigrations, loadValidMigrations } from "./load-valid.js";
+import { backendOptions, localStateHelp } from "./shared-options.js";
 
 interface SendFlags {
   dir: string;
@@ -36,13 +37,8 @@ export const registerSend: RegisterCommand = (program) => {
       "--migrations-path <path>",
       "read the migrations published in SSM under this path instead of --dir",
     )
-    .option("--migration <name>", "send only this migration")
-    .option("--queue-url <url>", "SQS queue (env LONGBOW_QUEUE_URL)")
-    .option("--table-name <name>", "DynamoDB ledger table (env LONGBOW_TABLE_NAME)")
-    .option(
-      "--state <dir>",
-      "local mode: SQLite queue and ledger in this folder (instead of the queue and table)",
-    )
+    .option("--migration <name>", "send only this migration");
+  backendOptions(cmd, localStateHelp)
     .option(
       "--refuse-when-queue-not-empty",
       "do nothing while the queue still holds work (the original's behaviour)",
