@@ -138,7 +138,7 @@ describe("compare classifies every key", () => {
     ).toEqual({
       migration: "m",
       source: { bucket: "src", key: "in/a", size: 3, etag: "x", versionId: "v" },
-      destination: { bucket: "dst", key: "out/a", storageClass: "STANDARD_IA" },
+      destination: { bucket: "dst", key: "out/a", storageClass: "STANDARD_IA", tags: "copy" },
     });
     expect(
       toJob(m, { kind: "identical", sourceKey: "in/a", destinationKey: "out/a", size: 3 }),

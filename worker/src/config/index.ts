@@ -14,6 +14,7 @@ export { formatBytes, inputLimits } from "./input-limits.js";
 export {
   destinationEndpoint,
   destinationKey,
+  jobDestination,
   KeyOutsidePrefixError,
   sourceEndpoint,
   sourceKeyOf,

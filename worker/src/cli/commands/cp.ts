@@ -28,6 +28,7 @@ export const cpExitCodes = {
   usage: usageExit,
   "source-missing": 3,
   "source-changed": 4,
+  "needs-restore": 5,
   interrupted: interruptedExit,
 } as const;
 
