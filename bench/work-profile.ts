@@ -5,7 +5,7 @@
  * (dist/longbow.mjs, as the fleet runs it) and reports its CPU time per object, optionally
  * with a V8 CPU profile summarised by where the time goes.
  *
- *   npm run build && npx tsx bench/work-profile.ts --objects 2000 [--profile DIR]
+ *   npm run build && npx tsx bench/work-profile.ts --objects 2000 [--profile DIR] [--keep-alive]
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -23,8 +23,17 @@ import { createTestSqsQueue } from "../test/support/sqs-queue.js";
 import { createLedgerTable } from "../worker/src/ledger/index.js";
 
 const { values } = parseArgs({
-  options: { objects: { type: "string", default: "2000" }, profile: { type: "string" } },
+  options: {
+    objects: { type: "string", default: "2000" },
+    profile: { type: "string" },
+    "keep-alive": { type: "boolean", default: false },
+  },
 });
+if (values["keep-alive"]) {
+  // the bench's emulator adjustment (bench/emulator/sitecustomize.py): connections reused, as real endpoints allow
+  process.env.PYTHONPATH = join(repoRoot, "bench", "emulator");
+  process.env.LONGBOW_BENCH_KEEP_ALIVE = "1";
+}
 const objects = Number(values.objects);
 const bundle = join(repoRoot, "dist", "longbow.mjs");
 
@@ -152,6 +161,7 @@ try {
   console.log(
     JSON.stringify({
       objects,
+      emulator: values["keep-alive"] ? "keep-alive patched" : "stock (Connection: close)",
       machine: `${cpus().length} × ${cpus()[0]?.model ?? "?"}, load ${load} at start`,
       node: process.version,
       send: {
