@@ -5,7 +5,7 @@ import tls from "node:tls";
 import { Agent, type AgentConnectOpts } from "agent-base";
 import { HttpProxyAgent } from "http-proxy-agent";
 import { HttpsProxyAgent } from "https-proxy-agent";
-import type { Proxy } from "./proxy.js";
+import type { EnvProxy } from "./proxy.js";
 import type { SocketBudget } from "./socket-budget.js";
 
 /** Connections straight to the endpoint, as Node's own agents open them. */
@@ -68,7 +68,7 @@ function inBudget<A extends Agent>(agent: A, budget: SocketBudget, secure: boole
  */
 export function budgetedAgents(
   budget: SocketBudget,
-  proxies: { http?: Proxy | undefined; https?: Proxy | undefined } = {},
+  proxies: { http?: EnvProxy | undefined; https?: EnvProxy | undefined } = {},
 ): { httpAgent: Agent; httpsAgent: Agent } {
   const options = { keepAlive: true, maxSockets: budget.limit, maxTotalSockets: budget.limit };
   return {

@@ -2,7 +2,7 @@ import { LongbowError } from "../errors.js";
 import type { Origin } from "./http1/connection.js";
 
 /** A proxy from the environment. */
-export interface Proxy {
+export interface EnvProxy {
   url: URL;
   /** The variable that named it, e.g. `HTTPS_PROXY`. */
   variable: string;
@@ -19,9 +19,9 @@ interface Bypass {
 /** The proxies the environment names, and which origins bypass them. */
 export interface ProxyRoutes {
   /** The proxy for requests to `origin`, or `undefined` for a direct connection. */
-  proxyFor(origin: Origin): Proxy | undefined;
-  readonly http: Proxy | undefined;
-  readonly https: Proxy | undefined;
+  proxyFor(origin: Origin): EnvProxy | undefined;
+  readonly http: EnvProxy | undefined;
+  readonly https: EnvProxy | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -35,7 +35,7 @@ function read(env: Env, name: string): { variable: string; value: string } | und
   return undefined;
 }
 
-function proxyFrom(env: Env, name: string): Proxy | undefined {
+function proxyFrom(env: Env, name: string): EnvProxy | undefined {
   const found = read(env, name);
   if (found === undefined) return undefined;
   const { variable, value } = found;
