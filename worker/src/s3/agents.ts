@@ -15,6 +15,18 @@ class DirectAgent extends Agent {
   }
 }
 
+/** CONNECT tunnels through an https proxy, checking the endpoint's certificate by its own name. */
+class TunnelAgent extends HttpsProxyAgent<string> {
+  override connect(req: ClientRequest, opts: AgentConnectOpts) {
+    const host = opts.host;
+    // The library starts TLS inside the tunnel without `host`, so Node would check the
+    // certificate of an endpoint addressed by IP against "localhost".
+    if (host === undefined || net.isIP(host) === 0) return super.connect(req, opts);
+    const checkServerIdentity = (_: string, cert: tls.PeerCertificate) => tls.checkServerIdentity(host, cert);
+    return super.connect(req, { ...opts, checkServerIdentity } as AgentConnectOpts);
+  }
+}
+
 /** Signals when `req` closes (finished, or destroyed by a timeout or abort). */
 function closeSignal(req: ClientRequest): AbortSignal {
   const ac = new AbortController();
@@ -25,9 +37,9 @@ function closeSignal(req: ClientRequest): AbortSignal {
 /** Closes the oldest parked socket of `agent`; false when none is parked. */
 function closeOneFree(agent: Agent): boolean {
   for (const sockets of Object.values(agent.freeSockets)) {
-    // The oldest: Node's agent hands out the newest, and skips destroyed ones at the front.
-    const socket = sockets?.[0];
-    if (socket !== undefined && !socket.destroyed) {
+    // The oldest: Node's agent hands out the newest. A destroyed one stays listed until it closes.
+    const socket = sockets?.find((s) => !s.destroyed);
+    if (socket !== undefined) {
       socket.destroy();
       return true;
     }
@@ -78,9 +90,7 @@ export function budgetedAgents(
       false,
     ),
     httpsAgent: inBudget(
-      proxies.https === undefined
-        ? new DirectAgent(options)
-        : new HttpsProxyAgent(proxies.https.url, options),
+      proxies.https === undefined ? new DirectAgent(options) : new TunnelAgent(proxies.https.url, options),
       budget,
       true,
     ),
