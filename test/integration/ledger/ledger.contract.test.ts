@@ -36,17 +36,21 @@ const t0 = new Date("2026-11-26T01:00:00Z");
  */
 function raceBarrier(client: DynamoDBClient): void {
   let reads = 0;
+  let bothRead: () => void = () => {};
+  const bothHaveRead = new Promise<void>((r) => {
+    bothRead = r;
+  });
   let chain: Promise<unknown> = Promise.resolve();
   const middleware = ((next: (a: unknown) => Promise<unknown>, ctx: { commandName?: string }) =>
     async (args: unknown) => {
       if (ctx.commandName === "GetItemCommand") {
         const out = await next(args);
-        reads++;
+        if (++reads === 2) bothRead();
         return out;
       }
       // Writes before the first read (the enqueue) pass straight through.
       if (ctx.commandName !== "TransactWriteItemsCommand" || reads === 0) return next(args);
-      while (reads < 2) await new Promise((r) => setTimeout(r, 5));
+      await bothHaveRead;
       const mine = chain.then(() => next(args));
       chain = mine.catch(() => {});
       return mine;
