@@ -37,12 +37,14 @@ export function controlPlane(inputs: ActionInputs): ControlPlane {
       ssm ??= new SSMClient(config);
       return ssm;
     },
+    // adaptive: once a request is throttled, the client slows all of its requests (the SDK's
+    // rate limiter), so send's window of requests backs off as one
     get sqs() {
-      sqs ??= new SQSClient(config);
+      sqs ??= new SQSClient({ ...config, retryMode: "adaptive" });
       return sqs;
     },
     get dynamo() {
-      dynamo ??= new DynamoDBClient(config);
+      dynamo ??= new DynamoDBClient({ ...config, retryMode: "adaptive" });
       return dynamo;
     },
   };

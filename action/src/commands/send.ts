@@ -1,4 +1,5 @@
 import * as core from "@actions/core";
+import { resolveSettings } from "../../../worker/src/config/index.js";
 import { assemblePlan, renderPlanMarkdown } from "../../../worker/src/plan/index.js";
 import { loadPublishedMigrations } from "../../../worker/src/publish/index.js";
 import { formatBytes } from "../../../worker/src/report/index.js";
@@ -33,6 +34,7 @@ export async function send(ctx: CommandContext): Promise<void> {
         queue,
         ledger,
         throughputBytesPerSecond: ctx.inputs.throughput * 1_000_000,
+        concurrency: resolveSettings(process.env).sendConcurrency,
       });
       core.info(`send ${m.name}: ${result.sent} object(s) queued, ${result.alreadyPending} already pending`);
       results.push(result);

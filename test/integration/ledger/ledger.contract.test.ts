@@ -1,11 +1,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import fc from "fast-check";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import type { Job } from "../../../worker/src/job/index.js";
 import { type JobOutcome, type Ledger, SqliteLedger } from "../../../worker/src/ledger/index.js";
-import { dynamoFor } from "../../emulator/clients.js";
+import { planFinish, verificationCounters } from "../../../worker/src/ledger/transitions.js";
+import { clientConfig, dynamoFor } from "../../emulator/clients.js";
+import { startLatencyProxy } from "../../support/latency-proxy.js";
 import { countRequests, createTestDynamoLedger, writesIn } from "../../support/ledgers.js";
 
 const { global } = inject("emulator");
@@ -29,28 +32,36 @@ const done = (over: Partial<JobOutcome> = {}): JobOutcome => ({
 const t0 = new Date("2026-11-26T01:00:00Z");
 
 /**
- * Makes two concurrent finish() calls race deterministically on DynamoDB: both read the
- * item before either writes, then the writes go one after the other. (Truly simultaneous
- * transactions are unsafe on the emulator: it restores a whole-table snapshot when a
- * transaction fails, undoing a concurrent one. Real DynamoDB does not.)
+ * Makes two concurrent finish() calls race deterministically on DynamoDB: both have
+ * decided what to write before either write lands (each finish writes without reading
+ * first, conditional on what it assumes; a finish that reads first reads before either
+ * writes), then the writes go one after the other. The first transaction (the enqueue)
+ * passes straight through.
  */
 function raceBarrier(client: DynamoDBClient): void {
+  let writes = 0;
   let reads = 0;
-  let bothRead: () => void = () => {};
-  const bothHaveRead = new Promise<void>((r) => {
-    bothRead = r;
+  let open!: () => void;
+  const bothDecided = new Promise<void>((r) => {
+    open = r;
   });
+  const check = () => {
+    if (writes >= 3 || reads >= 2) open();
+  };
   let chain: Promise<unknown> = Promise.resolve();
   const middleware = ((next: (a: unknown) => Promise<unknown>, ctx: { commandName?: string }) =>
     async (args: unknown) => {
       if (ctx.commandName === "GetItemCommand") {
         const out = await next(args);
-        if (++reads === 2) bothRead();
+        reads++;
+        check();
         return out;
       }
-      // Writes before the first read (the enqueue) pass straight through.
-      if (ctx.commandName !== "TransactWriteItemsCommand" || reads === 0) return next(args);
-      await bothHaveRead;
+      if (ctx.commandName !== "TransactWriteItemsCommand") return next(args);
+      writes++;
+      check();
+      if (writes === 1) return next(args);
+      await bothDecided;
       const mine = chain.then(() => next(args));
       chain = mine.catch(() => {});
       return mine;
@@ -265,11 +276,122 @@ describe("DynamoDB ledger write budget", () => {
     const counts = countRequests(client);
     const { ledger } = await createTestDynamoLedger(client);
     const before = writesIn(counts);
-    await ledger.enqueue([job("small"), job("big", "e1", 12 << 20)], t0);
-    await ledger.resumeStore(run).save(job("big"), { uploadId: "u", partSize: 5 << 20 });
+    const big = job("big", "e1", 12 << 20);
+    await ledger.enqueue([job("small"), big], t0);
+    await ledger.resumeStore(run).save(big, { uploadId: "u", partSize: 5 << 20 });
     await ledger.finish(job("small"), done());
-    await ledger.finish(job("big"), done({ bytes: 12 << 20 }));
+    await ledger.finish(big, done({ bytes: 12 << 20 }));
     // one enqueue transaction for both, a resume point for the multipart one, one finish each
     expect(writesIn(counts) - before).toBe(4);
+    // and no reads: each finish folds its read into its write
+    expect(counts.GetItem ?? 0).toBe(0);
+  });
+});
+
+describe("DynamoDB ledger finish without a read", () => {
+  it("finishes objects pending since their send in one request each (no GetItem)", async () => {
+    const proxy = await startLatencyProxy({ target: global.endpoint });
+    try {
+      const { ledger } = await createTestDynamoLedger(
+        new DynamoDBClient(clientConfig(global, proxy.endpoint)),
+      );
+      const jobs = Array.from({ length: 20 }, (_, i) => job(`k${i}`));
+      await ledger.enqueue(jobs, t0);
+      const running = jobs[3] as Job;
+      await ledger.resumeStore(run).save(running, { uploadId: "u", partSize: 5 << 20 });
+      await ledger.noteError(jobs[4] as Job, run, "SlowDown", { retries: 2 });
+      proxy.reset();
+      for (const [i, j] of jobs.entries()) {
+        const status = i % 5 === 0 ? "failed" : i % 7 === 0 ? "skipped" : "done";
+        expect(await ledger.finish(j, done({ status, verification: "source-etag", retries: i % 3 }))).toBe(
+          true,
+        );
+      }
+      // a read and a write per object before: 2 requests each
+      expect(proxy.count(["GetItem", "BatchGetItem", "Query"])).toBe(0);
+      expect(proxy.count(["TransactWriteItems"])).toBe(jobs.length);
+      expect(Object.values(proxy.operations()).reduce((n, o) => n + o.requests, 0)).toBe(jobs.length);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("writes what a read-then-write would, counters included, from any history", async () => {
+    const { ledger } = await createTestDynamoLedger(dynamoFor(global));
+    let n = 0;
+    const history = fc.constantFrom(
+      "queued",
+      "running",
+      "noted",
+      "requeuedAfterDone",
+      "s3Event",
+      "alreadyDone",
+      "resized",
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        history,
+        fc.record({
+          status: fc.constantFrom("done" as const, "failed" as const, "skipped" as const),
+          verification: fc.constantFrom(undefined, "source-etag" as const, "parts-only" as const),
+          retries: fc.constantFrom(0, 2),
+          attemptNoted: fc.boolean(),
+          sourceEtag: fc.constantFrom(undefined, "e1"),
+          reason: fc.constantFrom(undefined, "because"),
+          destinationEtag: fc.constantFrom(undefined, "d9"),
+        }),
+        fc.boolean(),
+        async (h, o, jobHasEtag) => {
+          const migration = `eq-${n++}`;
+          const base = job("k", "e1", 100, migration);
+          const j: Job = jobHasEtag ? base : { ...base, source: { ...base.source, etag: undefined } };
+          if (h !== "s3Event")
+            await ledger.enqueue([h === "resized" ? job("k", "e1", 70, migration) : j], t0);
+          if (h === "running" || h === "s3Event")
+            await ledger.resumeStore(run).save(j, { uploadId: "u", partSize: 5 << 20, sourceEtag: "e1" });
+          if (h === "noted") await ledger.noteError(j, run, "SlowDown", { retries: 3 });
+          if (h === "requeuedAfterDone" || h === "alreadyDone")
+            await ledger.finish(j, done({ verification: "source-etag", sourceEtag: "e1" }));
+          if (h === "requeuedAfterDone") await ledger.enqueue([j], t0);
+          const before = await ledger.get(j);
+          const countsBefore = await ledger.summary(migration);
+          const outcome = done({
+            status: o.status,
+            ...(o.verification ? { verification: o.verification } : {}),
+            ...(o.retries ? { retries: o.retries } : {}),
+            ...(o.attemptNoted ? { attemptNoted: true } : {}),
+            ...(o.sourceEtag ? { sourceEtag: o.sourceEtag } : {}),
+            ...(o.reason ? { reason: o.reason } : {}),
+            destinationEtag: o.destinationEtag,
+          });
+          const expected = planFinish(before, j, outcome);
+          expect(await ledger.finish(j, outcome)).toBe(expected !== undefined);
+          const after = await ledger.get(j);
+          expect(after).toEqual(expected?.item ?? before);
+          const countsAfter = await ledger.summary(migration);
+          const moved: Record<string, { objects: number; bytes: number }> = {};
+          const diff = (
+            key: string,
+            a: { objects: number; bytes: number },
+            b: { objects: number; bytes: number },
+          ) => {
+            if (a.objects !== b.objects || a.bytes !== b.bytes)
+              moved[key] = { objects: a.objects - b.objects, bytes: a.bytes - b.bytes };
+          };
+          for (const k of ["pending", "done", "failed", "skipped"] as const)
+            diff(k, countsAfter.counters[k], countsBefore.counters[k]);
+          for (const [level, key] of Object.entries(verificationCounters))
+            diff(
+              key,
+              countsAfter.verified[level as keyof typeof verificationCounters],
+              countsBefore.verified[level as keyof typeof verificationCounters],
+            );
+          if (countsAfter.retries !== countsBefore.retries)
+            moved.retries = { objects: countsAfter.retries - countsBefore.retries, bytes: 0 };
+          expect(moved).toEqual(expected?.delta ?? {});
+        },
+      ),
+      { numRuns: 80 },
+    );
   });
 });

@@ -38,8 +38,10 @@ export function clusterBackends(
   tableName: string,
   options: { logger?: Logger; sqs?: SQSClient; dynamo?: DynamoDBClient } = {},
 ): Backends & { queue: SqsQueue } {
-  const sqs = options.sqs ?? new SQSClient({});
-  const dynamo = options.dynamo ?? new DynamoDBClient({});
+  // adaptive: once a request is throttled, the client slows all of its requests (the SDK's
+  // rate limiter), so a send's window of requests backs off as one
+  const sqs = options.sqs ?? new SQSClient({ retryMode: "adaptive" });
+  const dynamo = options.dynamo ?? new DynamoDBClient({ retryMode: "adaptive" });
   return {
     queue: sqsQueue(sqs, queueUrl, options.logger),
     ledger: dynamoLedger(dynamo, tableName),

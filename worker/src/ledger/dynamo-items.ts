@@ -32,6 +32,8 @@ export function putFor(table: string, job: Job, old: LedgerItem | undefined, t: 
       ConditionExpression: old ? "#rev = :rev" : "attribute_not_exists(pk)",
       ExpressionAttributeNames: old ? { "#rev": "rev" } : undefined,
       ExpressionAttributeValues: old ? { ":rev": old.rev } : undefined,
+      // the item as it is when another write came first, so the transition is planned again without a read
+      ReturnValuesOnConditionCheckFailure: "ALL_OLD",
     },
   };
 }

@@ -1,4 +1,8 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+} from "@aws-sdk/client-dynamodb";
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
@@ -8,9 +12,12 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { Job } from "../job/index.js";
+import { immediately, type Schedule } from "../schedule.js";
 import { sleep } from "../sleep.js";
 import type { ResumeStore } from "../transfer/index.js";
+import { finishWithoutRead } from "./dynamo-finish.js";
 import { counterUpdate, hourUpdate, putFor, type Transition, toItem } from "./dynamo-items.js";
 import { metaKey, migrationsIndexPk, objectKey } from "./dynamo-keys.js";
 import { listMigrations, readSummary } from "./dynamo-summary.js";
@@ -48,6 +55,23 @@ function baseFields(job: Job): Record<string, unknown> {
     ":size": job.source.size ?? 0,
     ":status": "queued",
   };
+}
+
+/** The item a cancelled transaction handed back (ALL_OLD), as a LedgerItem; undefined when there was none. */
+function storedItem(raw: Record<string, AttributeValue> | undefined): LedgerItem | undefined {
+  return raw === undefined ? undefined : toItem(unmarshall(raw));
+}
+
+function transitionFailed(job: Job, err: unknown): LedgerError {
+  return new LedgerError(
+    "TransitionFailed",
+    `ledger update of ${job.source.key} failed: ${(err as Error).message}`,
+    {
+      cause: err,
+      context: { migration: job.migration, key: job.source.key },
+      retryable: true,
+    },
+  );
 }
 
 export interface DynamoLedgerOptions {
@@ -98,33 +122,48 @@ export class DynamoLedger implements Ledger {
     return out.Item ? toItem(out.Item) : undefined;
   }
 
+  /** Consistent reads of many items, a BatchGetItem per hundred keys, the batches at once as far as `schedule` lets them. */
   private async getMany(
     jobs: readonly { migration: string; source: { key: string } }[],
     signal?: AbortSignal,
+    schedule: Schedule = immediately,
   ): Promise<Map<string, Record<string, unknown>>> {
     const found = new Map<string, Record<string, unknown>>();
-    for (let i = 0; i < jobs.length; i += batchGetLimit) {
-      let keys: Record<string, unknown>[] | undefined = jobs.slice(i, i + batchGetLimit).map(objectKey);
-      // Duplicate keys in one BatchGetItem are an error.
-      keys = [...new Map(keys.map((k) => [k.pk as string, k])).values()];
-      for (let round = 0; keys && keys.length > 0; round++) {
-        if (round > 0) await sleep(Math.random() * 50 * 2 ** Math.min(round, 6), signal);
-        const out: BatchGetCommandOutput = await this.client.send(
-          new BatchGetCommand({
-            RequestItems: { [this.table]: { Keys: keys, ConsistentRead: true } },
-          }),
-          { abortSignal: signal },
-        );
-        for (const item of out.Responses?.[this.table] ?? []) found.set(item.pk as string, item);
-        keys = out.UnprocessedKeys?.[this.table]?.Keys;
-      }
-    }
+    // Duplicate keys in one BatchGetItem are an error.
+    const keys = [...new Map(jobs.map(objectKey).map((k) => [k.pk, k])).values()];
+    const batches: Record<string, unknown>[][] = [];
+    for (let i = 0; i < keys.length; i += batchGetLimit) batches.push(keys.slice(i, i + batchGetLimit));
+    await Promise.all(
+      batches.map(async (batch) => {
+        let left: Record<string, unknown>[] | undefined = batch;
+        for (let round = 0; left && left.length > 0; round++) {
+          // what DynamoDB left unprocessed (its throughput was exceeded) is asked again after a backoff
+          if (round > 0) await sleep(Math.random() * 50 * 2 ** Math.min(round, 6), signal);
+          const ask: Record<string, unknown>[] = left;
+          const out: BatchGetCommandOutput = await schedule(() =>
+            this.client.send(
+              new BatchGetCommand({ RequestItems: { [this.table]: { Keys: ask, ConsistentRead: true } } }),
+              { abortSignal: signal },
+            ),
+          );
+          for (const item of out.Responses?.[this.table] ?? []) found.set(item.pk as string, item);
+          left = out.UnprocessedKeys?.[this.table]?.Keys;
+        }
+      }),
+    );
     return found;
   }
 
+  /**
+   * Reads the items (BatchGetItem), then writes them in transactions of `enqueueBatchSize`
+   * with their counter change; the reads and the transactions each go at once as far as
+   * `schedule` lets them. Returns only the jobs whose item was written: a job is never
+   * handed back for the queue before its ledger item exists.
+   */
   async enqueue(jobs: readonly Job[], now: Date, options: EnqueueOptions = {}): Promise<Job[]> {
     const { signal } = options;
-    const existing = await this.getMany(jobs, signal);
+    const schedule = options.schedule ?? immediately;
+    const existing = await this.getMany(jobs, signal, schedule);
     const seen = new Set<string>();
     const planned: { job: Job; old: LedgerItem | undefined; t: Transition }[] = [];
     for (const job of jobs) {
@@ -136,14 +175,33 @@ export class DynamoLedger implements Ledger {
       const t = planEnqueue(old, job, now, options);
       if (t) planned.push({ job, old, t });
     }
-    const accepted: Job[] = [];
+    const chunks: (typeof planned)[] = [];
     for (let i = 0; i < planned.length; i += this.enqueueBatchSize) {
-      const chunk = planned.slice(i, i + this.enqueueBatchSize);
-      try {
-        // One transaction for the chunk: its items and one counter update with their sum.
-        const delta = sumDeltas(chunk.map((c) => c.t.delta));
-        const first = chunk[0] as (typeof chunk)[number];
-        await this.client.send(
+      chunks.push(planned.slice(i, i + this.enqueueBatchSize));
+    }
+    const settled = await Promise.allSettled(
+      chunks.map((chunk) => this.enqueueChunk(chunk, now, options, schedule)),
+    );
+    const failed = settled.find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
+    // in the jobs' order, whatever order the transactions finished in
+    const accepted = new Set(settled.flatMap((r) => (r.status === "fulfilled" ? r.value : [])));
+    return planned.map((p) => p.job).filter((j) => accepted.has(j));
+  }
+
+  /** One transaction for the chunk: its items and one counter update with their sum. */
+  private async enqueueChunk(
+    chunk: readonly { job: Job; old: LedgerItem | undefined; t: Transition }[],
+    now: Date,
+    options: EnqueueOptions,
+    schedule: Schedule,
+  ): Promise<Job[]> {
+    const { signal } = options;
+    const delta = sumDeltas(chunk.map((c) => c.t.delta));
+    const first = chunk[0] as (typeof chunk)[number];
+    try {
+      await schedule(() =>
+        this.client.send(
           new TransactWriteCommand({
             TransactItems: [
               ...chunk.map((c) => putFor(this.table, c.job, c.old, c.t)),
@@ -153,25 +211,47 @@ export class DynamoLedger implements Ledger {
             ],
           }),
           { abortSignal: signal },
+        ),
+      );
+      return chunk.map((c) => c.job);
+    } catch (err) {
+      if (!(err instanceof TransactionCanceledException)) throw err;
+      // Someone else wrote some of them meanwhile: item by item, each planned again from
+      // the item DynamoDB handed back (the others from the item as read).
+      const accepted: Job[] = [];
+      for (const [i, c] of chunk.entries()) {
+        const reason = err.CancellationReasons?.[i];
+        const old = reason?.Code === "ConditionalCheckFailed" ? storedItem(reason.Item) : c.old;
+        const written = await schedule(() =>
+          this.transition(c.job, old, (o) => planEnqueue(o, c.job, now, options), signal),
         );
-        accepted.push(...chunk.map((c) => c.job));
-      } catch (err) {
-        if (!(err instanceof TransactionCanceledException)) throw err;
-        // Someone else wrote one of them meanwhile: item by item, each re-read.
-        for (const c of chunk) {
-          const old = await this.get(c.job, signal);
-          if (await this.transition(c.job, old, (o) => planEnqueue(o, c.job, now, options), signal)) {
-            accepted.push(c.job);
-          }
-        }
+        if (written) accepted.push(c.job);
       }
+      return accepted;
     }
-    return accepted;
   }
 
+  /**
+   * Records an outcome in one request for an object pending since its send: the item's
+   * read is folded into a conditional write (see `finishWithoutRead`). Only when the item
+   * is not what that write assumes (a duplicate delivery, an S3-event job, an object queued
+   * again meanwhile) is the transition planned from the item the failed write handed back.
+   */
   async finish(job: Job, outcome: JobOutcome, signal?: AbortSignal): Promise<boolean> {
-    const old = await this.get(job, signal);
-    return this.transition(job, old, (o) => planFinish(o, job, outcome), signal, outcome);
+    const plan = (o: LedgerItem | undefined) => planFinish(o, job, outcome);
+    const blind = finishWithoutRead(this.table, job, outcome);
+    if (blind === undefined) return this.transition(job, await this.get(job, signal), plan, signal, outcome);
+    let old: LedgerItem | undefined;
+    try {
+      await this.client.send(new TransactWriteCommand(blind), { abortSignal: signal });
+      return true;
+    } catch (err) {
+      if (!(err instanceof TransactionCanceledException)) throw transitionFailed(job, err);
+      const reason = err.CancellationReasons?.[0];
+      // a cancellation for another reason (throttled, a conflicting transaction) is planned from a fresh read
+      old = reason?.Code === "ConditionalCheckFailed" ? storedItem(reason.Item) : await this.get(job, signal);
+    }
+    return this.transition(job, old, plan, signal, outcome);
   }
 
   /**
@@ -196,18 +276,10 @@ export class DynamoLedger implements Ledger {
         return true;
       } catch (err) {
         if (!(err instanceof TransactionCanceledException) || attempt >= this.maxConflictRetries) {
-          throw new LedgerError(
-            "TransitionFailed",
-            `ledger update of ${job.source.key} failed: ${(err as Error).message}`,
-            {
-              cause: err,
-              context: { migration: job.migration, key: job.source.key },
-              retryable: true,
-            },
-          );
+          throw transitionFailed(job, err);
         }
-        const reasons = err.CancellationReasons?.map((r) => r.Code) ?? [];
-        if (reasons.includes("ConditionalCheckFailed")) old = await this.get(job, signal);
+        const reason = err.CancellationReasons?.[0];
+        if (reason?.Code === "ConditionalCheckFailed") old = storedItem(reason.Item);
         else await sleep(Math.random() * 20 * 2 ** Math.min(attempt, 6), signal);
       }
     }

@@ -1,5 +1,6 @@
 import type { CopyRecord, CopyRecords } from "../compare/index.js";
 import type { Job } from "../job/index.js";
+import type { Schedule } from "../schedule.js";
 import type { PartLayout, ResumeStore, VerificationLevel } from "../transfer/index.js";
 
 /** Where one object stands. `queued` and `running` together are "pending". */
@@ -109,6 +110,11 @@ export interface EnqueueOptions {
    */
   finishedSince?: Date;
   signal?: AbortSignal;
+  /**
+   * Runs each request of the call (reads and writes go at once as far as it lets them):
+   * `send` passes the window it shares with the queue. @defaultValue at once
+   */
+  schedule?: Schedule;
 }
 
 /** Who is working on a job, for the ledger's record. */

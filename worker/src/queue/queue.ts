@@ -1,4 +1,5 @@
 import type { Job } from "../job/index.js";
+import type { Schedule } from "../schedule.js";
 
 /** One message as a worker holds it between receive and delete/release. */
 export interface QueueMessage {
@@ -41,8 +42,11 @@ export interface ReceiveOptions {
  * letter after too many receives. SQS and SQLite implement it; one contract suite tests both.
  */
 export interface Queue {
-  /** Enqueues jobs, one message each, in batches; throws if any could not be sent. */
-  send(jobs: readonly Job[], signal?: AbortSignal): Promise<void>;
+  /**
+   * Enqueues jobs, one message each, in batches; throws if any could not be sent. Each
+   * request goes through `schedule` (a window shared with other calls). @defaultValue at once
+   */
+  send(jobs: readonly Job[], signal?: AbortSignal, schedule?: Schedule): Promise<void>;
   receive(options?: ReceiveOptions): Promise<QueueMessage[]>;
   /** The job is finished: remove the message for good. */
   delete(message: QueueMessage, signal?: AbortSignal): Promise<void>;

@@ -11,6 +11,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import type { Job } from "../job/index.js";
 import { type Logger, silentLogger } from "../log/index.js";
+import { immediately, type Schedule } from "../schedule.js";
 import { sleep } from "../sleep.js";
 import { DeleteBatcher } from "./delete-batcher.js";
 import { QueueError } from "./errors.js";
@@ -68,22 +69,35 @@ export class SqsQueue implements Queue {
     this.deletes = new DeleteBatcher(this.client, this.queueUrl, options.deleteBatchWindowMs ?? 20);
   }
 
-  async send(jobs: readonly Job[], signal?: AbortSignal): Promise<void> {
+  /**
+   * Sends the jobs ten to a SendMessageBatch, the batches at once as far as `schedule`'s
+   * window lets them (one after the other without a window would cost a round trip per ten
+   * jobs). Throws once every batch has settled if any job could not be sent.
+   */
+  async send(jobs: readonly Job[], signal?: AbortSignal, schedule: Schedule = immediately): Promise<void> {
+    const batches: SendMessageBatchRequestEntry[][] = [];
     for (let i = 0; i < jobs.length; i += batchSize) {
-      const entries = jobs
-        .slice(i, i + batchSize)
-        .map((job, n) => ({ Id: String(n), MessageBody: JSON.stringify(job) }));
-      await this.sendBatch(entries, signal);
+      batches.push(
+        jobs.slice(i, i + batchSize).map((job, n) => ({ Id: String(n), MessageBody: JSON.stringify(job) })),
+      );
     }
+    const settled = await Promise.allSettled(batches.map((b) => this.sendBatch(b, signal, schedule)));
+    const failed = settled.find((s) => s.status === "rejected");
+    if (failed) throw failed.reason;
   }
 
   /** Sends one batch, resending only the entries SQS reports as failed, with backoff. */
-  private async sendBatch(entries: SendMessageBatchRequestEntry[], signal?: AbortSignal): Promise<void> {
+  private async sendBatch(
+    entries: SendMessageBatchRequestEntry[],
+    signal: AbortSignal | undefined,
+    schedule: Schedule,
+  ): Promise<void> {
     let pending = entries;
     for (let attempt = 1; ; attempt++) {
-      const out = await this.client.send(
-        new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending }),
-        { abortSignal: signal },
+      const out = await schedule(() =>
+        this.client.send(new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending }), {
+          abortSignal: signal,
+        }),
       );
       const failed = new Set((out.Failed ?? []).map((f) => f.Id));
       if (failed.size === 0) return;

@@ -1,4 +1,5 @@
 import type { S3Client } from "@aws-sdk/client-s3";
+import PQueue from "p-queue";
 import { type DiffKind, toJob } from "../compare/index.js";
 import type { Migration } from "../config/index.js";
 import { LongbowError, throwIfAborted } from "../errors.js";
@@ -7,6 +8,8 @@ import type { Ledger } from "../ledger/index.js";
 import { type Logger, silentLogger } from "../log/index.js";
 import { type MigrationPlan, planMigration } from "../plan/index.js";
 import type { Queue } from "../queue/index.js";
+import type { Schedule } from "../schedule.js";
+import { defaultSettings } from "../settings/index.js";
 import { abortOrphanUploads } from "./orphan-uploads.js";
 
 export interface SendOptions {
@@ -22,8 +25,13 @@ export interface SendOptions {
    * @defaultValue false (objects already pending are skipped instead)
    */
   refuseWhenQueueNotEmpty?: boolean;
-  /** Jobs recorded and sent per round. @defaultValue 100 */
+  /** Jobs recorded and sent per batch. @defaultValue 100 */
   batchSize?: number;
+  /**
+   * Requests to the ledger and the queue in flight at once (the window the batches share);
+   * as many batches are under way. @defaultValue settings' sendConcurrency (16)
+   */
+  concurrency?: number;
   /** Compare: partitions listed at once. @defaultValue the compare's default (16) */
   parallelism?: number;
   /** Compare: prefix levels the key space is split by. @defaultValue the compare's default (1) */
@@ -76,17 +84,29 @@ export class SendRefusedError extends LongbowError {
  * ETag are skipped, so a send may run while workers are busy; when the queue is empty such
  * ledger entries are stale (a lost message) and are sent again. Provenance comes from the
  * ledger (CopyRecords), so `etag`/`version` compares see what each copy was made from.
+ *
+ * Batches are recorded and sent while the compare goes on: up to `concurrency` batches at
+ * once, their requests sharing one window of `concurrency` in flight, and the compare waits
+ * while every batch is taken. Within a batch the queue is written only with the jobs whose
+ * ledger items were written, so no message ever names an object the ledger lacks; across
+ * batches the order is free (each job is its own object).
  */
 export async function sendMigration(options: SendOptions): Promise<SendResult> {
   const { migration: m, queue, ledger } = options;
   const batchSize = options.batchSize ?? 100;
+  const concurrency = options.concurrency ?? defaultSettings.sendConcurrency;
   const now = options.now ?? (() => new Date());
   const logger = (options.logger ?? silentLogger).child({ migration: m.name });
-  const signal = options.signal;
-  if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
-    throw new LongbowError("InvalidOption", `batchSize must be a whole number >= 1, got ${batchSize}`);
+  const outer = options.signal;
+  for (const [name, v] of [
+    ["batchSize", batchSize],
+    ["concurrency", concurrency],
+  ] as const) {
+    if (!Number.isSafeInteger(v) || v < 1) {
+      throw new LongbowError("InvalidOption", `${name} must be a whole number >= 1, got ${v}`);
+    }
   }
-  const depth = await queue.depth(signal);
+  const depth = await queue.depth(outer);
   const waiting = depth.visible + depth.inFlight;
   if (options.refuseWhenQueueNotEmpty && waiting > 0) throw new SendRefusedError(m.name, waiting);
   const comparedAt = now();
@@ -100,42 +120,77 @@ export async function sendMigration(options: SendOptions): Promise<SendResult> {
     comparedAt: comparedAt.toISOString(),
     finishedAt: "",
   };
-  let batch: Job[] = [];
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const accepted = await ledger.enqueue(batch, now(), {
+  // The first batch that fails stops the others and the compare: its error is the send's.
+  const stop = new AbortController();
+  const signal = outer ? AbortSignal.any([outer, stop.signal]) : stop.signal;
+  let failure: { err: unknown } | undefined;
+  const requests = new PQueue({ concurrency });
+  const schedule: Schedule = (request) => requests.add(request);
+  const batches = new PQueue({ concurrency });
+  const sendBatch = async (jobs: Job[]) => {
+    const accepted = await ledger.enqueue(jobs, now(), {
       requeuePending: waiting === 0,
       // an object that finished while the compare listed it is not copied twice
       finishedSince: comparedAt,
-      ...(signal ? { signal } : {}),
+      signal,
+      schedule,
     });
-    await queue.send(accepted, signal);
+    await queue.send(accepted, signal, schedule);
     result.sent += accepted.length;
     result.sentBytes += accepted.reduce((n, j) => n + (j.source.size ?? 0), 0);
-    result.alreadyPending += batch.length - accepted.length;
-    batch = [];
+    result.alreadyPending += jobs.length - accepted.length;
   };
-  const plan = await planMigration(m, {
-    source: options.source,
-    destination: options.destination,
-    copyRecords: ledger,
-    throughputBytesPerSecond: options.throughputBytesPerSecond ?? 100_000_000,
-    logger,
-    ...(options.parallelism === undefined ? {} : { parallelism: options.parallelism }),
-    ...(options.depth === undefined ? {} : { depth: options.depth }),
-    ...(signal ? { signal } : {}),
-    onChunk: async (chunk) => {
-      for (const item of chunk) {
-        result.compared[item.kind]++;
-        const job = toJob(m, item);
-        if (!job) continue;
-        batch.push(job);
-        if (batch.length >= batchSize) await flush();
+  const throwIfFailed = () => {
+    if (failure) throw failure.err;
+  };
+  let batch: Job[] = [];
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const jobs = batch;
+    batch = [];
+    // backpressure: the compare waits while every batch slot is taken
+    await batches.onSizeLessThan(1);
+    throwIfFailed();
+    void batches.add(async () => {
+      try {
+        await sendBatch(jobs);
+      } catch (err) {
+        failure ??= { err };
+        stop.abort(err);
       }
-    },
-  });
-  throwIfAborted(signal);
-  await flush();
+    });
+  };
+  let plan: MigrationPlan = undefined as never;
+  let compareFailure: { err: unknown } | undefined;
+  try {
+    plan = await planMigration(m, {
+      source: options.source,
+      destination: options.destination,
+      copyRecords: ledger,
+      throughputBytesPerSecond: options.throughputBytesPerSecond ?? 100_000_000,
+      logger,
+      ...(options.parallelism === undefined ? {} : { parallelism: options.parallelism }),
+      ...(options.depth === undefined ? {} : { depth: options.depth }),
+      signal,
+      onChunk: async (chunk) => {
+        for (const item of chunk) {
+          result.compared[item.kind]++;
+          const job = toJob(m, item);
+          if (!job) continue;
+          batch.push(job);
+          if (batch.length >= batchSize) await flush();
+        }
+      },
+    });
+    throwIfAborted(signal);
+    await flush();
+  } catch (err) {
+    compareFailure = { err };
+  }
+  // nothing is left running behind the send, whichever way it ends
+  await batches.onIdle();
+  throwIfFailed();
+  if (compareFailure) throw compareFailure.err;
   await ledger.recordCompare(m.name, comparedAt, signal);
   try {
     const sweep = await abortOrphanUploads({

@@ -58,6 +58,12 @@ export interface Settings {
   firstByteTimeoutMs: number;
   /** Once an endpoint has answered, a connection that stays silent this long (a stalled transfer) is closed and the request retried. @defaultValue 120000 */
   idleTimeoutMs: number;
+  /**
+   * Requests `send` keeps in flight to the ledger and the queue at once (BatchGetItem,
+   * TransactWriteItems, SendMessageBatch); the compare waits while they are all taken. Each
+   * object's message still goes only after its ledger item is written. @defaultValue 16
+   */
+  sendConcurrency: number;
 }
 
 export const defaultSettings: Readonly<Settings> = Object.freeze({
@@ -75,6 +81,7 @@ export const defaultSettings: Readonly<Settings> = Object.freeze({
   connectTimeoutMs: 10_000,
   firstByteTimeoutMs: 30_000,
   idleTimeoutMs: 120_000,
+  sendConcurrency: 16,
 });
 
 /** Environment variable for each setting; sizes are in MiB. */
@@ -93,6 +100,7 @@ export const settingsEnv = {
   connectTimeoutMs: "LONGBOW_CONNECT_TIMEOUT_MS",
   firstByteTimeoutMs: "LONGBOW_FIRST_BYTE_TIMEOUT_MS",
   idleTimeoutMs: "LONGBOW_IDLE_TIMEOUT_MS",
+  sendConcurrency: "LONGBOW_SEND_CONCURRENCY",
 } as const satisfies Record<keyof Settings, string>;
 
 const logLevels = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
@@ -129,6 +137,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Partial<Settings> {
     "connectTimeoutMs",
     "firstByteTimeoutMs",
     "idleTimeoutMs",
+    "sendConcurrency",
   ] as const) {
     const v = read(field);
     if (v !== undefined) out[field] = positiveInt(v, settingsEnv[field]);
@@ -157,6 +166,7 @@ export function validateSettings(s: Settings): Settings {
   intAtLeast("connectTimeoutMs", 100, 600_000);
   intAtLeast("firstByteTimeoutMs", 100, 600_000);
   intAtLeast("idleTimeoutMs", 100, 3_600_000);
+  intAtLeast("sendConcurrency", 1, 500);
   if (s.partSize !== undefined) {
     intAtLeast("partSize", 5 * MiB, 5 * 1024 * MiB);
   }

@@ -128,6 +128,7 @@ async function runMigrate(flags: MigrateFlags): Promise<number> {
           destination,
           queue: backends.queue,
           ledger: backends.ledger,
+          concurrency: settings.sendConcurrency,
           logger,
           signal: abort.signal,
         });

@@ -81,6 +81,7 @@ export const registerSend: RegisterCommand = (program) => {
               queue: backends.queue,
               ledger: backends.ledger,
               refuseWhenQueueNotEmpty: flags.refuseWhenQueueNotEmpty ?? false,
+              concurrency: settings.sendConcurrency,
               logger,
               signal: abort.signal,
               ...(parallelism === undefined ? {} : { parallelism }),

@@ -1,0 +1,275 @@
+/**
+ * Cluster throughput (issue 21): `longbow send` as the CLI runs it, for N objects of 1 KiB
+ * listed from the emulator, with SQS and DynamoDB behind a loopback proxy that adds a fixed
+ * latency per request and counts requests (and how many were in flight at once) by
+ * operation; then the same send again while every object is still pending (the re-send
+ * path); and `longbow work --exit-when-idle` on a smaller set, for its requests per object.
+ *
+ *   npm run emulator:setup
+ *   npx tsx bench/send-throughput.ts --objects 5000,20000 --latency 0,20 --work-objects 2000
+ *
+ * The emulators are the benchmark's (patched moto, keep-alive, see bench/emulator/); the
+ * client's CPU comes from GNU time, less the CPU of starting the CLI (`longbow version`).
+ * Raw results go to bench/.data/send-throughput-<time>.json.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import type { EmulatorSide } from "../test/emulator/emulator.js";
+import { writeProfiles } from "../test/support/cli.js";
+import { type LatencyProxy, startLatencyProxy } from "../test/support/latency-proxy.js";
+import { createTestSqsQueue } from "../test/support/sqs-queue.js";
+import { createLedgerTable } from "../worker/src/ledger/index.js";
+import { startBenchEmulators } from "./lib/emulators.js";
+import { forEachLimit } from "./lib/limit.js";
+import { describeMachine, machineInfo } from "./lib/machine.js";
+import { measure, type ProcessCost } from "./lib/measure.js";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const bin = join(root, "bin", "longbow.js");
+
+const { values: flags } = parseArgs({
+  options: {
+    objects: { type: "string", default: "5000,20000" },
+    latency: { type: "string", default: "0,20" },
+    "work-objects": { type: "string", default: "2000" },
+    "no-resend": { type: "boolean", default: false },
+  },
+});
+const counts = (s: string) =>
+  s
+    .split(",")
+    .filter(Boolean)
+    .map((x) => {
+      const n = Number(x);
+      if (!Number.isSafeInteger(n) || n < 0) throw new Error(`not a whole number: '${x}'`);
+      return n;
+    });
+const sizes = counts(flags.objects);
+const latencies = counts(flags.latency);
+const workObjects = counts(flags["work-objects"])[0] ?? 0;
+
+interface Row {
+  what: "send" | "re-send" | "work";
+  objects: number;
+  latencyMs: number;
+  wallSeconds: number;
+  objectsPerSecond: number;
+  cpuMsPerObject: number;
+  requestsPerObject: number;
+  maxInFlight: number;
+  operations: Record<string, { requests: number; maxInFlight: number }>;
+  exitCode: number;
+}
+
+const s3For = (side: EmulatorSide) =>
+  new S3Client({
+    endpoint: side.directEndpoint,
+    region: side.region,
+    credentials: { accessKeyId: side.accessKeyId, secretAccessKey: side.secretAccessKey },
+    forcePathStyle: true,
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
+
+function migrationYaml(name: string, global: EmulatorSide, china: EmulatorSide, prefix: string): string {
+  return [
+    `name: ${name}`,
+    "source:",
+    "  bucket: bench-send-src",
+    `  prefix: ${prefix}`,
+    `  region: ${global.region}`,
+    `  endpoint: ${global.directEndpoint}`,
+    "  credentials: { profile: global }",
+    "destination:",
+    "  bucket: bench-send-dst",
+    `  prefix: ${name}/`,
+    `  region: ${china.region}`,
+    `  endpoint: ${china.directEndpoint}`,
+    "  credentials: { profile: china }",
+    "",
+  ].join("\n");
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), "longbow-bench-send-"));
+  const emulators = await startBenchEmulators({ workDir: work });
+  const proxies: LatencyProxy[] = [];
+  try {
+    const { global, china } = emulators.info;
+    const machine = machineInfo(join(root, ".venv", "bin", "python"));
+    const src = s3For(global);
+    const dst = s3For(china);
+    await src.send(new CreateBucketCommand({ Bucket: "bench-send-src" }));
+    await dst.send(
+      new CreateBucketCommand({
+        Bucket: "bench-send-dst",
+        CreateBucketConfiguration: { LocationConstraint: china.region as never },
+      }),
+    );
+    const body = Buffer.alloc(1024, 7);
+    const seeded = Date.now();
+    for (const n of [...new Set([...sizes, ...(workObjects > 0 ? [workObjects] : [])])]) {
+      const keys = Array.from({ length: n }, (_, i) => `n${n}/d${i % 16}/obj-${String(i).padStart(6, "0")}`);
+      await forEachLimit(keys, 16, async (key) => {
+        await src.send(new PutObjectCommand({ Bucket: "bench-send-src", Key: key, Body: body }));
+      });
+    }
+    process.stderr.write(`seeded in ${((Date.now() - seeded) / 1000).toFixed(1)} s\n`);
+
+    const control = {
+      endpoint: global.directEndpoint,
+      region: global.region,
+      credentials: { accessKeyId: global.accessKeyId, secretAccessKey: global.secretAccessKey },
+    };
+    const ddb = new DynamoDBClient(control);
+    const baseEnv = {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      ...writeProfiles(join(work, "aws"), [global, china]),
+      AWS_ACCESS_KEY_ID: global.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: global.secretAccessKey,
+      AWS_REGION: global.region,
+      LONGBOW_LOG_LEVEL: "warn",
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("LONGBOW_SEND"))),
+    };
+    const run = (args: string[], env: Record<string, string>, tag: string): Promise<ProcessCost> =>
+      measure(process.execPath, [bin, ...args], {
+        env,
+        workDir: work,
+        outputFile: join(work, `output-${tag}.log`),
+      });
+    const startup = await run(["version"], baseEnv, "startup");
+    const startupCpu = startup.userSeconds + startup.systemSeconds;
+    const rows: Row[] = [];
+    const row = (
+      what: Row["what"],
+      objects: number,
+      latencyMs: number,
+      cost: ProcessCost,
+      proxy: LatencyProxy,
+    ): Row => {
+      const operations = proxy.operations();
+      const requests = Object.values(operations).reduce((n, o) => n + o.requests, 0);
+      const r: Row = {
+        what,
+        objects,
+        latencyMs,
+        wallSeconds: round(cost.wallSeconds, 2),
+        objectsPerSecond: round(objects / cost.wallSeconds, 1),
+        cpuMsPerObject: round(
+          ((cost.userSeconds + cost.systemSeconds - startupCpu) * 1000) / Math.max(1, objects),
+          3,
+        ),
+        requestsPerObject: round(requests / Math.max(1, objects), 3),
+        maxInFlight: proxy.maxInFlight(),
+        operations,
+        exitCode: cost.exitCode,
+      };
+      process.stderr.write(`${JSON.stringify({ ...r, operations: undefined })}\n`);
+      if (cost.exitCode !== 0) process.stderr.write(cost.stderrTail);
+      rows.push(r);
+      return r;
+    };
+
+    const setUp = async (n: number, latencyMs: number, name: string) => {
+      const proxy = await startLatencyProxy({ target: global.directEndpoint, delayMs: latencyMs });
+      proxies.push(proxy);
+      // SQS sends each request to its queue's URL, which the emulator builds from the Host the
+      // queue was created through: created through the proxy, the URL leads through it.
+      const viaProxy = new SQSClient({ ...control, endpoint: proxy.endpoint });
+      const { queueUrl } = await createTestSqsQueue(viaProxy, { visibilitySeconds: 120, name });
+      viaProxy.destroy();
+      await createLedgerTable(ddb, name);
+      const dir = join(work, name);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, `${name}.yaml`), migrationYaml(name, global, china, `n${n}/`));
+      const env = {
+        ...baseEnv,
+        AWS_ENDPOINT_URL_SQS: proxy.endpoint,
+        AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint,
+      };
+      const cluster = ["--queue-url", queueUrl, "--table-name", name];
+      return { proxy, dir, env, cluster };
+    };
+
+    for (const n of sizes) {
+      for (const latencyMs of latencies) {
+        const name = `send-${n}-${latencyMs}ms-${Date.now().toString(36)}`;
+        const { proxy, dir, env, cluster } = await setUp(n, latencyMs, name);
+        proxy.reset();
+        const sent = await run(["send", "--dir", dir, "--migration", name, ...cluster], env, `${name}-send`);
+        row("send", n, latencyMs, sent, proxy);
+        if (!flags["no-resend"]) {
+          proxy.reset();
+          const again = await run(
+            ["send", "--dir", dir, "--migration", name, ...cluster],
+            env,
+            `${name}-resend`,
+          );
+          row("re-send", n, latencyMs, again, proxy);
+        }
+      }
+    }
+
+    if (workObjects > 0) {
+      const name = `work-${workObjects}-${Date.now().toString(36)}`;
+      const { proxy, dir, env, cluster } = await setUp(workObjects, 0, name);
+      await run(["send", "--dir", dir, "--migration", name, ...cluster], env, `${name}-send`);
+      proxy.reset();
+      const worked = await run(
+        ["work", "--migrations-dir", dir, ...cluster, "--exit-when-idle", "--no-metrics"],
+        env,
+        `${name}-work`,
+      );
+      row("work", workObjects, 0, worked, proxy);
+    }
+
+    const md = [
+      `Machine: ${describeMachine(machine)}`,
+      `CLI startup (longbow version): ${startup.wallSeconds.toFixed(2)} s wall, ${startupCpu.toFixed(2)} s CPU (subtracted from CPU per object)`,
+      "",
+      "| run | objects | added latency | wall s | objects/s | client CPU ms/object | SQS+DynamoDB requests/object | most in flight |",
+      "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+      ...rows.map(
+        (r) =>
+          `| ${r.what} | ${r.objects} | ${r.latencyMs} ms | ${r.wallSeconds} | ${r.objectsPerSecond} | ${r.cpuMsPerObject} | ${r.requestsPerObject} | ${r.maxInFlight} |`,
+      ),
+      "",
+      "Requests by operation:",
+      "",
+      ...rows.map(
+        (r) =>
+          `- ${r.what} ${r.objects} @ ${r.latencyMs} ms: ${Object.entries(r.operations)
+            .map(([op, o]) => `${op.replace(/^.*\./, "")} ${o.requests} (≤${o.maxInFlight} at once)`)
+            .join(", ")}`,
+      ),
+    ].join("\n");
+    process.stdout.write(`${md}\n`);
+    const out = join(root, "bench", ".data");
+    mkdirSync(out, { recursive: true });
+    writeFileSync(
+      join(out, `send-throughput-${new Date().toISOString().replaceAll(":", "-")}.json`),
+      JSON.stringify({ machine, startup, rows }, null, 2),
+    );
+    ddb.destroy();
+    src.destroy();
+    dst.destroy();
+  } finally {
+    for (const p of proxies) await p.close();
+    await emulators.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
