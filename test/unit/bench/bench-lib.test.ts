@@ -43,5 +43,7 @@ describe("emulator request log", () => {
     expect(operationOf("POST object uploadId")).toBe("CompleteMultipartUpload");
     expect(operationOf("DELETE object uploadId")).toBe("AbortMultipartUpload");
     expect(operationOf("POST bucket delete")).toBe("DeleteObjects");
+    expect(operationOf("TARGET SendMessageBatch -")).toBe("SendMessageBatch");
+    expect(operationOf("TARGET TransactWriteItems -")).toBe("TransactWriteItems");
   });
 });
