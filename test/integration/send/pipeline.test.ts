@@ -108,11 +108,20 @@ describe("send pipelines its ledger and queue requests (SQS + DynamoDB behind a 
   });
 
   it("never queues a message for an object whose ledger write failed", async () => {
-    // the fifth transaction (25 objects) is refused; the send fails and stops
+    // the first transaction after a queue send has gone out is refused (so some messages are
+    // queued whatever the timing); the send fails and stops
+    let sent = false;
+    let refused = false;
     const { queue, ledger, base } = await cluster({
-      answer: (op, n) => (op.endsWith(".TransactWriteItems") && n === 5 ? validationError() : undefined),
+      answer: (op) => {
+        if (op.endsWith(".SendMessageBatch")) sent = true;
+        if (!op.endsWith(".TransactWriteItems") || !sent || refused) return undefined;
+        refused = true;
+        return validationError();
+      },
     });
-    await expect(sendMigration(base)).rejects.toThrow(/injected/);
+    // a narrow window leaves most transactions to be sent after the first queue send
+    await expect(sendMigration({ ...base, concurrency: 4 })).rejects.toThrow(/injected/);
     const queued = await drain(queue);
     expect(queued.length).toBeGreaterThan(0);
     expect(queued.length).toBeLessThan(objects);
