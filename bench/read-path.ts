@@ -14,7 +14,8 @@
  * Modes: `read-path` and `sdk` each go through a client of `createS3Client`, the
  * production client (whose SDK handler runs on the socket budget's agents);
  * `sdk-node-agent` is the SDK's handler on Node's own http.Agent, as the S3 clients' was
- * before the shared budget. "connections opened" counts at the byte server, after warm-up.
+ * before the shared budget. "connections opened" counts at the byte server, after warm-up
+ * (the read path closes connections parked over 15 s, so a slow round may open some).
  */
 import { execFileSync, spawn } from "node:child_process";
 import { Agent } from "node:http";
@@ -174,12 +175,20 @@ console.log(
   `machine: ${availableParallelism()} CPUs (${cpus()[0]?.model ?? "unknown"}), Node ${process.version}; load average ${load0.map((x) => fmt(x)).join(" ")} at start, ${load1.map((x) => fmt(x)).join(" ")} at end; date ${started}; commit ${commit}`,
 );
 console.log("");
-console.log("| mode | CPU s/GiB (each round) | wall s (each round) | MiB/s (best) | connections opened |");
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+};
+console.log(
+  "| mode | CPU s/GiB: median (each round) | wall s: median (each round) | MiB/s at the median wall | connections opened |",
+);
 console.log("|---|---|---|---|---|");
 for (const mode of modes) {
   const rs = results.get(mode.name) ?? [];
-  const best = Math.min(...rs.map((r) => r.wallS));
+  const cpu = rs.map((r) => r.cpuS / gib);
+  const wall = rs.map((r) => r.wallS);
   console.log(
-    `| ${mode.name} | ${rs.map((r) => fmt(r.cpuS / gib)).join(", ")} | ${rs.map((r) => fmt(r.wallS)).join(", ")} | ${fmt((gib * 1024) / best, 0)} | ${rs.map((r) => r.connections).join(", ")} |`,
+    `| ${mode.name} | **${fmt(median(cpu))}** (${cpu.map((x) => fmt(x)).join(", ")}) | ${fmt(median(wall))} (${wall.map((x) => fmt(x)).join(", ")}) | ${fmt((gib * 1024) / median(wall), 0)} | ${rs.map((r) => r.connections).join(", ")} |`,
   );
 }

@@ -18,9 +18,17 @@ export interface HttpProxy {
 
 /**
  * A loopback HTTP proxy as corporate networks run them: it forwards plain requests given
- * in absolute form and tunnels CONNECT requests, and counts both.
+ * in absolute form and tunnels CONNECT requests, and counts both. With `requireAuth`
+ * (`user:password`), it answers 407 to requests without those credentials.
  */
-export async function startHttpProxy(): Promise<HttpProxy> {
+export async function startHttpProxy(options: { requireAuth?: string } = {}): Promise<HttpProxy> {
+  const expected =
+    options.requireAuth === undefined
+      ? undefined
+      : `Basic ${Buffer.from(options.requireAuth).toString("base64")}`;
+  const refused = (auth: string | undefined) => expected !== undefined && auth !== expected;
+  const refusal =
+    'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\nContent-Length: 0\r\n\r\n';
   const sockets = new Set<net.Socket>();
   const track = (s: net.Socket) => {
     sockets.add(s);
@@ -38,6 +46,12 @@ export async function startHttpProxy(): Promise<HttpProxy> {
   const server = createServer((req, res) => {
     proxy.forwarded++;
     noteAuth(req.headers["proxy-authorization"]);
+    if (refused(req.headers["proxy-authorization"])) {
+      req.resume();
+      res.writeHead(407, { "proxy-authenticate": 'Basic realm="test"', "content-length": 0 });
+      res.end();
+      return;
+    }
     const to = new URL(req.url ?? "/");
     const headers = { ...req.headers };
     delete headers["proxy-authorization"];
@@ -57,6 +71,10 @@ export async function startHttpProxy(): Promise<HttpProxy> {
   server.on("connect", (req, client: net.Socket, head: Buffer) => {
     proxy.tunnels++;
     noteAuth(req.headers["proxy-authorization"]);
+    if (refused(req.headers["proxy-authorization"])) {
+      client.end(refusal);
+      return;
+    }
     const at = (req.url ?? "").lastIndexOf(":");
     const upstream = net.connect(Number(req.url?.slice(at + 1)), req.url?.slice(0, at), () => {
       client.write("HTTP/1.1 200 Connection Established\r\n\r\n");

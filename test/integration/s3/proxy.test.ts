@@ -66,8 +66,11 @@ describe("S3 clients behind an HTTP proxy, against the emulator", () => {
     s3.destroy();
   });
 
-  async function setup(env: (relay: ConnectionRelay, proxy: HttpProxy) => Record<string, string>) {
-    proxy = await startHttpProxy();
+  async function setup(
+    env: (relay: ConnectionRelay, proxy: HttpProxy) => Record<string, string>,
+    requireAuth?: string,
+  ) {
+    proxy = await startHttpProxy(requireAuth === undefined ? {} : { requireAuth });
     relay = await startConnectionRelay(new URL(global.endpoint));
     const { lines, logger } = capturedLogger();
     const s3 = await clientFor(global, relay.endpoint, { proxyEnv: env(relay, proxy), logger });
@@ -132,6 +135,18 @@ describe("S3 clients behind an HTTP proxy, against the emulator", () => {
     }
   });
 
+  it("names the proxy and the variable when the proxy asks for credentials (407), without retrying", async () => {
+    const { s3 } = await setup((_, p) => ({ HTTP_PROXY: p.url }), `longbow:${secret}`);
+    const err: Error = await s3.send(new HeadObjectCommand({ Bucket, Key: "any" })).then(
+      () => new Error("answered"),
+      (e: Error) => e,
+    );
+    expect(err.message).toMatch(
+      new RegExp(`^the proxy ${proxy.url} \\(HTTP_PROXY\\) refused the request to ${relay.endpoint}: 407`),
+    );
+    expect(proxy.forwarded).toBe(1);
+  });
+
   it("still uses the proxy when NO_PROXY lists another port of the same host", async () => {
     const { s3 } = await setup((_, p) => ({ HTTP_PROXY: p.url, NO_PROXY: "127.0.0.1:1" }));
     const { into } = await roundTrip(s3, Bucket, "port");
@@ -185,9 +200,9 @@ describe("S3 clients of an https endpoint behind a CONNECT proxy", () => {
     return { s3, proxy, front };
   }
 
-  it("tunnels every request through HTTPS_PROXY with CONNECT", async () => {
+  it("tunnels every request through HTTPS_PROXY with CONNECT, with the URL's credentials", async () => {
     const { s3, proxy, front } = await setup((_, p) => ({
-      HTTPS_PROXY: p.url,
+      HTTPS_PROXY: p.url.replace("://", "://longbow:p%40ss@"),
       HTTP_PROXY: "http://127.0.0.1:9",
     }));
     const { into, body } = await roundTrip(s3, Bucket, "tunnelled");
@@ -195,6 +210,9 @@ describe("S3 clients of an https endpoint behind a CONNECT proxy", () => {
     expect(body.equals(data)).toBe(true);
     expect(proxy.tunnels).toBeGreaterThan(0);
     expect(proxy.forwarded).toBe(0);
+    expect(proxy.authorizations).toEqual(
+      Array(proxy.tunnels).fill(`Basic ${Buffer.from("longbow:p@ss").toString("base64")}`),
+    );
     expect(front.accepted).toBe(proxy.tunnels);
     expect([...front.remotePorts].every((p) => proxy.upstreamPorts.has(p))).toBe(true);
   });

@@ -85,14 +85,35 @@ export function budgetedAgents(
   const options = { keepAlive: true, maxSockets: budget.limit, maxTotalSockets: budget.limit };
   return {
     httpAgent: inBudget(
-      proxies.http === undefined ? new DirectAgent(options) : new HttpProxyAgent(proxies.http.url, options),
+      proxies.http === undefined
+        ? new DirectAgent(options)
+        : new HttpProxyAgent(...withoutCredentials(proxies.http.url, options)),
       budget,
       false,
     ),
     httpsAgent: inBudget(
-      proxies.https === undefined ? new DirectAgent(options) : new TunnelAgent(proxies.https.url, options),
+      proxies.https === undefined
+        ? new DirectAgent(options)
+        : new TunnelAgent(...withoutCredentials(proxies.https.url, options)),
       budget,
       true,
     ),
   };
+}
+
+/**
+ * The proxy's URL without its credentials, which go in a Proxy-Authorization header
+ * instead: the libraries print their proxy's URL when DEBUG names them.
+ */
+function withoutCredentials<O extends object>(
+  url: URL,
+  options: O,
+): [string, O & { headers?: Record<string, string> }] {
+  const bare = `${url.protocol}//${url.host}`;
+  if (url.username === "" && url.password === "") return [bare, options];
+  const user = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  return [
+    bare,
+    { ...options, headers: { "Proxy-Authorization": `Basic ${Buffer.from(user).toString("base64")}` } },
+  ];
 }

@@ -177,8 +177,9 @@ export async function createS3Client(spec: EndpointSpec, options: S3ClientOption
     credentials: spec.credentials,
     ...(options.side === undefined ? {} : { side: options.side }),
   };
-  const credentials = options.credentials ?? (await explainedResolve(spec, role, options));
+  // A malformed proxy variable fails before any credential is looked up.
   const proxies = proxyRoutes(options.proxyEnv ?? process.env);
+  const credentials = options.credentials ?? (await explainedResolve(spec, role, options));
   const logger = options.logger ?? silentLogger;
   // One budget for every connection of the client: the SDK's agents and the read path's pool.
   const budget = new SocketBudget(o.maxSockets);

@@ -2,10 +2,11 @@ import { Readable } from "node:stream";
 import { buildQueryString, type HttpHandler, type HttpRequest, HttpResponse } from "@smithy/core/protocols";
 import type { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { HttpHandlerOptions, NodeHttpHandlerOptions } from "@smithy/types";
+import { LongbowError } from "../errors.js";
 import type { Logger } from "../log/index.js";
 import type { Connection, Exchange, Origin } from "./http1/connection.js";
 import type { ConnectionPool } from "./http1/connection-pool.js";
-import type { ProxyRoutes } from "./proxy.js";
+import type { EnvProxy, ProxyRoutes } from "./proxy.js";
 import { readIntoOf } from "./read-into.js";
 import type { SocketBudget } from "./socket-budget.js";
 
@@ -37,8 +38,8 @@ export class ReadIntoHandler implements HttpHandler<NodeHttpHandlerOptions> {
 
   async handle(request: HttpRequest, options: HttpHandlerOptions = {}): Promise<{ response: HttpResponse }> {
     const origin = originOf(request);
-    const proxied = this.proxiedHandler(origin);
-    if (proxied !== undefined) return proxied.handle(request, options);
+    const proxy = this.routes.proxies?.routes.proxyFor(origin);
+    if (proxy !== undefined) return this.viaProxy(origin, proxy, request, options);
     const { direct, pool } = this.routes;
     const into = readIntoOf(options);
     if (into === undefined || request.method !== "GET" || request.body != null) {
@@ -89,20 +90,32 @@ export class ReadIntoHandler implements HttpHandler<NodeHttpHandlerOptions> {
     this.routes.proxies?.proxied.destroy();
   }
 
-  /** The SDK's handler through the proxy for `origin`, if one applies; says so once per origin. */
-  private proxiedHandler(origin: Origin): NodeHttpHandler | undefined {
-    const proxies = this.routes.proxies;
-    const proxy = proxies?.routes.proxyFor(origin);
-    if (proxies === undefined || proxy === undefined) return undefined;
+  /** Sends through the proxy's handler; says so once per origin. */
+  private async viaProxy(
+    origin: Origin,
+    proxy: EnvProxy,
+    request: HttpRequest,
+    options: HttpHandlerOptions,
+  ): Promise<{ response: HttpResponse }> {
+    const { proxied, logger } = this.routes.proxies as NonNullable<Routes["proxies"]>;
     const endpoint = `${origin.tls ? "https" : "http"}://${origin.host}:${origin.port}`;
     if (!this.proxiedOrigins.has(endpoint)) {
       this.proxiedOrigins.add(endpoint);
-      proxies.logger.info(
+      logger.info(
         { endpoint, proxy: proxy.label, variable: proxy.variable },
         "S3 requests go through a proxy; the fast read path is off for this endpoint",
       );
     }
-    return proxies.proxied;
+    const out = await proxied.handle(request, options);
+    if (out.response.statusCode === 407) {
+      (out.response.body as Readable | undefined)?.destroy?.();
+      throw new LongbowError(
+        "ProxyAuthenticationRequired",
+        `the proxy ${proxy.label} (${proxy.variable}) refused the request to ${endpoint}: 407 Proxy Authentication Required; put its user and password in ${proxy.variable} (http://user:password@host:port) or list the endpoint's host in NO_PROXY`,
+        { context: { endpoint } },
+      );
+    }
+    return out;
   }
 }
 
