@@ -206,7 +206,7 @@ async function main(): Promise<void> {
                 for (let round = 1; round <= rounds; round++) {
                   for (const tool of tools) {
                     process.stderr.write(
-                      `[${conditionName} ${label}] ${pathName} round ${round}: ${tool.name}\n`,
+                      `[${elapsed()} ${conditionName} ${label}] ${pathName} round ${round}: ${tool.name}\n`,
                     );
                     const r = await runCopy(ctx, tool, path, round);
                     results.push(r);

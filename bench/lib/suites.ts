@@ -51,14 +51,14 @@ export const suites: Record<string, Suite> = {
   quick: {
     name: "quick",
     issue: "18",
-    dataset: parseDataset("1x32MiB,4x8MiB,40x64KiB,2x0"),
+    dataset: parseDataset("1x24MiB,3x8MiB,30x64KiB,2x0"),
     paths: ["direct", "wan"],
     tools: ["rclone-wide", "migrate"],
   },
   "quick-small": {
     name: "quick-small",
     issue: "18",
-    dataset: parseDataset("200x1KiB"),
+    dataset: parseDataset("150x1KiB"),
     paths: ["direct"],
     tools: ["rclone-wide", "migrate"],
   },
