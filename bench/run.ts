@@ -59,7 +59,10 @@ const program = new Command("bench")
     "override the suite's data set, e.g. 1x64MiB,50x64KiB,2x0",
     process.env.BENCH_DATASET,
   )
-  .option("--tools <names>", "rclone, rclone-5x20, migrate, tuned, cluster, original (default: the suite's)")
+  .option(
+    "--tools <names>",
+    "rclone, rclone-5x20, rclone-wide, migrate, tuned, cluster, original (default: the suite's)",
+  )
   .option(
     "--original <dir>",
     "the original's cluster code (amazon-s3-resumable-upload cluster/cdk-cluster/code)",
@@ -137,6 +140,7 @@ async function main(): Promise<void> {
   };
   const machine = machineInfo(join(root, ".venv", "bin", "python"));
   const started = Date.now();
+  const elapsed = () => `+${((Date.now() - started) / 1000).toFixed(0)} s`;
   const results: RunResult[] = [];
   const notes = new Set<string>();
   const wanOptions = {
@@ -171,7 +175,9 @@ async function main(): Promise<void> {
           const label = isMemory ? `memory ${describeDataset(dataset)}` : suiteName;
           const sourceBucket = `bench-src-${process.pid}-${suiteName}-${datasets.indexOf(dataset)}`;
           const objects = datasetObjects(dataset);
-          process.stderr.write(`[${conditionName} ${label}] seeding ${describeDataset(dataset)} on global\n`);
+          process.stderr.write(
+            `[${elapsed()} ${conditionName} ${label}] seeding ${describeDataset(dataset)} on global\n`,
+          );
           await createBucket(s3.global, sourceBucket, global.region);
           await seedDataset(s3.global, sourceBucket, objects);
           notes.add(`${label}: ${describeDataset(dataset)}`);
@@ -183,6 +189,8 @@ async function main(): Promise<void> {
             sourceBucket,
             objects,
             s3,
+            // the guard checks keys, sizes and ETags, and hashes only objects whose ETags differ
+            ...(opts.quick ? { verifySample: 0 } : {}),
           };
           try {
             for (const pathName of paths) {
@@ -198,7 +206,7 @@ async function main(): Promise<void> {
                 for (let round = 1; round <= rounds; round++) {
                   for (const tool of tools) {
                     process.stderr.write(
-                      `[${conditionName} ${label}] ${pathName} round ${round}: ${tool.name}\n`,
+                      `[${elapsed()} ${conditionName} ${label}] ${pathName} round ${round}: ${tool.name}\n`,
                     );
                     const r = await runCopy(ctx, tool, path, round);
                     results.push(r);

@@ -23,6 +23,8 @@ export interface CopyRunContext {
   objects: DatasetObject[];
   /** Direct-endpoint clients the benchmark itself uses (create, verify, delete). */
   s3: { global: S3Client; china: S3Client };
+  /** Objects hashed on both sides beyond those whose ETags differ. @defaultValue 8 */
+  verifySample?: number;
 }
 
 /** How the client reaches the destination: straight to the emulator, or through the WAN proxy. */
@@ -123,6 +125,7 @@ export async function runCopy(
     const verification = await verifyCopy(
       { s3: ctx.s3.global, bucket: ctx.sourceBucket },
       { s3: ctx.s3.china, bucket: destinationBucket },
+      ctx.verifySample ?? 8,
     );
     const after = await path.wan?.stats();
     const lastLine = stdout.trim().split("\n").at(-1) ?? "";
