@@ -1,5 +1,5 @@
 import type { DiffItem, DiffKind } from "../compare/index.js";
-import type { Migration } from "../config/index.js";
+import { type Migration, storeOf } from "../config/index.js";
 import { type CostEstimate, type CostOptions, estimateCost } from "./estimate.js";
 import { addCopyRequests, type CopyRequests, noRequests, type PartRules, partRulesOf } from "./requests.js";
 
@@ -19,6 +19,7 @@ export interface PlannedCopy {
 
 /** What a migration's copies will use, for the cost estimate. */
 export interface PlannedUsage {
+  /** `customEndpoint`: an S3-compatible store, not AWS S3 (which the price list knows). */
   source: { region: string; customEndpoint: boolean };
   destination: { region: string; customEndpoint: boolean; storageClass: string };
   /** The part rules the request counts follow. */
@@ -65,6 +66,9 @@ const kinds: DiffKind[] = ["new", "changed", "identical", "ignored", "extra"];
 
 const emptyClasses = (): Record<DiffKind, Tally> =>
   Object.fromEntries(kinds.map((k) => [k, { objects: 0, bytes: 0 }])) as Record<DiffKind, Tally>;
+
+/** True for AWS S3 itself, named by region or by one of AWS's own endpoints; false for any other store. */
+const onAws = (side: Migration["source"]) => storeOf(side).startsWith("aws:");
 
 const eta = (bytes: number, throughput: number) => Math.ceil(bytes / throughput);
 
@@ -123,10 +127,10 @@ export class MigrationPlanBuilder {
       largest: [...this.largest],
       etaSeconds: eta(toCopy.bytes, throughputBytesPerSecond),
       usage: {
-        source: { region: m.source.region, customEndpoint: m.source.endpoint !== undefined },
+        source: { region: m.source.region, customEndpoint: !onAws(m.source) },
         destination: {
           region: m.destination.region,
-          customEndpoint: m.destination.endpoint !== undefined,
+          customEndpoint: !onAws(m.destination),
           storageClass: m.destination.storageClass,
         },
         partRules: { ...this.partRules },

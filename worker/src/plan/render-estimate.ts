@@ -42,8 +42,8 @@ function unitPrice(l: CostLine): string {
 }
 
 function quantity(l: CostLine): string {
-  if (l.item === "fleet") return `${l.quantity.toFixed(2)} h`;
-  if (perUnits[l.item] === 1) return `${l.quantity.toFixed(2)} GB`;
+  if (l.item === "fleet") return l.quantity < 0.005 ? "under 0.01 h" : `${l.quantity.toFixed(2)} h`;
+  if (perUnits[l.item] === 1) return l.quantity < 0.005 ? "under 0.01 GB" : `${l.quantity.toFixed(2)} GB`;
   return formatCount(Math.round(l.quantity));
 }
 
@@ -65,7 +65,9 @@ function assumptions(e: CostEstimate): string[] {
   const f = b.fleet;
   const rules = b.partRules;
   const partSize =
-    rules.partSize === undefined ? "auto (5 MiB, grown to fit 10,000 parts)" : formatBytes(rules.partSize);
+    rules.partSize === undefined
+      ? `${formatBytes(rules.minPartSize)} (grown for an object that would need more than 10,000)`
+      : `${formatBytes(rules.partSize)} (fixed)`;
   const types = f.instanceTypes.map((t) => inlineCode(t)).join(", ");
   const od = f.onDemandPerHour;
   const spot = `${Math.round(b.spotShare.low * 100)}–${Math.round(b.spotShare.high * 100)} %`;
