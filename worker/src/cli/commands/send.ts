@@ -53,7 +53,12 @@ export const registerSend: RegisterCommand = (program) => {
       const logger = createLogger({ level: settings.logLevel });
       let migrations: Migration[];
       if (flags.migrationsPath !== undefined) {
-        migrations = await loadPublishedMigrations(new SSMClient({}), flags.migrationsPath);
+        const ssm = new SSMClient({});
+        try {
+          migrations = await loadPublishedMigrations(ssm, flags.migrationsPath);
+        } finally {
+          ssm.destroy(); // its kept-alive sockets would hold the process after the answer
+        }
       } else {
         const loaded = await loadValidMigrations(flags.dir, "send");
         if (loaded === undefined) {
