@@ -380,8 +380,7 @@ describe("Runner on SQS and DynamoDB", () => {
       queue,
       ledger,
       stopWhenIdle: true,
-      maxAttempts: 2,
-      settings: { maxRetries: 1 },
+      settings: { maxRetries: 1, maxAttempts: 2 },
     });
     const dispositions: string[] = [];
     runner.on("job_failed", (_j, i) => dispositions.push(i.disposition));

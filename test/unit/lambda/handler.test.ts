@@ -16,7 +16,7 @@ function setUp(over: Partial<SqsHandlerOptions> & { s3?: ReturnType<typeof vanis
     clients: async () => ({ source: s3, destination: s3 }),
     metrics: { jobFinished: (m) => metrics.push(m) },
     retryBaseDelaySeconds: 5,
-    maxAttempts: 3,
+    settings: { maxAttempts: 3 },
     stopReserveMs: 0,
     ...over,
   });

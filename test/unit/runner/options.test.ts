@@ -17,24 +17,26 @@ describe("runner options", () => {
   it("applies the documented defaults, keeping a deliberate zero", () => {
     const o = resolveRunnerOptions({ ...base, retryBaseDelaySeconds: 0, workerId: "w" });
     expect(o).toMatchObject({
-      maxAttempts: 10,
       retryBaseDelaySeconds: 0,
       waitSeconds: 20,
       stopWhenIdle: false,
     });
-    expect(o.settings).toMatchObject({ filesInParallel: 5, heartbeatSeconds: 60, stopDeadlineSeconds: 90 });
+    expect(o.settings).toMatchObject({
+      filesInParallel: 5,
+      maxAttempts: 10,
+      heartbeatSeconds: 60,
+      stopDeadlineSeconds: 90,
+    });
   });
 
-  it.each([
-    [{ maxAttempts: 0 }, /maxAttempts/],
-    [{ waitSeconds: 21 }, /waitSeconds/],
-  ])("rejects %o naming the option", (bad, message) => {
+  it.each([[{ waitSeconds: 21 }, /waitSeconds/]])("rejects %o naming the option", (bad, message) => {
     expect(() => resolveRunnerOptions({ ...base, ...bad })).toThrow(message);
     expect(() => resolveRunnerOptions({ ...base, ...bad })).toThrow(RunnerOptionsError);
   });
 
   // settings given as a partial go through the settings table's one validation
   it.each([
+    [{ maxAttempts: 0 }, /maxAttempts/],
     [{ heartbeatSeconds: 0 }, /heartbeatSeconds/],
     [{ filesInParallel: 1.5 }, /filesInParallel/],
   ])("rejects settings %o as the settings table does", (bad, message) => {

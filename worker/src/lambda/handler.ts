@@ -18,7 +18,7 @@ import {
 
 /**
  * Options of {@link createSqsHandler}: the Runner's (same queue, ledger, migrations, clients,
- * settings, maxAttempts and metrics), less the polling loop's, plus the time reserve.
+ * settings and metrics), less the polling loop's, plus the time reserve.
  */
 export interface SqsHandlerOptions
   extends Omit<RunnerOptions, "waitSeconds" | "stopWhenIdle" | "onProgress" | "receivesInParallel"> {

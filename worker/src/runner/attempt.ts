@@ -128,7 +128,7 @@ export async function attemptJob(job: Job, ctx: AttemptContext): Promise<Verdict
   if (result.status === "failed" && result.retryable !== false && !isInterruption(result, stopping)) {
     failures = await o.ledger.noteError(job, run, result.error ?? "copy failed", { retries: result.retries });
   }
-  const verdict = verdictOf(result, failures, o.maxAttempts, stopping);
+  const verdict = verdictOf(result, failures, o.settings.maxAttempts, stopping);
   // a noted failure already counted its attempt and its retries
   await record(job, verdict, ctx, store, failures > 0);
   return verdict;
@@ -140,12 +140,12 @@ export async function attemptJob(job: Job, ctx: AttemptContext): Promise<Verdict
  */
 export async function attemptUnknownMigration(
   job: Job,
-  o: Pick<ResolvedRunnerOptions, "ledger" | "maxAttempts" | "now">,
+  o: Pick<ResolvedRunnerOptions, "ledger" | "settings" | "now">,
   run: JobRun,
 ): Promise<Verdict & { kind: "retry" | "dead" }> {
   const reason = `unknown migration '${job.migration}'`;
   const failures = await o.ledger.noteError(job, run, reason);
-  if (failures < o.maxAttempts) return { kind: "retry", reason, failures };
+  if (failures < o.settings.maxAttempts) return { kind: "retry", reason, failures };
   await o.ledger.finish(job, {
     ...run,
     status: "failed",

@@ -34,11 +34,6 @@ export interface RunnerOptions {
   clients: (migration: Migration) => Promise<MigrationClients>;
   /** Runtime settings (filesInParallel, partsInParallel, jobTimeoutSeconds, heartbeatSeconds, ...). @defaultValue {@link defaultSettings} */
   settings?: Partial<Settings>;
-  /**
-   * Failed attempts of one job (interruptions are not counted) before it is recorded failed
-   * and dead-lettered. @defaultValue settings.maxAttempts (10)
-   */
-  maxAttempts?: number;
   /** A transient failure is retried after this many seconds, doubling per attempt (at most 900). @defaultValue 5 */
   retryBaseDelaySeconds?: number;
   /** Long polling wait. @defaultValue 20 */
@@ -89,7 +84,6 @@ export function resolveRunnerOptions(o: RunnerOptions): ResolvedRunnerOptions {
     migrations: o.migrations,
     clients: o.clients,
     settings,
-    maxAttempts: o.maxAttempts ?? settings.maxAttempts,
     retryBaseDelaySeconds: o.retryBaseDelaySeconds ?? 5,
     waitSeconds: o.waitSeconds ?? 20,
     receivesInParallel: o.receivesInParallel ?? 4,
@@ -104,7 +98,6 @@ export function resolveRunnerOptions(o: RunnerOptions): ResolvedRunnerOptions {
   };
   const whole = (name: string, v: number, min: number, max?: number) =>
     requireWholeNumber(name, v, min, max, (m) => new RunnerOptionsError(m));
-  whole("maxAttempts", r.maxAttempts, 1, 1000);
   whole("retryBaseDelaySeconds", r.retryBaseDelaySeconds, 0, 900);
   whole("waitSeconds", r.waitSeconds, 0, 20);
   whole("receivesInParallel", r.receivesInParallel, 1, 50);

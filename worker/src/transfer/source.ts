@@ -144,7 +144,7 @@ export async function getWholeSource(
   );
   const { Body: body, ...head } = out;
   // a GET states x-amz-tagging-count only for a tagged object (to a reader allowed to read tags)
-  const src = { ...sourceObjectOf(head, false), tagCount: (head as { TagCount?: number }).TagCount ?? 0 };
+  const src = { ...sourceObjectOf(head, false), tagCount: head.TagCount ?? 0 };
   if (sink.received !== undefined && data !== undefined) return { src, data };
   if (src.size > maxSize) {
     (body as Body | undefined)?.destroy?.();

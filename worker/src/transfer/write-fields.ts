@@ -38,7 +38,7 @@ async function sourceTagging(ctx: CopyContext, src: SourceObject): Promise<strin
 }
 
 /** `k1=v1&k2=v2` with every key and value percent-encoded; undefined for no tags. */
-export function encodeTagging(tags: readonly Tag[]): string | undefined {
+function encodeTagging(tags: readonly Tag[]): string | undefined {
   if (tags.length === 0) return undefined;
   return tags.map((t) => `${encodeURIComponent(t.Key ?? "")}=${encodeURIComponent(t.Value ?? "")}`).join("&");
 }
