@@ -8,9 +8,9 @@
  */
 import { writeFileSync } from "node:fs";
 import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
-import { resolveSettings } from "../worker/src/config/index.js";
 import type { Job } from "../worker/src/job/index.js";
 import { createS3Client } from "../worker/src/s3/index.js";
+import { resolveSettings } from "../worker/src/settings/index.js";
 import { copyObject, TransferEngine } from "../worker/src/transfer/index.js";
 
 interface SideSpec {

@@ -3,7 +3,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { migrationClients } from "../../worker/src/backends/index.js";
-import { type Migration, resolveSettings } from "../../worker/src/config/index.js";
+import type { Migration } from "../../worker/src/config/index.js";
 import {
   type CredentialsRef,
   describeEndpoint,
@@ -12,6 +12,7 @@ import {
   isTrustedEndpoint,
   partitionOf,
 } from "../../worker/src/s3/index.js";
+import { resolveSettings } from "../../worker/src/settings/index.js";
 import type { ActionInputs, SideInputs } from "./inputs.js";
 
 /**

@@ -4,7 +4,8 @@ The benchmark (bench/emulators.ts) puts this folder on the moto processes' PYTHO
 tests never do. Two things, each switched by an environment variable:
 
 LONGBOW_BENCH_REQUEST_LOG_DIR
-    Appends one line per S3 request ("METHOD level query-names") to
+    Appends one line per S3 request ("METHOD level query-names"; SQS and DynamoDB requests
+    as "TARGET operation -") to
     <dir>/requests-<pid>.log, so the benchmark can count requests per object for every
     tool without a proxy in the data path.
 
@@ -46,7 +47,12 @@ if _log_dir:
 
     def _logged_call(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
-        if not path.startswith("/moto-api"):
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if target:
+            # SQS and DynamoDB (JSON protocols) name the operation in a header
+            with _log_lock:
+                _log.write(f"TARGET {target.rsplit('.', 1)[-1]} -\n")
+        elif not path.startswith("/moto-api"):
             level = "object" if "/" in path.strip("/") else "bucket"
             names = sorted(
                 {p.split("=", 1)[0] for p in environ.get("QUERY_STRING", "").split("&") if p}

@@ -8,12 +8,14 @@ import { type DatasetObject, totalBytes } from "./dataset.js";
 import type { BenchEmulators } from "./emulators.js";
 import { measure } from "./measure.js";
 import { ownCpuSeconds, processCpuSeconds } from "./process-cpu.js";
-import type { RunResult } from "./results.js";
+import type { RunResult, StepResult } from "./results.js";
 import type { Tool, ToolEndpoint } from "./tools.js";
 import { verifyCopy } from "./verify.js";
 
 /** What every run of one suite shares: the seeded source and clients for checking. */
 export interface CopyRunContext {
+  /** The emulator condition, "stock" or "patched". */
+  condition: string;
   suite: string;
   emulators: BenchEmulators;
   workDir: string;
@@ -21,6 +23,8 @@ export interface CopyRunContext {
   objects: DatasetObject[];
   /** Direct-endpoint clients the benchmark itself uses (create, verify, delete). */
   s3: { global: S3Client; china: S3Client };
+  /** Objects hashed on both sides beyond those whose ETags differ. @defaultValue 8 */
+  verifySample?: number;
 }
 
 /** How the client reaches the destination: straight to the emulator, or through the WAN proxy. */
@@ -35,6 +39,7 @@ function endpointOf(side: EmulatorSide, endpoint: string, bucket: string): ToolE
   return {
     name: side.name,
     endpoint,
+    directEndpoint: side.directEndpoint,
     region: side.region,
     accessKeyId: side.accessKeyId,
     secretAccessKey: side.secretAccessKey,
@@ -58,13 +63,21 @@ export async function runCopy(
   const destinationBucket = `bench-dst-${process.pid}-${++runCounter}`;
   await createBucket(ctx.s3.china, destinationBucket, china.region);
   try {
-    const before = await path.wan?.stats();
-    const command = tool.command({
+    const runName = `${ctx.condition}-${ctx.suite}-${path.name}-${round}`;
+    const steps = await tool.steps({
       source: endpointOf(global, global.directEndpoint, ctx.sourceBucket),
       destination: endpointOf(china, path.wan?.endpoint ?? china.directEndpoint, destinationBucket),
+      // the queue and the ledger live on the source's side, as the fleet's do (global)
+      services: {
+        endpoint: global.directEndpoint,
+        region: global.region,
+        accessKeyId: global.accessKeyId,
+        secretAccessKey: global.secretAccessKey,
+      },
       workDir: ctx.workDir,
-      runName: `${ctx.suite}-${path.name}-${round}`,
+      runName,
     });
+    const before = await path.wan?.stats();
     const mark = ctx.emulators.requests.mark();
     const load0 = loadavg()[0] ?? 0;
     const pids = ctx.emulators.info;
@@ -74,14 +87,33 @@ export async function runCopy(
       bench: ownCpuSeconds(),
       wan: path.wan ? processCpuSeconds(path.wan.pid) : 0,
     };
-    const { stdout, stderrTail, ...cost } = await measure(command.command, command.args, {
-      env: command.env,
-      workDir: ctx.workDir,
-      outputFile: join(
-        ctx.workDir,
-        `output-${tool.name.replaceAll(" ", "-")}-${ctx.suite}-${path.name}-${round}.log`,
-      ),
-    });
+    const stepResults: StepResult[] = [];
+    let stdout = "";
+    for (const step of steps) {
+      const {
+        stdout: out,
+        stderrTail,
+        ...cost
+      } = await measure(step.command, step.args, {
+        env: step.env,
+        workDir: ctx.workDir,
+        outputFile: join(ctx.workDir, `output-${tool.name.replaceAll(" ", "-")}-${step.name}-${runName}.log`),
+        ...(step.stopWhen ? { stopWhen: step.stopWhen } : {}),
+      });
+      stepResults.push({ name: step.name, cost });
+      stdout = out;
+      if (cost.exitCode !== 0) {
+        process.stderr.write(`${tool.name} ${step.name} exited ${cost.exitCode}:\n${stderrTail}\n`);
+        break;
+      }
+    }
+    const cost = {
+      wallSeconds: stepResults.reduce((n, x) => n + x.cost.wallSeconds, 0),
+      userSeconds: stepResults.reduce((n, x) => n + x.cost.userSeconds, 0),
+      systemSeconds: stepResults.reduce((n, x) => n + x.cost.systemSeconds, 0),
+      maxRssBytes: Math.max(0, ...stepResults.map((x) => x.cost.maxRssBytes)),
+      exitCode: stepResults.find((x) => x.cost.exitCode !== 0)?.cost.exitCode ?? 0,
+    };
     const load1 = loadavg()[0] ?? 0;
     const otherCpu = {
       emulatorGlobal: processCpuSeconds(pids.global.pid) - cpu0.global,
@@ -90,10 +122,10 @@ export async function runCopy(
       ...(path.wan ? { wanProxy: processCpuSeconds(path.wan.pid) - cpu0.wan } : {}),
     };
     const requests = ctx.emulators.requests.since(mark);
-    if (cost.exitCode !== 0) process.stderr.write(`${tool.name} exited ${cost.exitCode}:\n${stderrTail}\n`);
     const verification = await verifyCopy(
       { s3: ctx.s3.global, bucket: ctx.sourceBucket },
       { s3: ctx.s3.china, bucket: destinationBucket },
+      ctx.verifySample ?? 8,
     );
     const after = await path.wan?.stats();
     const lastLine = stdout.trim().split("\n").at(-1) ?? "";
@@ -104,14 +136,18 @@ export async function runCopy(
       clientReport = undefined;
     }
     return {
+      condition: ctx.condition,
       suite: ctx.suite,
       path: path.name,
       round,
       tool: tool.name,
+      kind: tool.kind,
       settings: tool.settings,
+      ...(tool.budgetMiB === undefined ? {} : { budgetMiB: tool.budgetMiB }),
       objects: ctx.objects.length,
       bytes: totalBytes(ctx.objects),
       cost,
+      steps: stepResults,
       clientReport,
       requests,
       verification,

@@ -25,6 +25,24 @@ export interface MeasureOptions {
   timeoutMs?: number;
   /** Where the client's whole output goes, both streams (for diagnostics such as `--trace-gc`). */
   outputFile?: string;
+  /**
+   * For a process that never ends by itself: polled every 250 ms while it runs; once true,
+   * the process gets SIGTERM and its wall time ends at that moment.
+   */
+  stopWhen?: () => Promise<boolean>;
+}
+
+/** The processes GNU time started (its one child, the measured command). */
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
 }
 
 function field(report: string, name: string): number {
@@ -61,12 +79,32 @@ export async function measure(
     stderrTail = (stderrTail + c.toString()).slice(-8000);
   });
   const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 1_800_000);
-  const exitCode = await new Promise<number>((resolve, reject) => {
+  let exited = false;
+  let stoppedAt: bigint | undefined;
+  const closed = new Promise<number>((resolve, reject) => {
     child.on("error", reject);
-    child.on("close", (code) => resolve(code ?? -1));
+    child.on("close", (code) => {
+      exited = true;
+      resolve(code ?? -1);
+    });
   });
+  const stopWhen = options.stopWhen;
+  if (stopWhen) {
+    void (async () => {
+      while (!exited) {
+        await new Promise((r) => setTimeout(r, 250));
+        if (exited || !(await stopWhen().catch(() => false))) continue;
+        stoppedAt = process.hrtime.bigint();
+        for (const pid of childrenOf(child.pid ?? 0)) process.kill(pid, "SIGTERM");
+        return;
+      }
+    })();
+  }
+  const code = await closed;
   clearTimeout(timer);
-  const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  // stopped on purpose: GNU time reports the signal as a failure, the run did not fail
+  const exitCode = stoppedAt === undefined ? code : 0;
+  const wallSeconds = Number((stoppedAt ?? process.hrtime.bigint()) - started) / 1e9;
   await new Promise<void>((resolve) => (log === undefined ? resolve() : log.end(resolve)));
   const text = existsSync(report) ? readFileSync(report, "utf8") : "";
   rmSync(report, { force: true });

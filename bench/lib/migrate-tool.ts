@@ -1,21 +1,24 @@
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import type { Tool, ToolEndpoint } from "./tools.js";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { createLedgerTable } from "../../worker/src/ledger/index.js";
+import { resolveSettings } from "../../worker/src/settings/index.js";
+import type { ServiceEndpoint, Tool, ToolEndpoint, ToolRunSpec, ToolStep } from "./tools.js";
 import { baseEnv, describeSettings, writeProfiles } from "./tools.js";
 
-/**
- * `longbow migrate` as a user runs it, bundled like `npm run build`: validate a migration
- * file, list and compare both sides, queue every object in the embedded SQLite queue and
- * ledger, copy them with the worker loop (`Runner`), print the report. Unlike the driver,
- * this measures the whole product path, compare and ledger included. Each run gets a fresh
- * state folder, so nothing is skipped as already done.
- */
-export function longbowMigrateTool(
-  name: string,
-  cliPath: string,
-  settingsEnv: Record<string, string> = {},
-  nodeArgs: string[] = [],
-): Tool {
+/** The command a user runs from a clone: `node bin/longbow.js` (built JavaScript, see bin/). */
+export const longbowBin = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "bin", "longbow.js");
+
+const MiB = 1024 * 1024;
+
+function budgetOf(settingsEnv: Record<string, string>): number {
+  return resolveSettings({ ...settingsEnv }).byteBudget / MiB;
+}
+
+/** A migration file for this run's two sides, in its own folder; returns the folder. */
+function writeMigration(run: ToolRunSpec, dir: string): string {
   const side = (e: ToolEndpoint) => ({
     bucket: e.bucket,
     ...(e.prefix === "" ? {} : { prefix: e.prefix }),
@@ -23,40 +26,152 @@ export function longbowMigrateTool(
     endpoint: e.endpoint,
     credentials: { profile: e.name },
   });
+  const migrations = join(dir, "migrations");
+  mkdirSync(migrations, { recursive: true });
+  // JSON is YAML: no serializer needed for a file the loader validates anyway
+  const file = { name: "bench", source: side(run.source), destination: side(run.destination) };
+  writeFileSync(join(migrations, "bench.yaml"), `${JSON.stringify(file, null, 2)}\n`);
+  return migrations;
+}
+
+function runDir(run: ToolRunSpec, name: string): string {
+  const dir = join(run.workDir, `${name.replaceAll(" ", "-")}-${run.runName.replaceAll(" ", "-")}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+function longbowEnv(run: ToolRunSpec, settingsEnv: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    ...baseEnv(),
+    AWS_SHARED_CREDENTIALS_FILE: writeProfiles(run),
+    AWS_CONFIG_FILE: join(run.workDir, "aws-config-none"),
+    LONGBOW_LOG_LEVEL: "warn",
+    ...settingsEnv,
+  };
+}
+
+/**
+ * `longbow migrate` as a user runs it from a clone: `node bin/longbow.js migrate` with a
+ * generated migration file and a fresh state folder (so nothing is skipped as already
+ * done): validate, list and compare both sides, queue every object in the embedded SQLite
+ * queue and ledger, copy them with the worker loop, print the report.
+ */
+export function longbowMigrateTool(
+  name: string,
+  settingsEnv: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Tool {
   return {
     name,
+    kind: "longbow",
     settings: describeSettings(settingsEnv, nodeArgs),
-    command: (run) => {
-      const dir = join(
-        run.workDir,
-        `migrate-${run.runName.replaceAll(" ", "-")}-${name.replaceAll(" ", "-")}`,
-      );
-      const migrations = join(dir, "migrations");
-      mkdirSync(migrations, { recursive: true });
-      // JSON is YAML: no serializer needed for a file the loader validates anyway
-      const file = { name: "bench", source: side(run.source), destination: side(run.destination) };
-      writeFileSync(join(migrations, "bench.yaml"), `${JSON.stringify(file, null, 2)}\n`);
-      return {
-        command: process.execPath,
-        args: [
-          ...nodeArgs,
-          cliPath,
-          "migrate",
-          "--dir",
-          migrations,
-          "--state",
-          join(dir, "state"),
-          "--json",
-          "--no-progress",
-        ],
-        env: {
-          ...baseEnv(),
-          AWS_SHARED_CREDENTIALS_FILE: writeProfiles(run),
-          AWS_CONFIG_FILE: join(run.workDir, "aws-config-none"),
-          LONGBOW_LOG_LEVEL: "warn",
-          ...settingsEnv,
+    budgetMiB: budgetOf(settingsEnv),
+    steps: async (run) => {
+      const dir = runDir(run, name);
+      const migrations = writeMigration(run, dir);
+      return [
+        {
+          name: "migrate",
+          command: process.execPath,
+          args: [
+            ...nodeArgs,
+            longbowBin,
+            "migrate",
+            "--dir",
+            migrations,
+            "--state",
+            join(dir, "state"),
+            "--json",
+            "--no-progress",
+          ],
+          env: longbowEnv(run, settingsEnv),
         },
+      ];
+    },
+  };
+}
+
+/** A job queue and a ledger table of their own for one run, on the services endpoint. */
+async function createQueueAndTable(
+  services: ServiceEndpoint,
+  name: string,
+): Promise<{ queueUrl: string; tableName: string }> {
+  const config = {
+    endpoint: services.endpoint,
+    region: services.region,
+    credentials: { accessKeyId: services.accessKeyId, secretAccessKey: services.secretAccessKey },
+  };
+  const sqs = new SQSClient(config);
+  const ddb = new DynamoDBClient(config);
+  try {
+    // long enough for the largest object of a suite; the worker extends it while it copies
+    const queue = await sqs.send(
+      new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: "600" } }),
+    );
+    await createLedgerTable(ddb, name);
+    return { queueUrl: queue.QueueUrl ?? "", tableName: name };
+  } finally {
+    sqs.destroy();
+    ddb.destroy();
+  }
+}
+
+let clusterRuns = 0;
+
+/**
+ * Cluster mode as an operator runs it, on SQS and DynamoDB (the emulator's): `longbow send`
+ * compares and queues, then one `longbow work --exit-when-idle` copies. Each is measured
+ * on its own; the row's wall time and CPU are their sums.
+ */
+export function longbowClusterTool(
+  name: string,
+  settingsEnv: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Tool {
+  return {
+    name,
+    kind: "longbow",
+    settings: describeSettings(settingsEnv, nodeArgs),
+    budgetMiB: budgetOf(settingsEnv),
+    steps: async (run): Promise<ToolStep[]> => {
+      const dir = runDir(run, name);
+      const migrations = writeMigration(run, dir);
+      const { queueUrl, tableName } = await createQueueAndTable(
+        run.services,
+        `bench-${process.pid}-${++clusterRuns}`,
+      );
+      const env = {
+        ...longbowEnv(run, settingsEnv),
+        AWS_ACCESS_KEY_ID: run.services.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: run.services.secretAccessKey,
+        AWS_REGION: run.services.region,
+        AWS_ENDPOINT_URL_SQS: run.services.endpoint,
+        AWS_ENDPOINT_URL_DYNAMODB: run.services.endpoint,
       };
+      const cluster = ["--queue-url", queueUrl, "--table-name", tableName];
+      return [
+        {
+          name: "send",
+          command: process.execPath,
+          args: [...nodeArgs, longbowBin, "send", "--dir", migrations, ...cluster],
+          env,
+        },
+        {
+          name: "work",
+          command: process.execPath,
+          args: [
+            ...nodeArgs,
+            longbowBin,
+            "work",
+            "--migrations-dir",
+            migrations,
+            ...cluster,
+            "--exit-when-idle",
+            "--no-metrics",
+          ],
+          env,
+        },
+      ];
     },
   };
 }

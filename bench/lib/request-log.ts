@@ -13,10 +13,13 @@ export type RequestLogMark = Record<string, number>;
 
 /**
  * Names the S3 operation from one log line written by bench/emulator/sitecustomize.py:
- * `METHOD object|bucket query-names` (names sorted, comma-separated, `-` for none).
+ * `METHOD object|bucket query-names` (names sorted, comma-separated, `-` for none), or
+ * `TARGET operation -` for an SQS or DynamoDB request.
  */
 export function operationOf(line: string): string {
   const [method = "", level = "", rawNames = "-"] = line.split(" ");
+  // SQS and DynamoDB requests: the operation from their X-Amz-Target header
+  if (method === "TARGET") return level;
   const names = new Set(rawNames === "-" ? [] : rawNames.split(","));
   const onObject = level === "object";
   switch (method) {

@@ -1,7 +1,8 @@
-import { resolveSettings } from "../../worker/src/config/index.js";
+import { resolveSettings } from "../../worker/src/settings/index.js";
 import { type DatasetGroup, parseDataset } from "./dataset.js";
-import { longbowMigrateTool } from "./migrate-tool.js";
-import { longbowTool, rcloneTool, type Tool } from "./tools.js";
+import { longbowClusterTool, longbowMigrateTool } from "./migrate-tool.js";
+import { originalTool } from "./original-tool.js";
+import { rcloneSweep, rcloneTool, type Tool } from "./tools.js";
 
 /** A comparison: one data set, copied by each tool over each path. */
 export interface Suite {
@@ -10,42 +11,75 @@ export interface Suite {
   issue: string;
   dataset: DatasetGroup[];
   paths: string[];
+  /** The tools it runs unless `--tools` says otherwise. */
+  tools: string[];
 }
+
+const mixed = "1x256MiB,8x32MiB,200x64KiB,3x0";
 
 export const suites: Record<string, Suite> = {
   wan: {
     name: "wan",
-    issue: "8",
-    dataset: parseDataset("1x256MiB,8x32MiB,200x64KiB,3x0"),
+    issue: "8, 18",
+    dataset: parseDataset(mixed),
     paths: ["direct", "wan"],
+    tools: ["rclone", "migrate", "tuned", "original"],
+  },
+  small: {
+    name: "small",
+    issue: "18",
+    dataset: parseDataset("2000x1KiB"),
+    paths: ["direct"],
+    tools: ["rclone", "migrate", "cluster"],
+  },
+  cluster: {
+    name: "cluster",
+    issue: "18",
+    dataset: parseDataset(mixed),
+    paths: ["direct", "wan"],
+    tools: ["rclone", "cluster", "original"],
   },
   transfer: {
     name: "transfer",
     issue: "3",
     dataset: parseDataset("1x1GiB,16x64MiB,500x64KiB"),
     paths: ["direct"],
+    tools: ["rclone", "migrate"],
+  },
+  // `--quick`: the regression guard, both emulator conditions in under three minutes; rclone
+  // only at the sweep's wider settings (5 × 20 was never its best here, and takes longest)
+  quick: {
+    name: "quick",
+    issue: "18",
+    dataset: parseDataset("1x24MiB,3x8MiB,30x64KiB,2x0"),
+    paths: ["direct", "wan"],
+    tools: ["rclone-wide", "migrate"],
+  },
+  "quick-small": {
+    name: "quick-small",
+    issue: "18",
+    dataset: parseDataset("150x1KiB"),
+    paths: ["direct"],
+    tools: ["rclone-wide", "migrate"],
   },
 };
+
+/** What `npm run bench` runs without `--suite`; `--quick` runs the quick pair instead. */
+export const defaultSuites = ["wan", "small"];
+export const quickSuites = ["quick", "quick-small"];
 
 /**
  * Longbow's tuned settings for a long link: every part of a 256 MiB object (32 × 8 MiB) in
  * flight at once, so the last large object does not crawl at 20 connections' pace, and a
  * byte budget to match (32 × 8 MiB = 256 MiB per object). On the 2-core benchmark machine
  * more files at once (10 × 20) only added contention with the emulator. Overridable by
- * `--tuned`.
+ * `--tuned`; given as `LONGBOW_*` variables, as a user would.
  */
 export const tunedSettings: Record<string, string> = {
   LONGBOW_FILES_IN_PARALLEL: "6",
   LONGBOW_PARTS_IN_PARALLEL: "32",
   LONGBOW_BYTE_BUDGET_MB: "1024",
 };
-
-/**
- * Node flags of the tuned tool, as the worker fleet's systemd unit starts the engine: GC on
- * the main thread (7 % less client CPU on 2 cores while socket reads allocated a buffer
- * each; within noise since GETs read into part buffers, see bench/RESULTS.md).
- */
-export const tunedNodeArgs = ["--single-threaded-gc"];
 
 /** Parses `KEY=VALUE,KEY=VALUE` and checks the values the way the worker will. */
 export function parseSettingsEnv(text: string): Record<string, string> {
@@ -62,28 +96,43 @@ export function parseSettingsEnv(text: string): Record<string, string> {
   return env;
 }
 
-/** The tools a run compares, by name: rclone, defaults, tuned, migrate. */
-export function toolsByName(
-  names: string[],
-  driverPath: string,
-  tuned: Record<string, string>,
-  nodeArgs: string[] = [],
-  /** The bundled CLI (`npm run build`'s dist/longbow.mjs), for `migrate`. */
-  cliPath?: string,
-): Tool[] {
-  return names.map((n) => {
+export interface ToolOptions {
+  tuned: Record<string, string>;
+  /** Extra node flags for Longbow's processes, e.g. `--cpu-prof`. */
+  nodeArgs?: string[];
+  /** The original's cluster code (`--original DIR`); without it the original is left out. */
+  originalDir?: string;
+  /** The Python that runs the original (one with boto3). */
+  python: string;
+}
+
+/**
+ * The tools a run compares, by name: `rclone` (the sweep: 5 × 20, 32 × 8, 64 × 4),
+ * `rclone-5x20` (the original's settings only), `rclone-wide` (the sweep without 5 × 20), `migrate`, `tuned` (migrate with the tuned
+ * settings), `cluster` (send + work), `original` (only with `--original`).
+ */
+export function toolsByName(names: string[], options: ToolOptions): Tool[] {
+  const nodeArgs = options.nodeArgs ?? [];
+  return names.flatMap((n): Tool[] => {
     switch (n) {
       case "rclone":
-        return rcloneTool();
-      case "defaults":
-        return longbowTool("longbow defaults", driverPath, {}, nodeArgs);
-      case "tuned":
-        return longbowTool("longbow tuned", driverPath, tuned, [...tunedNodeArgs, ...nodeArgs]);
+        return rcloneSweep.map((s) => rcloneTool(s));
+      case "rclone-5x20":
+        return [rcloneTool()];
+      case "rclone-wide":
+        return rcloneSweep.filter((s) => s.transfers > 5).map((s) => rcloneTool(s));
       case "migrate":
-        if (cliPath === undefined) throw new Error("the migrate tool needs the bundled CLI");
-        return longbowMigrateTool("longbow migrate", cliPath, {}, nodeArgs);
+        return [longbowMigrateTool("longbow migrate", {}, nodeArgs)];
+      case "tuned":
+        return [longbowMigrateTool("longbow migrate tuned", options.tuned, nodeArgs)];
+      case "cluster":
+        return [longbowClusterTool("longbow send+work", {}, nodeArgs)];
+      case "original":
+        return options.originalDir === undefined ? [] : [originalTool(options.originalDir, options.python)];
       default:
-        throw new Error(`unknown tool '${n}' (use rclone, defaults, tuned, migrate)`);
+        throw new Error(
+          `unknown tool '${n}' (use rclone, rclone-5x20, rclone-wide, migrate, tuned, cluster, original)`,
+        );
     }
   });
 }

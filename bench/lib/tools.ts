@@ -5,6 +5,8 @@ import { join } from "node:path";
 export interface ToolEndpoint {
   name: "global" | "china";
   endpoint: string;
+  /** The emulator itself, for the bench's own checks (never through the WAN proxy). */
+  directEndpoint: string;
   region: string;
   accessKeyId: string;
   secretAccessKey: string;
@@ -12,9 +14,18 @@ export interface ToolEndpoint {
   prefix: string;
 }
 
+/** The SQS-, DynamoDB- and SSM-compatible endpoint cluster tools queue on (the "global" emulator). */
+export interface ServiceEndpoint {
+  endpoint: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
 export interface ToolRunSpec {
   source: ToolEndpoint;
   destination: ToolEndpoint;
+  services: ServiceEndpoint;
   /** Scratch folder (config files, reports). */
   workDir: string;
   /** Names this run's files in workDir, e.g. `wan-wan-1`. */
@@ -27,13 +38,29 @@ export interface ToolCommand {
   env: NodeJS.ProcessEnv;
 }
 
+/** One process of a tool's run, measured on its own: `send`, then `work`; or `rclone copy`. */
+export interface ToolStep extends ToolCommand {
+  /** e.g. "send", "work"; the row's cost is the sum over its steps. */
+  name: string;
+  /**
+   * For a process that never ends by itself (the original's worker): polled while it runs;
+   * once true the process is stopped and its run ends there.
+   */
+  stopWhen?: () => Promise<boolean>;
+}
+
 /** A client the benchmark compares: how to start it for one copy. */
 export interface Tool {
-  /** Row label, e.g. "longbow defaults". */
+  /** Row label, e.g. "longbow migrate". */
   name: string;
+  /** "rclone", "longbow" or "original": whose row it is, for the ratios. */
+  kind: "rclone" | "longbow" | "original";
   /** The settings that matter, for the results' notes. */
   settings: string;
-  command(run: ToolRunSpec): ToolCommand;
+  /** Longbow's byte budget in MiB, for the peak-RSS target. */
+  budgetMiB?: number;
+  /** Prepares what the run needs (queues, tables) and returns its processes, run in order. */
+  steps(run: ToolRunSpec): Promise<ToolStep[]>;
 }
 
 /** Only what a process needs to start; no AWS_* from the caller's shell leaks into a client. */
@@ -43,10 +70,12 @@ export function baseEnv(): NodeJS.ProcessEnv {
 }
 
 /**
- * `rclone copy` with the original Longbow's concurrency: 5 files × 20 parts of 5 MiB, and
- * multipart above 5 MiB (its ResumableThreshold) rather than rclone's 200 MiB default.
- * Remotes come from RCLONE_CONFIG_<NAME>_* variables, one key pair each; rclone 1.60 needs
- * ListObjects v2 against the emulator.
+ * `rclone copy` with `transfers` files × `uploadConcurrency` parts of 5 MiB and multipart
+ * above 5 MiB (the original Longbow's ResumableThreshold) rather than rclone's 200 MiB
+ * default; 5 × 20 is the original's concurrency. `--checkers` (listing and comparing) rises
+ * with the transfers, never below rclone's default of 8. Remotes come from
+ * RCLONE_CONFIG_<NAME>_* variables, one key pair each; rclone 1.60 needs ListObjects v2
+ * against the emulator.
  */
 export function rcloneTool(
   options: { transfers?: number; uploadConcurrency?: number; chunkSize?: string } = {},
@@ -54,6 +83,7 @@ export function rcloneTool(
   const transfers = options.transfers ?? 5;
   const uploadConcurrency = options.uploadConcurrency ?? 20;
   const chunkSize = options.chunkSize ?? "5M";
+  const checkers = Math.max(8, transfers);
   const remote = (name: string, e: ToolEndpoint) => ({
     [`RCLONE_CONFIG_${name}_TYPE`]: "s3",
     [`RCLONE_CONFIG_${name}_PROVIDER`]: "Other",
@@ -64,37 +94,50 @@ export function rcloneTool(
     [`RCLONE_CONFIG_${name}_FORCE_PATH_STYLE`]: "true",
   });
   return {
-    name: "rclone",
-    settings: `--transfers ${transfers} --s3-upload-concurrency ${uploadConcurrency} --s3-chunk-size ${chunkSize} --s3-upload-cutoff ${chunkSize}`,
-    command: (run) => ({
-      command: "rclone",
-      args: [
-        "copy",
-        `src:${run.source.bucket}/${run.source.prefix}`,
-        `dst:${run.destination.bucket}/${run.destination.prefix}`,
-        "--transfers",
-        String(transfers),
-        "--s3-upload-concurrency",
-        String(uploadConcurrency),
-        "--s3-chunk-size",
-        chunkSize,
-        "--s3-upload-cutoff",
-        chunkSize,
-        "--s3-list-version",
-        "2",
-        "--retries",
-        "3",
-        "-q",
-      ],
-      env: {
-        ...baseEnv(),
-        RCLONE_CONFIG: join(run.workDir, "rclone-none.conf"),
-        ...remote("SRC", run.source),
-        ...remote("DST", run.destination),
+    name: `rclone ${transfers}x${uploadConcurrency}`,
+    kind: "rclone",
+    settings: `--transfers ${transfers} --checkers ${checkers} --s3-upload-concurrency ${uploadConcurrency} --s3-chunk-size ${chunkSize} --s3-upload-cutoff ${chunkSize}`,
+    steps: async (run) => [
+      {
+        name: "copy",
+        command: "rclone",
+        args: [
+          "copy",
+          `src:${run.source.bucket}/${run.source.prefix}`,
+          `dst:${run.destination.bucket}/${run.destination.prefix}`,
+          "--transfers",
+          String(transfers),
+          "--checkers",
+          String(checkers),
+          "--s3-upload-concurrency",
+          String(uploadConcurrency),
+          "--s3-chunk-size",
+          chunkSize,
+          "--s3-upload-cutoff",
+          chunkSize,
+          "--s3-list-version",
+          "2",
+          "--retries",
+          "3",
+          "-q",
+        ],
+        env: {
+          ...baseEnv(),
+          RCLONE_CONFIG: join(run.workDir, "rclone-none.conf"),
+          ...remote("SRC", run.source),
+          ...remote("DST", run.destination),
+        },
       },
-    }),
+    ],
   };
 }
+
+/** The rclone settings every full run tries: the original's 5 × 20, and more files at once. */
+export const rcloneSweep = [
+  { transfers: 5, uploadConcurrency: 20 },
+  { transfers: 32, uploadConcurrency: 8 },
+  { transfers: 64, uploadConcurrency: 4 },
+];
 
 /** A tool's `LONGBOW_*` settings for the results' notes. */
 export function describeSettings(settingsEnv: Record<string, string>, nodeArgs: string[] = []): string {
@@ -122,50 +165,4 @@ export function writeProfiles(run: ToolRunSpec): string {
     { mode: 0o600 },
   );
   return credentialsFile;
-}
-
-/**
- * The Longbow bench driver (bench/driver.ts, bundled): lists the source and copies every
- * object through one shared byte budget and transfer pool. Each side's key pair sits in
- * its own profile of a shared credentials file, as on an operator's laptop.
- */
-export function longbowTool(
-  name: string,
-  driverPath: string,
-  settingsEnv: Record<string, string> = {},
-  /** Extra node flags, e.g. `--cpu-prof` to see where the client's CPU goes. */
-  nodeArgs: string[] = [],
-): Tool {
-  return {
-    name,
-    settings: describeSettings(settingsEnv, nodeArgs),
-    command: (run) => {
-      const credentialsFile = writeProfiles(run);
-      const side = (e: ToolEndpoint) => ({
-        endpoint: e.endpoint,
-        region: e.region,
-        profile: e.name,
-        bucket: e.bucket,
-        prefix: e.prefix,
-      });
-      return {
-        command: process.execPath,
-        args: [...nodeArgs, driverPath],
-        env: {
-          ...baseEnv(),
-          AWS_SHARED_CREDENTIALS_FILE: credentialsFile,
-          AWS_CONFIG_FILE: join(run.workDir, "aws-config-none"),
-          LONGBOW_BENCH_TIMELINE: join(
-            run.workDir,
-            `timeline-${name.replaceAll(" ", "-")}-${run.runName.replaceAll(" ", "-")}.json`,
-          ),
-          LONGBOW_BENCH_SPEC: JSON.stringify({
-            source: side(run.source),
-            destination: side(run.destination),
-          }),
-          ...settingsEnv,
-        },
-      };
-    },
-  };
 }

@@ -1,4 +1,5 @@
-import { defaultSettings, resolveSettings } from "../../worker/src/config/index.js";
+import { defaultSettings, resolveSettings } from "../../worker/src/settings/index.js";
+import { requireWholeNumber } from "../../worker/src/whole-number.js";
 
 /**
  * The one typed configuration of the Longbow stack. Every field is optional in the JSON file
@@ -254,10 +255,8 @@ export function resolveConfig(input: LongbowConfigInput = {}): LongbowConfig {
   return validateConfig(config);
 }
 
-function wholeNumber(field: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): void {
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${field} must be a whole number between ${min} and ${max}, got ${String(value)}`);
-  }
+function wholeNumber(field: string, value: number, min: number, max?: number): void {
+  requireWholeNumber(field, value, min, max, (m) => new ConfigError(m));
 }
 
 const MiB = 1024 * 1024;

@@ -6,16 +6,10 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import type * as sns from "aws-cdk-lib/aws-sns";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { metricNames } from "../../worker/src/metrics/index.js";
 
-/** Namespace, metric and dimension names the worker emits in Embedded Metric Format. */
-export const workerMetrics = {
-  namespace: "Longbow",
-  dimension: "Migration",
-  bytesCopied: "BytesCopied",
-  objectsCopied: "ObjectsCopied",
-  objectsFailed: "ObjectsFailed",
-  jobDuration: "JobDuration",
-} as const;
+/** Namespace, metric and dimension names the worker emits in Embedded Metric Format: the engine's own table. */
+export const workerMetrics = metricNames;
 
 /** Props of {@link Monitoring}. */
 export interface MonitoringProps {

@@ -54,7 +54,7 @@ export class TriggerBucket extends Construct {
   grantWorkerRead(role: iam.IRole): void {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: ["s3:GetObject", "s3:GetObjectVersion"],
+        actions: ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging", "s3:GetObjectVersionTagging"],
         resources: [this.bucket.arnForObjects("*")],
       }),
     );

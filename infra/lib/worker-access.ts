@@ -68,7 +68,13 @@ export class WorkerAccess extends Construct {
       statements.push(
         new iam.PolicyStatement({
           sid: "ReadSources",
-          actions: ["s3:GetObject", "s3:GetObjectVersion"],
+          // Get(Version)Tagging: tags travel with the copy (a migration's `tags: copy`, the default)
+          actions: [
+            "s3:GetObject",
+            "s3:GetObjectVersion",
+            "s3:GetObjectTagging",
+            "s3:GetObjectVersionTagging",
+          ],
           resources: read.flatMap((g) => g.prefixes.map((p) => objectArn(g.bucket, p))),
         }),
         ...read.map((g) => listStatement(["s3:ListBucket", "s3:ListBucketVersions"], g)),
@@ -79,12 +85,14 @@ export class WorkerAccess extends Construct {
         new iam.PolicyStatement({
           sid: "WriteDestinations",
           // PutObject: PutObject, CreateMultipartUpload, UploadPart, CompleteMultipartUpload;
+          // PutObjectTagging: a PutObject or CreateMultipartUpload that carries the source's tags;
           // GetObject: a job whose object is already identical costs a HEAD, not a copy;
           // DeleteObject, DeleteObjectVersion: a completed copy that fails verification is
           // removed, never left in place; in a versioned bucket the engine deletes the exact
           // version it wrote (DeleteObject with a VersionId, authorized as DeleteObjectVersion)
           actions: [
             "s3:PutObject",
+            "s3:PutObjectTagging",
             "s3:GetObject",
             "s3:AbortMultipartUpload",
             "s3:ListMultipartUploadParts",

@@ -1,4 +1,4 @@
-import { settingsEnv } from "../../worker/src/config/index.js";
+import { settingsEnv } from "../../worker/src/settings/index.js";
 import type { WorkerSettingsConfig } from "./config.js";
 
 /** What the stack knows at deploy time and hands to every worker. */

@@ -33,6 +33,8 @@ export interface LongbowProcess {
   /** JSON lines of stderr (logs, progress). */
   lines: () => Record<string, unknown>[];
   exited: Promise<number | null>;
+  /** Resolves once stderr matches `pattern`; rejects if the process exits first. */
+  untilStderr: (pattern: RegExp) => Promise<void>;
 }
 
 export function runLongbow(args: string[], env: Record<string, string>): LongbowProcess {
@@ -50,6 +52,20 @@ export function runLongbow(args: string[], env: Record<string, string>): Longbow
     err += d.toString();
   });
   const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+  const untilStderr = (pattern: RegExp) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (!pattern.test(err)) return;
+        child.stderr?.off("data", check);
+        resolve();
+      };
+      child.stderr?.on("data", check);
+      check();
+      void exited.then((code) => {
+        child.stderr?.off("data", check);
+        reject(new Error(`longbow exited (${code}) before its stderr matched ${pattern}: ${err}`));
+      });
+    });
   return {
     child,
     stdout: () => out,
@@ -63,5 +79,6 @@ export function runLongbow(args: string[], env: Record<string, string>): Longbow
         }
       }),
     exited,
+    untilStderr,
   };
 }

@@ -68,6 +68,44 @@ export function corruptNth(
   return (req) => (matches(req) && ++seen === n ? fault : "none");
 }
 
+/** Where {@link FaultProxyOptions.beforeForward} holds requests until the test lets them go on. */
+export interface Gate {
+  /** Resolves once the gate is open (at once if it is). */
+  pass(): Promise<void>;
+  /** Requests waiting at the gate now. */
+  readonly waiting: number;
+  /** Lets every waiting request and every later one through. */
+  open(): void;
+}
+
+/**
+ * A closed gate: a request held at it stays held until the test opens it, so "mid-copy" is
+ * a state the test waits for and ends, not a guess at how long a copy takes.
+ */
+export function gate(): Gate {
+  let opened = false;
+  let waiting = 0;
+  let open: () => void = () => {};
+  const opening = new Promise<void>((r) => {
+    open = r;
+  });
+  return {
+    async pass() {
+      if (opened) return;
+      waiting++;
+      await opening;
+      waiting--;
+    },
+    get waiting() {
+      return waiting;
+    },
+    open() {
+      opened = true;
+      open();
+    },
+  };
+}
+
 function errorXml(code: string, message: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message><RequestId>fault-proxy</RequestId></Error>`;
 }

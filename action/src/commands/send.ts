@@ -1,9 +1,9 @@
 import * as core from "@actions/core";
-import { resolveSettings } from "../../../worker/src/config/index.js";
 import { assemblePlan, renderPlanMarkdown } from "../../../worker/src/plan/index.js";
 import { loadPublishedMigrations } from "../../../worker/src/publish/index.js";
 import { formatBytes } from "../../../worker/src/report/index.js";
 import { type SendResult, sendMigration } from "../../../worker/src/send/index.js";
+import { resolveSettings } from "../../../worker/src/settings/index.js";
 import { controlPlane, sideClients } from "../aws.js";
 import { escapeHtml, writeSummary } from "../output/summary.js";
 import { ledgerFor, requireQueue } from "../pipeline.js";

@@ -90,6 +90,17 @@ describe("the Action's plan command", () => {
       /^\*\*Longbow plan:\*\* 1 migration, 2 \(12 B\) to copy, 1 identical, 0 ignored, 1 extra; ETA/,
     );
     expect(comment?.body).toContain("<details><summary>photos:");
+    // the estimate beside the ETA, and its fold; the emulator is an S3-compatible endpoint, unpriced
+    expect(lines[1]).toMatch(/; estimated cost under USD 0\.01, partly unpriced$/);
+    expect(comment?.body).toContain(
+      "<details><summary>Estimated cost: under USD 0.01, partly unpriced (an estimate from list prices as of",
+    );
+    expect(comment?.body).toContain(
+      "- `photos: S3 requests and data transfer at a custom endpoint (an S3-compatible store this price list does not know)`",
+    );
+    expect(comment?.body).toContain(
+      "| SQS requests | `us-east-1` | 5 | USD 0.4 per million | under USD 0.01 |",
+    );
     expect(comment?.body).not.toContain("untouched");
     expect(first.outputs["comment-url"]).toBe(
       `https://github.example/o/r/pull/7#issuecomment-${comment?.id}`,

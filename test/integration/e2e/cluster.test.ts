@@ -11,7 +11,7 @@ import { SqsQueue } from "../../../worker/src/queue/index.js";
 import { clientConfig, s3For, uniqueBucket } from "../../emulator/clients.js";
 import { type LongbowProcess, runLongbow, writeProfiles } from "../../support/cli.js";
 import { countOf, startCountingProxy } from "../../support/counting-proxy.js";
-import { type FaultProxy, startFaultProxy } from "../../support/fault-proxy.js";
+import { type FaultProxy, gate, startFaultProxy } from "../../support/fault-proxy.js";
 import { dynamoWriteOps } from "../../support/ledgers.js";
 import { bytesFor, createBucket, getBytes, putObject } from "../../support/s3-objects.js";
 import { createTestSqsQueue } from "../../support/sqs-queue.js";
@@ -95,15 +95,16 @@ describe("cluster mode end to end: send → three workers on SQS + DynamoDB", ()
       for (let i = 0; i < 3; i++) objects.set(`big/blob-${i}.bin`, 12 * MiB);
       await inParallel([...objects], 8, ([k, size]) => putObject(src, sb, k, bytesFor(k, size)));
       await putObject(src, poisonSrc, "poison.bin", bytesFor("poison", 100));
-      // Parts 2 and 3 of the big objects are held a moment on their way to the destination,
-      // so one part is there and the others are not for long enough to kill a worker then
-      // (a worker runs a lone object's parts on every idle connection, so they would
-      // otherwise land together).
+      // Parts 2 and 3 of the big objects are held on their way to the destination until a
+      // worker is killed, so one part is there and the others are not when it is (a worker
+      // runs a lone object's parts on every idle connection, so they would otherwise land
+      // together).
+      const heldParts = gate();
       slowParts = await startFaultProxy({
         target: china.endpoint,
         beforeForward: async (r) => {
           if (r.method === "PUT" && r.url.includes("/mirror/big/") && /partNumber=[23]\b/.test(r.url))
-            await new Promise((resolve) => setTimeout(resolve, 1500));
+            await heldParts.pass();
         },
       });
       writeFileSync(
@@ -177,6 +178,8 @@ describe("cluster mode end to end: send → three workers on SQS + DynamoDB", ()
       const killed = workers.find((w) => w.child.pid === victim?.pid);
       expect(killed).toBeDefined();
       killed?.child.kill("SIGKILL");
+      await killed?.exited;
+      heldParts.open();
       mark("killed");
       const codes = await Promise.all(workers.map((w) => w.exited));
       mark("workers done");

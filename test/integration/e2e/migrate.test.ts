@@ -5,7 +5,7 @@ import { ListMultipartUploadsCommand, ListPartsCommand } from "@aws-sdk/client-s
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { s3For, uniqueBucket } from "../../emulator/clients.js";
 import { runLongbow, writeProfiles } from "../../support/cli.js";
-import { type FaultProxy, startFaultProxy } from "../../support/fault-proxy.js";
+import { type FaultProxy, gate, startFaultProxy } from "../../support/fault-proxy.js";
 import { bytesFor, createBucket, getBytes, putObject } from "../../support/s3-objects.js";
 
 const { global, china } = inject("emulator");
@@ -47,19 +47,14 @@ describe("longbow migrate (local mode)", () => {
     }
     const big = "data/big.bin";
     await putObject(src, sb, big, bytesFor(big, 20 * MiB));
-    // In the first run the big object's parts after the first are held a moment on their way
-    // to the destination, so the interrupt lands mid-copy however fast the copy is.
-    let holdParts = true;
+    // In the first run the big object's parts after the first are held on their way to the
+    // destination until that run has ended, so the interrupt lands mid-copy however fast the copy is.
+    const heldParts = gate();
     const slowParts = await startFaultProxy({
       target: china.endpoint,
       beforeForward: async (r) => {
-        if (
-          holdParts &&
-          r.method === "PUT" &&
-          r.url.includes("/copy/big.bin?") &&
-          !/partNumber=1\b/.test(r.url)
-        )
-          await new Promise((resolve) => setTimeout(resolve, 1500));
+        if (r.method === "PUT" && r.url.includes("/copy/big.bin?") && !/partNumber=1\b/.test(r.url))
+          await heldParts.pass();
       },
     });
     proxies.push(slowParts);
@@ -91,8 +86,8 @@ describe("longbow migrate (local mode)", () => {
     const args = ["migrate", "--dir", dir, "--state", join(dir, "state"), "--json"];
 
     const first = runLongbow(args, env);
-    // Interrupt once a part of the big object is at the destination.
-    while ((await partsAtDestination(db, "copy/big.bin")) < 1) {
+    // Interrupt once a part of the big object is at the destination and the next is held.
+    while ((await partsAtDestination(db, "copy/big.bin")) < 1 || heldParts.waiting < 1) {
       if (first.child.exitCode !== null)
         throw new Error(`migrate ended before the interrupt: ${first.stderr()}`);
       await new Promise((r) => setTimeout(r, 25));
@@ -107,7 +102,7 @@ describe("longbow migrate (local mode)", () => {
       .map((l) => l.key);
     expect(copiedFirst).not.toContain(big);
 
-    holdParts = false;
+    heldParts.open();
     const second = runLongbow(args, env);
     expect(await second.exited).toBe(0);
     const copiedSecond = second.lines().filter((l) => l.msg === "object copied");

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { s3For, uniqueBucket } from "../../emulator/clients.js";
 import { longbowBin, repoRoot, writeProfiles } from "../../support/cli.js";
-import { type FaultProxy, startFaultProxy } from "../../support/fault-proxy.js";
+import { type FaultProxy, gate, startFaultProxy } from "../../support/fault-proxy.js";
 import { bytesFor, createBucket, putObject } from "../../support/s3-objects.js";
 import { startTmux, type TmuxPane } from "../../support/tmux.js";
 
@@ -73,12 +73,14 @@ describe("longbow migrate on a terminal", () => {
   });
 
   it("after Ctrl-C shows one summary with what resumes and the command to run, and no failure", async () => {
-    // the video's parts after the first are held on their way, so Ctrl-C lands mid-copy
+    // the video's parts after the first are held on their way until the run has ended, so
+    // Ctrl-C lands mid-copy
+    const heldParts = gate();
     const slow = await startFaultProxy({
       target: china.endpoint,
       beforeForward: async (r) => {
         if (r.method === "PUT" && r.url.includes("/copy/video.mp4?") && !/partNumber=1\b/.test(r.url))
-          await new Promise((resolve) => setTimeout(resolve, 3000));
+          await heldParts.pass();
       },
     });
     proxies.push(slow);
@@ -90,9 +92,10 @@ describe("longbow migrate on a terminal", () => {
       scratch: folder,
     });
     panes.push(pane);
-    await pane.waitFor((s) => s.some((l) => /4\/5 objects/.test(l)), 90_000);
+    await pane.waitFor((s) => s.some((l) => /4\/5 objects/.test(l)) && heldParts.waiting > 0, 90_000);
     await pane.sendKeys("C-c");
     const screen = await pane.waitFor(exited, 60_000);
+    heldParts.open();
     expect(screen.at(-1)).toBe("[exit 130]");
     const text = screen.join("\n");
     expect(text.match(/interrupted/g)).toHaveLength(1);

@@ -52,7 +52,7 @@ destination: { bucket: ${db}, region: ${china.region}, endpoint: "${china.endpoi
     // The first signal drains; a second one cuts the drain short.
     worker.child.kill("SIGTERM");
     // Signals that arrive together coalesce: send the second once the first is handled.
-    while (!worker.stderr().includes('"draining"')) await new Promise((r) => setTimeout(r, 10));
+    await worker.untilStderr(/"draining"/);
     worker.child.kill("SIGTERM");
     expect(await worker.exited, worker.stderr()).toBe(0);
     const after = await ledger.get(job);

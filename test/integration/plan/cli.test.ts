@@ -107,6 +107,45 @@ describe("longbow plan and publish against the emulator", () => {
     expect(r.stdout).toContain("<details><summary>cli-plan:");
   });
 
+  it("plan estimates the cost for the fleet the flags name, and says what it cannot price", async () => {
+    const r = await longbow(
+      "plan",
+      "--dir",
+      join(dir, "migrations"),
+      "--json",
+      "--throughput",
+      "0.001",
+      "--instances",
+      "3",
+      "--instance-types",
+      "c5.large,m5.large",
+      "--fleet-region",
+      "us-east-1",
+    );
+    expect(r.code).toBe(0);
+    const { estimate } = JSON.parse(r.stdout) as Plan;
+    expect(estimate.basis.fleet).toMatchObject({
+      region: "us-east-1",
+      instances: 3,
+      instanceTypes: ["c5.large", "m5.large"],
+    });
+    // ETA 3 s × 3 instances = 9 s = 0.0025 h
+    expect(estimate.lines.find((l) => l.item === "fleet")?.quantity).toBeCloseTo(0.0025, 12);
+    // both sides are the emulator's endpoints: no S3 price applies
+    expect(estimate.unpriced).toContain(
+      "cli-plan: S3 requests and data transfer at a custom endpoint (an S3-compatible store this price list does not know)",
+    );
+    const md = await longbow("plan", "--dir", join(dir, "migrations"), "--migration", "cli-plan");
+    expect(md.stdout.split("\n")[0]).toMatch(/; estimated cost (under )?USD [\d.,–]+, partly unpriced$/);
+    expect(md.stdout).toContain("<details><summary>Estimated cost:");
+
+    const bad = await longbow("plan", "--dir", join(dir, "migrations"), "--instance-types", "c5.large;rm");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("expected EC2 instance types separated by commas");
+    const nowhere = await longbow("plan", "--dir", join(dir, "migrations"), "--fleet-region", "mars-1");
+    expect(nowhere.code).toBe(2);
+  });
+
   it("plan reports a compare that fails, without leaking credentials, and exits 1", async () => {
     env = { ...env, AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials-swapped") };
     await writeFile(

@@ -162,21 +162,46 @@ describe("Runner on the embedded queue and ledger", () => {
   it("keeps polling an empty queue until finishWhenIdle(), then ends once the queue is idle", async () => {
     const { m, job } = await setUp("finish");
     const jobs = [job("late-1", 100), job("late-2", 200)];
-    const { queue, ledger } = await localState("finish", jobs);
-    const runner = new Runner({ ...base(m), queue, ledger, waitSeconds: 20 });
+    const { queue: inner, ledger } = await localState("finish", jobs);
+    // Until the producer has queued, each receive finds the queue empty and says so at once
+    // (a long poll that timed out); after three empty answers the next receive waits for the jobs.
+    let empty = 0;
+    let askedAgain: () => void = () => {};
+    const fourth = new Promise<void>((r) => {
+      askedAgain = r;
+    });
+    let queued: () => void = () => {};
+    const produced = new Promise<void>((r) => {
+      queued = r;
+    });
+    const queue: Queue = Object.assign(Object.create(inner) as SqliteQueue, {
+      receive: async (o: Parameters<Queue["receive"]>[0]) => {
+        if (empty < 3) {
+          empty++;
+          return [];
+        }
+        askedAgain();
+        await produced;
+        return inner.receive(o);
+      },
+    });
+    const runner = new Runner({ ...base(m), queue, ledger, waitSeconds: 20, receivesInParallel: 1 });
     const done: string[] = [];
     runner.on("job_done", (j) => done.push(j.source.key));
     runner.start();
-    // an empty queue does not end a runner that was not told to end when idle
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // three empty answers do not end a runner that was not told to end when idle: it asks again
+    const next = await Promise.race([fourth.then(() => "received again"), runner.done().then(() => "ended")]);
+    expect(next).toBe("received again");
+    expect(empty).toBe(3);
     expect(runner.status.isRunning).toBe(true);
     // a producer queues while the runner already polls (as migrate's compare does)
-    await queue.send(await ledger.enqueue(jobs, new Date()));
+    await inner.send(await ledger.enqueue(jobs, new Date()));
     runner.finishWhenIdle();
+    queued();
     await runner.done();
     expect(done.sort()).toEqual(["in/late-1", "in/late-2"]);
     expect(runner.status.isRunning).toBe(false);
-    expect(await queue.depth()).toEqual({ visible: 0, inFlight: 0, dead: 0 });
+    expect(await inner.depth()).toEqual({ visible: 0, inFlight: 0, dead: 0 });
   });
 
   it("copies at most limits.filesInParallel objects of a migration at once", async () => {

@@ -1,7 +1,7 @@
-import net from "node:net";
-import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { type ReadInto, readIntoOptions, s3ErrorCode, s3HttpStatus } from "../../../worker/src/s3/index.js";
+import { startConnectionRelay } from "../../support/connection-relay.js";
 import { clientFor, freshBucket, KiB, putObject, randomData } from "../transfer/helpers.js";
 
 const { global } = inject("emulator");
@@ -14,33 +14,6 @@ function into(): ReadInto & { buffer?: Buffer } {
     },
   };
   return s;
-}
-
-/** A TCP relay to `target` that counts the connections made through it. */
-async function connectionCounter(target: URL) {
-  const sockets = new Set<net.Socket>();
-  const state = { connections: 0, endpoint: "" };
-  const server = net.createServer((client) => {
-    state.connections++;
-    const upstream = net.connect(Number(target.port), target.hostname);
-    for (const [a, b] of [
-      [client, upstream],
-      [upstream, client],
-    ] as const) {
-      sockets.add(a);
-      a.pipe(b);
-      a.on("error", () => b.destroy());
-      a.on("close", () => b.destroy());
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  state.endpoint = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
-  const close = () =>
-    new Promise<void>((r) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => r());
-    });
-  return { state, close };
 }
 
 describe("GetObject read straight into a buffer, against the emulator", () => {
@@ -87,9 +60,9 @@ describe("GetObject read straight into a buffer, against the emulator", () => {
   it("opens a connection per GET when the emulator answers Connection: close, each body whole", async () => {
     // moto's server (Werkzeug) closes every connection; keep-alive reuse is covered by the
     // unit tests against a server that keeps them.
-    const proxy = await connectionCounter(new URL(global.endpoint));
+    const proxy = await startConnectionRelay(new URL(global.endpoint));
     try {
-      const viaProxy = await clientFor(global, proxy.state.endpoint);
+      const viaProxy = await clientFor(global, proxy.endpoint);
       for (let i = 0; i < 5; i++) {
         const sink = into();
         await viaProxy.send(
@@ -98,10 +71,36 @@ describe("GetObject read straight into a buffer, against the emulator", () => {
         );
         expect(sink.buffer?.equals(data)).toBe(true);
       }
-      expect(proxy.state.connections).toBe(5);
+      expect(proxy.accepted).toBe(5);
       viaProxy.destroy();
     } finally {
       await proxy.close();
+    }
+  });
+
+  it("holds at most maxSockets connections for concurrent GETs and PUTs, read path and SDK together", async () => {
+    const relay = await startConnectionRelay(new URL(global.endpoint), { held: true });
+    const s3Limited = await clientFor(global, relay.endpoint, { maxSockets: 3 });
+    try {
+      const sinks = Array.from({ length: 8 }, () => into());
+      const done = Promise.all([
+        ...sinks.map((sink) =>
+          s3Limited.send(
+            new GetObjectCommand({ Bucket, Key: "k" }),
+            readIntoOptions(new AbortController().signal, sink),
+          ),
+        ),
+        ...sinks.map((_, i) => s3Limited.send(new PutObjectCommand({ Bucket, Key: `put-${i}`, Body: data }))),
+      ]);
+      // Answers wait until the client holds all it may, so every request needs a connection.
+      await relay.openAtOnce(3);
+      relay.release();
+      await done;
+      expect(sinks.every((s) => s.buffer?.equals(data))).toBe(true);
+      expect(relay.peak).toBe(3);
+    } finally {
+      s3Limited.destroy();
+      await relay.close();
     }
   });
 });

@@ -1,7 +1,13 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { copyObject, TransferPool } from "../../../worker/src/transfer/index.js";
-import { type FaultProxy, type SeenRequest, startFaultProxy } from "../../support/fault-proxy.js";
+import {
+  type FaultProxy,
+  type Gate,
+  gate,
+  type SeenRequest,
+  startFaultProxy,
+} from "../../support/fault-proxy.js";
 import { clientFor, freshBucket, getBytes, jobFor, MiB, putObject, randomData, sha256 } from "./helpers.js";
 
 const { global, china } = inject("emulator");
@@ -19,8 +25,8 @@ describe("parts beyond partsInParallel on an idle pool", () => {
   let destBucket: string;
   let proxy: FaultProxy;
   let destination: S3Client;
-  let inFlight = 0;
-  let peak = 0;
+  /** Where UploadParts wait: every part in flight is held until all the copy's slots are. */
+  let stage: Gate = gate();
   const data = randomData(6 * 5 * MiB + 1234);
 
   beforeAll(async () => {
@@ -29,38 +35,56 @@ describe("parts beyond partsInParallel on an idle pool", () => {
     srcBucket = await freshBucket(source, global, "slots");
     destBucket = await freshBucket(direct, china, "slots");
     await putObject(source, { Bucket: srcBucket, Key: "wide.bin", Body: data });
-    // holds every UploadPart a moment, so the parts in flight at once can be counted
     proxy = await startFaultProxy({
       target: china.endpoint,
       beforeForward: async (r) => {
-        if (!isUploadPart(r)) return;
-        inFlight++;
-        peak = Math.max(peak, inFlight);
-        await new Promise((resolve) => setTimeout(resolve, 150));
-        inFlight--;
+        if (isUploadPart(r)) await stage.pass();
       },
     });
     destination = await clientFor(china, proxy.endpoint);
   });
   afterAll(async () => {
+    stage.open();
     await proxy.close();
   });
 
+  /**
+   * Copies with a pool of `poolConcurrency`. Whenever every slot the copy holds is an
+   * UploadPart held at the proxy, the copy can start nothing more until one finishes: that
+   * is when the parts in flight at once are counted, and then they are let go.
+   */
   const copyWith = async (poolConcurrency: number, key: string) => {
-    peak = 0;
-    const result = await copyObject(jobFor(srcBucket, "wide.bin", destBucket, key), {
+    const pool = new TransferPool({ concurrency: poolConcurrency });
+    let peak = 0;
+    let ended = false;
+    const copying = copyObject(jobFor(srcBucket, "wide.bin", destBucket, key), {
       source,
       destination,
       settings: { partsInParallel: 2, multipartThreshold: 5 * MiB, partSize: 5 * MiB },
-      pool: new TransferPool({ concurrency: poolConcurrency }),
+      pool,
+    }).finally(() => {
+      ended = true;
     });
+    while (!ended) {
+      if (stage.waiting > 0 && stage.waiting === pool.active) {
+        peak = Math.max(peak, stage.waiting);
+        const held = stage;
+        stage = gate();
+        held.open();
+      }
+      // a bounded poll on the proxy and the pool: the parts travel over real sockets
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const result = await copying;
     expect(result).toMatchObject({ status: "copied", partsTotal: 7 });
     expect(sha256(await getBytes(direct, destBucket, key))).toBe(sha256(data));
     return peak;
   };
 
-  it("spreads one object over the idle connections of a wide pool", async () => {
+  it("spreads one object over the idle connections of a wide pool, and keeps to partsInParallel when the pool has no more", async () => {
     expect(await copyWith(8, "wide-pool.bin")).toBeGreaterThan(2);
+    // counted the same way, the parts at once stop at partsInParallel on a pool that size
+    expect(await copyWith(2, "narrow-pool.bin")).toBe(2);
   });
 
   it("lets every part of a wide object listen to its abort signal without a leak warning", async () => {
@@ -75,9 +99,5 @@ describe("parts beyond partsInParallel on an idle pool", () => {
       process.off("warning", onWarning);
     }
     expect(warnings.filter((w) => w.startsWith("MaxListenersExceededWarning"))).toEqual([]);
-  });
-
-  it("keeps to partsInParallel when the pool has no more", async () => {
-    expect(await copyWith(2, "narrow-pool.bin")).toBe(2);
   });
 });

@@ -16,7 +16,7 @@ import {
   type TransferEvent,
 } from "../../../worker/src/transfer/index.js";
 import { type MotoServer, startMoto } from "../../emulator/moto.js";
-import { type FaultProxy, startFaultProxy } from "../../support/fault-proxy.js";
+import { type FaultProxy, gate, startFaultProxy } from "../../support/fault-proxy.js";
 import { getBytes, jobFor, KiB, putObject, randomData, sha256 } from "./helpers.js";
 
 // S3 (and moto by default) reject parts under 5 MiB. This test-only emulator accepts 64 KiB
@@ -114,13 +114,12 @@ describe("resuming an interrupted multipart copy", () => {
       key,
       partSize,
       minPartSize,
-      pauseAfterPartMs: 100,
       storeFile,
     });
     const run = (killAt: string | number | undefined) =>
       new Promise<{ signal: NodeJS.Signals | null; lines: Record<string, unknown>[] }>((resolve, reject) => {
         const child = spawn(process.execPath, ["--import", "tsx", childScript, config], {
-          stdio: ["ignore", "pipe", "inherit"],
+          stdio: ["pipe", "pipe", "inherit"],
         });
         const lines: Record<string, unknown>[] = [];
         let uploaded = 0;
@@ -130,7 +129,10 @@ describe("resuming an interrupted multipart copy", () => {
           if (event.type === "part_uploaded") uploaded++;
           if (event.type === killAt || (typeof killAt === "number" && uploaded === killAt))
             child.kill("SIGKILL");
+          // the child waits after each part until told to go on
+          else if (event.type === "part_uploaded") child.stdin.write("\n");
         });
+        child.stdin.on("error", () => {}); // written to after the kill
         child.on("error", reject);
         child.on("exit", (_code, signal) => resolve({ signal, lines }));
       });
@@ -238,11 +240,14 @@ describe("resuming an interrupted multipart copy", () => {
     const key = "timeout/object.bin";
     const data = randomData(8 * partSize);
     await putObject(s3, { Bucket: bucket, Key: key, Body: data });
+    // The first two parts are read; every later read is held until the copy has ended, so
+    // only the job timeout can end it, with reads in flight and two parts at the destination.
+    const held = gate();
+    let reads = 0;
     const slow = await startFaultProxy({
       target: moto.endpoint,
       beforeForward: async (r) => {
-        if (r.method === "GET" && r.headers.range !== undefined)
-          await new Promise((res) => setTimeout(res, 400));
+        if (r.method === "GET" && r.headers.range !== undefined && ++reads > 2) await held.pass();
       },
     });
     proxies.push(slow);
@@ -260,10 +265,13 @@ describe("resuming an interrupted multipart copy", () => {
         settings: { jobTimeoutSeconds: 1, partsInParallel: 1 },
       }),
     );
+    const cut = held.waiting;
+    held.open();
     expect(timedOut).toMatchObject({ status: "failed", errorCode: "JobTimeout", retryable: true });
+    expect(cut).toBeGreaterThan(0);
     const left = await partsAtDestination(key);
     expect(left.uploadId).toBeDefined();
-    expect(left.sizes.length).toBeGreaterThan(0);
+    expect(left.sizes).toEqual([partSize, partSize]);
     const resumed = await copyObject(job, options({ resumeStore: store }));
     expect(resumed.status).toBe("copied");
     expect(resumed.partsReused).toBe(left.sizes.length);

@@ -7,7 +7,10 @@ const { global, china } = inject("emulator");
 
 /** A GET of object bytes (not a listing, not an upload listing). */
 const isObjectGet = (r: SeenRequest) =>
-  r.method === "GET" && !r.url.includes("uploads") && !r.url.includes("list-type");
+  r.method === "GET" &&
+  !r.url.includes("uploads") &&
+  !r.url.includes("list-type") &&
+  !r.url.includes("tagging");
 
 /** Multipart layouts S3 accepts: parts of at least 5 MiB but the last, of any size otherwise. */
 const layouts: Record<string, number[]> = {

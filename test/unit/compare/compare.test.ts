@@ -138,7 +138,7 @@ describe("compare classifies every key", () => {
     ).toEqual({
       migration: "m",
       source: { bucket: "src", key: "in/a", size: 3, etag: "x", versionId: "v" },
-      destination: { bucket: "dst", key: "out/a", storageClass: "STANDARD_IA" },
+      destination: { bucket: "dst", key: "out/a", storageClass: "STANDARD_IA", tags: "copy" },
     });
     expect(
       toJob(m, { kind: "identical", sourceKey: "in/a", destinationKey: "out/a", size: 3 }),
@@ -193,25 +193,46 @@ describe("stopping early", () => {
     const keys = Array.from({ length: 5000 }, (_, i) => obj(`p${i % 50}/k${String(i).padStart(5, "0")}`));
     const inner = memoryLister({ src: keys }, { pageSize: 10 });
     let pages = 0;
+    const inFlight = new Set<Promise<unknown>>();
     const counting: ObjectLister = {
       listPage: (req) => {
         pages++;
-        return inner.listPage(req);
+        const page = inner.listPage(req);
+        inFlight.add(page);
+        const forget = () => inFlight.delete(page);
+        page.then(forget, forget);
+        return page;
       },
     };
-    const m = migration();
-    for await (const item of compareListings(m, {
+    /** Waits until no page is in flight and none was asked for since: the listing has come to rest. */
+    const atRest = async () => {
+      for (;;) {
+        const before = pages;
+        await Promise.allSettled([...inFlight]);
+        await new Promise((r) => setImmediate(r));
+        if (inFlight.size === 0 && pages === before) return;
+      }
+    };
+    const options = {
       sourceLister: counting,
       destinationLister: memoryLister({}),
       parallelism: 2,
       chunkSize: 5,
-    })) {
+    };
+    const m = migration();
+    // the whole listing, read to the end, takes hundreds of pages: the counter sees them
+    let all = 0;
+    for await (const _ of compareListings(m, options)) all++;
+    await atRest();
+    expect(all).toBe(5000);
+    expect(pages).toBeGreaterThanOrEqual(500);
+    pages = 0;
+    for await (const item of compareListings(m, options)) {
       expect(item.kind).toBe("new");
       break;
     }
-    const seen = pages;
-    await new Promise((r) => setTimeout(r, 20));
-    expect(pages).toBe(seen);
+    // a listing that went on after the break would be asked for more pages while coming to rest
+    await atRest();
     expect(pages).toBeLessThan(50);
   });
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createSqsHandler, type SqsHandlerOptions } from "../../../worker/src/lambda/index.js";
 import { SqliteLedger } from "../../../worker/src/ledger/index.js";
 import type { JobMetrics } from "../../../worker/src/metrics/index.js";
@@ -22,6 +22,10 @@ function setUp(over: Partial<SqsHandlerOptions> & { s3?: ReturnType<typeof vanis
   });
   return { handler, queue, ledger, metrics, s3 };
 }
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe("Lambda SQS handler", () => {
   it("lets Lambda delete finished records: a vanished source is skipped, an s3:TestEvent ignored", async () => {
@@ -77,20 +81,35 @@ describe("Lambda SQS handler", () => {
   });
 
   it("cuts copies when the invocation runs out of time and hands them back at once, uncounted", async () => {
-    const { handler, queue } = setUp({ s3: vanishedObjectS3({ hang: true }), stopReserveMs: 1_000 });
+    vi.useFakeTimers();
+    const s3 = vanishedObjectS3({ hang: true });
+    const { handler, queue } = setUp({ s3, stopReserveMs: 1_000 });
     const r = record(job("slow.txt"));
-    const started = Date.now();
-    const out = await handler({ Records: [r] }, contextWith(1_200));
-    expect(Date.now() - started).toBeLessThan(1_000);
-    expect(out.batchItemFailures).toEqual([{ itemIdentifier: r.messageId }]);
+    let answered = false;
+    const out = handler({ Records: [r] }, contextWith(1_200)).finally(() => {
+      answered = true;
+    });
+    // 1 ms before the deadline (time left minus the reserve): the copy is under way, nothing cut
+    await vi.advanceTimersByTimeAsync(199);
+    expect(s3.maxInFlight).toBe(1);
+    expect(answered).toBe(false);
+    expect(queue.calls).toEqual([]);
+    // at the deadline: cut and handed back
+    await vi.advanceTimersByTimeAsync(1);
+    expect((await out).batchItemFailures).toEqual([{ itemIdentifier: r.messageId }]);
     expect(queue.calls).toEqual([`putBack ${r.messageId}`]);
   });
 
   it("runs at most filesInParallel records at once", async () => {
+    vi.useFakeTimers();
     const s3 = vanishedObjectS3({ delayMs: 30 });
     const { handler } = setUp({ s3, settings: { filesInParallel: 2 } });
     const records = ["1", "2", "3", "4", "5"].map((k) => record(job(k)));
-    const out = await handler({ Records: records }, contextWith(60_000));
+    const answer = handler({ Records: records }, contextWith(60_000));
+    // each S3 request answers once the clock moves 30 ms: requests sent before that overlap,
+    // so all five would be in flight at once unless the handler holds records back
+    await vi.advanceTimersByTimeAsync(5 * 30);
+    const out = await answer;
     expect(out.batchItemFailures).toEqual([]);
     expect(s3.maxInFlight).toBe(2);
   });

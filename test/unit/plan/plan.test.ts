@@ -60,7 +60,7 @@ describe("plan", () => {
     const md = renderPlanMarkdown(plan);
     const [first] = md.split("\n");
     expect(first).toBe(
-      "**Longbow plan:** 2 migrations, 1 (5.0 GiB) to copy, 0 identical, 0 ignored, 0 extra; ETA 54s at 95.4 MiB/s; **1 failed**",
+      "**Longbow plan:** 2 migrations, 1 (5.0 GiB) to copy, 0 identical, 0 ignored, 0 extra; ETA 54s at 95.4 MiB/s; estimated cost USD 0.45 + under CNY 0.01, partly unpriced; **1 failed**",
     );
     expect(md).toContain("<details><summary>videos: 1 (5.0 GiB) to copy, ETA 54s</summary>");
     expect(md).toContain("<details><summary>broken: compare failed</summary>");

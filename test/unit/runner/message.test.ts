@@ -34,7 +34,12 @@ describe("queue message parsing", () => {
         {
           migration: "photos",
           source: { bucket: "src", key: "in/my photo+1 é.jpg", size: 42, etag: "abc", versionId: "v1" },
-          destination: { bucket: "dst", key: "out/my photo+1 é.jpg", storageClass: "STANDARD_IA" },
+          destination: {
+            bucket: "dst",
+            key: "out/my photo+1 é.jpg",
+            storageClass: "STANDARD_IA",
+            tags: "copy",
+          },
         },
       ],
     });

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Ledger } from "../../../worker/src/ledger/index.js";
 import type { Queue } from "../../../worker/src/queue/index.js";
 import { RunnerOptionsError, resolveRunnerOptions } from "../../../worker/src/runner/index.js";
+import { SettingsError } from "../../../worker/src/settings/index.js";
 
 const base = {
   queue: {} as Queue,
@@ -27,10 +28,17 @@ describe("runner options", () => {
   it.each([
     [{ maxAttempts: 0 }, /maxAttempts/],
     [{ waitSeconds: 21 }, /waitSeconds/],
-    [{ settings: { heartbeatSeconds: 0 } }, /settings.heartbeatSeconds/],
-    [{ settings: { filesInParallel: 1.5 } }, /settings.filesInParallel/],
   ])("rejects %o naming the option", (bad, message) => {
     expect(() => resolveRunnerOptions({ ...base, ...bad })).toThrow(message);
     expect(() => resolveRunnerOptions({ ...base, ...bad })).toThrow(RunnerOptionsError);
+  });
+
+  // settings given as a partial go through the settings table's one validation
+  it.each([
+    [{ heartbeatSeconds: 0 }, /heartbeatSeconds/],
+    [{ filesInParallel: 1.5 }, /filesInParallel/],
+  ])("rejects settings %o as the settings table does", (bad, message) => {
+    expect(() => resolveRunnerOptions({ ...base, settings: bad })).toThrow(message);
+    expect(() => resolveRunnerOptions({ ...base, settings: bad })).toThrow(SettingsError);
   });
 });

@@ -8,8 +8,11 @@ import tls from "node:tls";
 import { HttpRequest } from "@smithy/core/protocols";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { budgetedAgents } from "../../../worker/src/s3/agents.js";
+import { ConnectionPool } from "../../../worker/src/s3/http1/connection-pool.js";
 import { type ReadInto, readIntoOptions } from "../../../worker/src/s3/index.js";
 import { ReadIntoHandler } from "../../../worker/src/s3/read-into-handler.js";
+import { SocketBudget } from "../../../worker/src/s3/socket-budget.js";
 
 /** What the scripted server does with one request on one connection. */
 type Reply = (socket: net.Socket, request: string) => void | Promise<void>;
@@ -83,11 +86,11 @@ function request(port: number, path = "/bucket/key", protocol = "http:"): HttpRe
 }
 
 function handler(maxSockets = 4, socketMs = 5_000): ReadIntoHandler {
-  return new ReadIntoHandler(new NodeHttpHandler({ socketTimeout: socketMs }), {
-    maxSockets,
-    connectMs: 5_000,
-    socketMs,
-    idleMs: 15_000,
+  const budget = new SocketBudget(maxSockets);
+  return new ReadIntoHandler({
+    direct: new NodeHttpHandler({ socketTimeout: socketMs, ...budgetedAgents(budget) }),
+    budget,
+    pool: new ConnectionPool(budget, { connectMs: 5_000, socketMs, idleMs: 15_000 }),
   });
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { defaultSettings, resolveSettings } from "../../../worker/src/config/index.js";
 import { s3ClientSettings } from "../../../worker/src/s3/index.js";
+import { defaultSettings, resolveSettings } from "../../../worker/src/settings/index.js";
 
 describe("the S3 timeouts settings", () => {
   it("bound connect, first byte and idle time by default, so a silent endpoint fails within 2 minutes", () => {

@@ -74,7 +74,7 @@ describe("ByteBudget", () => {
   });
 
   it("names the option when the capacity is invalid", () => {
-    expect(() => new ByteBudget(0)).toThrow("byteBudget must be a positive whole number");
+    expect(() => new ByteBudget(0)).toThrow("byteBudget (bytes) must be a whole number >= 1");
   });
 });
 

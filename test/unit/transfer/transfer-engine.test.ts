@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { defaultSettings } from "../../../worker/src/config/index.js";
+import { defaultSettings } from "../../../worker/src/settings/index.js";
 import { TransferEngine } from "../../../worker/src/transfer/index.js";
 
 const MiB = 1024 * 1024;

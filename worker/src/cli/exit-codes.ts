@@ -44,6 +44,7 @@ export const commandExitCodes: Readonly<Record<string, readonly ExitCode[]>> = {
     usage,
     { code: 3, meaning: "the source object does not exist" },
     { code: 4, meaning: "the source changed during the copy" },
+    { code: 5, meaning: "the source is archived (GLACIER, DEEP_ARCHIVE) and must be restored first" },
     {
       code: interruptedExit,
       meaning: "interrupted; the upload is kept: run the same command again to resume",

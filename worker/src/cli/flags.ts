@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from "commander";
+import { decimalWholeNumber } from "../whole-number.js";
 
 /**
  * Parsers for flag values, one per kind of value, shared by every command so that a flag
@@ -20,19 +21,13 @@ export interface WholeNumberBounds {
   unit?: string;
 }
 
-/**
- * Plain decimal digits only: no sign, exponent, fraction, hex (`0x10`), octal or binary
- * prefix, and no blanks, which `Number()` would all accept.
- */
-const decimalDigits = /^[0-9]+$/;
-
 /** Parses a whole number within bounds, e.g. `--parts 16`. */
 export function parseWholeNumber(raw: string, bounds: WholeNumberBounds = {}): number {
   const min = bounds.min ?? 1;
   const max = bounds.max ?? Number.MAX_SAFE_INTEGER;
   const unit = bounds.unit === undefined ? "" : ` ${bounds.unit}`;
-  const n = decimalDigits.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected a whole number${unit}, like ${min}`);
+  const n = decimalWholeNumber(raw);
+  if (n === undefined) throw new InvalidArgumentError(`expected a whole number${unit}, like ${min}`);
   if (n < min) throw new InvalidArgumentError(`must be at least ${min}${unit}`);
   if (n > max) throw new InvalidArgumentError(`must be at most ${max}${unit}`);
   return n;

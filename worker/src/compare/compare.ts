@@ -2,6 +2,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { ignoreFilter, type Migration } from "../config/index.js";
 import { AbortError, throwIfAborted } from "../errors.js";
 import { type Logger, silentLogger } from "../log/index.js";
+import { requireWholeNumber } from "../whole-number.js";
 import { forEachBounded } from "./bounded.js";
 import { Channel } from "./channel.js";
 import { CompareOptionsError } from "./errors.js";
@@ -43,11 +44,8 @@ export interface CompareOptions extends CompareTuning {
 export function validateCompareTuning(
   t: Required<Pick<CompareTuning, "parallelism" | "depth" | "chunkSize">>,
 ) {
-  const int = (name: string, v: number, min: number, max: number) => {
-    if (!Number.isSafeInteger(v) || v < min || v > max) {
-      throw new CompareOptionsError(`${name} must be a whole number between ${min} and ${max}, got ${v}`);
-    }
-  };
+  const int = (name: string, v: number, min: number, max: number) =>
+    requireWholeNumber(name, v, min, max, (m) => new CompareOptionsError(m));
   int("parallelism", t.parallelism, 1, 1000);
   int("depth", t.depth, 0, 8);
   int("chunkSize", t.chunkSize, 1, 100_000);

@@ -1,4 +1,4 @@
-import type { Migration } from "../config/index.js";
+import { jobDestination, type Migration } from "../config/index.js";
 import type { Job } from "../job/index.js";
 import type { DiffItem } from "./types.js";
 
@@ -11,11 +11,7 @@ export function toJob(m: Migration, item: DiffItem): Job | undefined {
   return {
     migration: m.name,
     source,
-    destination: {
-      bucket: m.destination.bucket,
-      key: item.destinationKey,
-      storageClass: m.destination.storageClass,
-    },
+    destination: { ...jobDestination(m, item.sourceKey), key: item.destinationKey },
   };
 }
 

@@ -1,13 +1,3 @@
-// The settings table has its own folder (the S3 client needs it, and config needs the S3 client's types); re-exported for callers of config.
-export {
-  defaultSettings,
-  resolveSettings,
-  type Settings,
-  SettingsError,
-  settingsEnv,
-  settingsFromEnv,
-  validateSettings,
-} from "../settings/index.js";
 export { bucketNameProblem } from "./bucket-name.js";
 export {
   type CheckedFile,
@@ -24,6 +14,7 @@ export { formatBytes, inputLimits } from "./input-limits.js";
 export {
   destinationEndpoint,
   destinationKey,
+  jobDestination,
   KeyOutsidePrefixError,
   sourceEndpoint,
   sourceKeyOf,

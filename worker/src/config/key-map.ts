@@ -1,5 +1,6 @@
 import type { EndpointSpec } from "../endpoint/index.js";
 import { LongbowError } from "../errors.js";
+import type { Job } from "../job/index.js";
 import type { Migration, MigrationSide } from "./migration.js";
 
 /** A source key outside the migration's source prefix was given to the key mapping. */
@@ -18,6 +19,16 @@ export function destinationKey(m: Migration, sourceKey: string): string {
     throw new KeyOutsidePrefixError(m.name, sourceKey, m.source.prefix);
   }
   return m.destination.prefix + sourceKey.slice(m.source.prefix.length);
+}
+
+/** Where a job of this migration writes the object at `sourceKey`, and how. */
+export function jobDestination(m: Migration, sourceKey: string): Job["destination"] {
+  return {
+    bucket: m.destination.bucket,
+    key: destinationKey(m, sourceKey),
+    storageClass: m.destination.storageClass,
+    tags: m.destination.tags,
+  };
 }
 
 /** The inverse of {@link destinationKey}, or undefined for a key outside the destination prefix. */

@@ -1,4 +1,5 @@
-import type { CredentialsRef, StorageClass } from "../endpoint/index.js";
+import type { CredentialsRef, StorageClassChoice } from "../endpoint/index.js";
+import type { ObjectTags } from "../job/index.js";
 
 /** How an object already at the destination is judged identical. */
 export type CompareMode = "size" | "etag" | "version";
@@ -18,7 +19,9 @@ export interface MigrationSideFile {
 /** The destination side as written in YAML. */
 export interface MigrationDestinationFile extends MigrationSideFile {
   /** @defaultValue "STANDARD" */
-  storageClass?: StorageClass;
+  storageClass?: StorageClassChoice;
+  /** @defaultValue "copy" */
+  tags?: ObjectTags;
 }
 
 /** The original's versioning switches. All default to false. */
@@ -72,7 +75,7 @@ export interface Migration {
   name: string;
   enabled: boolean;
   source: MigrationSide;
-  destination: MigrationSide & { storageClass: StorageClass };
+  destination: MigrationSide & { storageClass: StorageClassChoice; tags: ObjectTags };
   compare: CompareMode;
   ignore: string[];
   /** Empty means "everything under the source prefix". */
@@ -105,7 +108,11 @@ export function normalizeMigration(file: MigrationFile): Migration {
     name: file.name,
     enabled: file.enabled ?? true,
     source: side(file.source),
-    destination: { ...side(file.destination), storageClass: file.destination.storageClass ?? "STANDARD" },
+    destination: {
+      ...side(file.destination),
+      storageClass: file.destination.storageClass ?? "STANDARD",
+      tags: file.destination.tags ?? "copy",
+    },
     compare: file.compare ?? "etag",
     ignore: [...(file.ignore ?? [])],
     include: [...(file.include ?? [])],

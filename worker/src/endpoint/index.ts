@@ -7,4 +7,10 @@ export {
 } from "./endpoint.js";
 export { describeEndpoint } from "./endpoint-describe.js";
 export { EndpointNotAllowedError, isTrustedEndpoint, parseEndpointAllowlist } from "./endpoint-trust.js";
-export { isStorageClass, type StorageClass, storageClasses } from "./storage-class.js";
+export {
+  archiveClasses,
+  isStorageClass,
+  type StorageClass,
+  type StorageClassChoice,
+  storageClasses,
+} from "./storage-class.js";

@@ -15,6 +15,12 @@ export const storageClasses = [
 
 export type StorageClass = (typeof storageClasses)[number];
 
+/** A destination's class: one for every object, or `preserve` (each source object's own). */
+export type StorageClassChoice = StorageClass | "preserve";
+
+/** Classes whose objects must be restored before they can be read. */
+export const archiveClasses: ReadonlySet<string> = new Set(["GLACIER", "DEEP_ARCHIVE"]);
+
 export function isStorageClass(value: string): value is StorageClass {
   return (storageClasses as readonly string[]).includes(value);
 }

@@ -1,4 +1,4 @@
-import type { StorageClass } from "../endpoint/index.js";
+import type { StorageClassChoice } from "../endpoint/index.js";
 
 /**
  * One unit of work: copy one object. One SQS message carries one Job as JSON; the SQLite
@@ -20,10 +20,15 @@ export interface Job {
   destination: {
     bucket: string;
     key: string;
-    /** @defaultValue "STANDARD" */
-    storageClass?: StorageClass;
+    /** `preserve`: the source object's own class. @defaultValue "STANDARD" */
+    storageClass?: StorageClassChoice;
+    /** Whether the source's tags are copied. @defaultValue "copy" */
+    tags?: ObjectTags;
   };
 }
+
+/** What happens to an object's tags. */
+export type ObjectTags = "copy" | "none";
 
 /** Stable identity of a job's object within a migration: the ledger's key. */
 export function jobId(job: Pick<Job, "migration" | "source">): string {

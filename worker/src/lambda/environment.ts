@@ -1,8 +1,8 @@
 import { clusterBackends, migrationClients, publishedMigrations } from "../backends/index.js";
-import { resolveSettings } from "../config/index.js";
 import { createLogger } from "../log/index.js";
 import { EmfMetrics } from "../metrics/index.js";
 import { defaultMigrationsPath } from "../publish/index.js";
+import { resolveSettings } from "../settings/index.js";
 import type { SqsHandlerOptions } from "./handler.js";
 
 /**

@@ -6,6 +6,7 @@ import {
   RunnerOptionsError,
   resolveRunnerOptions,
 } from "../runner/index.js";
+import { requireWholeNumber } from "../whole-number.js";
 import { deadlineSignal } from "./deadline.js";
 import {
   type LambdaContext,
@@ -48,10 +49,13 @@ export type SqsHandler = (event: SqsEvent, context: LambdaContext) => Promise<Sq
  */
 export function createSqsHandler(options: SqsHandlerOptions): SqsHandler {
   const o = resolveRunnerOptions(options);
-  const reserveMs = options.stopReserveMs ?? 10_000;
-  if (!Number.isSafeInteger(reserveMs) || reserveMs < 0) {
-    throw new RunnerOptionsError(`stopReserveMs must be a whole number >= 0, got ${reserveMs}`);
-  }
+  const reserveMs = requireWholeNumber(
+    "stopReserveMs",
+    options.stopReserveMs ?? 10_000,
+    0,
+    undefined,
+    (m) => new RunnerOptionsError(m),
+  );
   const log = o.logger.child({ workerId: o.workerId });
   // One per container, kept across invocations (a container runs one invocation at a time).
   const deps = messageDeps(o, log);

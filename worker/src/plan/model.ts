@@ -1,5 +1,7 @@
 import type { DiffItem, DiffKind } from "../compare/index.js";
-import type { Migration } from "../config/index.js";
+import { type Migration, storeOf } from "../config/index.js";
+import { type CostEstimate, type CostOptions, estimateCost } from "./estimate.js";
+import { addCopyRequests, type CopyRequests, noRequests, type PartRules, partRulesOf } from "./requests.js";
 
 /** A count of objects and their bytes. */
 export interface Tally {
@@ -13,6 +15,17 @@ export interface PlannedCopy {
   sourceKey: string;
   destinationKey: string;
   size: number;
+}
+
+/** What a migration's copies will use, for the cost estimate. */
+export interface PlannedUsage {
+  /** `customEndpoint`: an S3-compatible store, not AWS S3 (which the price list knows). */
+  source: { region: string; customEndpoint: boolean };
+  destination: { region: string; customEndpoint: boolean; storageClass: string };
+  /** The part rules the request counts follow. */
+  partRules: PartRules;
+  /** S3 requests of copying `toCopy`, each object once. */
+  requests: CopyRequests;
 }
 
 /** The plan of one migration. */
@@ -29,6 +42,7 @@ export interface MigrationPlan {
   largest: PlannedCopy[];
   /** Seconds to copy `toCopy.bytes` at the plan's throughput. */
   etaSeconds: number;
+  usage: PlannedUsage;
   /** Set when the compare failed; counts then cover only what was seen before. */
   error?: string;
 }
@@ -41,6 +55,8 @@ export interface Plan {
   throughputBytesPerSecond: number;
   migrations: MigrationPlan[];
   totals: { classes: Record<DiffKind, Tally>; toCopy: Tally; etaSeconds: number };
+  /** What carrying the plan out would cost, from list prices: an estimate. */
+  estimate: CostEstimate;
 }
 
 /** How many of the largest objects a plan lists. */
@@ -51,21 +67,30 @@ const kinds: DiffKind[] = ["new", "changed", "identical", "ignored", "extra"];
 const emptyClasses = (): Record<DiffKind, Tally> =>
   Object.fromEntries(kinds.map((k) => [k, { objects: 0, bytes: 0 }])) as Record<DiffKind, Tally>;
 
+/** True for AWS S3 itself, named by region or by one of AWS's own endpoints; false for any other store. */
+const onAws = (side: Migration["source"]) => storeOf(side).startsWith("aws:");
+
 const eta = (bytes: number, throughput: number) => Math.ceil(bytes / throughput);
 
 /** Accumulates one migration's diff items into its plan in O(1) memory. */
 export class MigrationPlanBuilder {
   private readonly classes = emptyClasses();
   private readonly largest: PlannedCopy[] = [];
+  private readonly requests = noRequests();
   private error: string | undefined;
 
-  constructor(private readonly migration: Migration) {}
+  /** @param partRules how the engine will cut the copies. @defaultValue the engine's default settings */
+  constructor(
+    private readonly migration: Migration,
+    private readonly partRules: PartRules = partRulesOf(),
+  ) {}
 
   add(item: DiffItem): void {
     const t = this.classes[item.kind];
     t.objects++;
     t.bytes += item.size;
     if ((item.kind === "new" || item.kind === "changed") && item.sourceKey !== undefined) {
+      addCopyRequests(this.requests, item.size, this.partRules, this.migration.destination.tags !== "none");
       const last = this.largest[this.largest.length - 1];
       if (this.largest.length < largestCount || (last !== undefined && item.size > last.size)) {
         const entry = {
@@ -101,6 +126,16 @@ export class MigrationPlanBuilder {
       toCopy,
       largest: [...this.largest],
       etaSeconds: eta(toCopy.bytes, throughputBytesPerSecond),
+      usage: {
+        source: { region: m.source.region, customEndpoint: !onAws(m.source) },
+        destination: {
+          region: m.destination.region,
+          customEndpoint: !onAws(m.destination),
+          storageClass: m.destination.storageClass,
+        },
+        partRules: { ...this.partRules },
+        requests: structuredClone(this.requests),
+      },
     };
     if (this.error !== undefined) plan.error = this.error;
     return plan;
@@ -112,8 +147,9 @@ export async function planFromDiff(
   m: Migration,
   items: AsyncIterable<DiffItem | readonly DiffItem[]>,
   throughputBytesPerSecond: number,
+  partRules?: PartRules,
 ): Promise<MigrationPlan> {
-  const b = new MigrationPlanBuilder(m);
+  const b = new MigrationPlanBuilder(m, partRules);
   for await (const item of items) {
     if (Array.isArray(item)) for (const i of item as readonly DiffItem[]) b.add(i);
     else b.add(item as DiffItem);
@@ -121,8 +157,13 @@ export async function planFromDiff(
   return b.build(throughputBytesPerSecond);
 }
 
-/** Puts migration plans together with totals and a timestamp. */
-export function assemblePlan(migrations: MigrationPlan[], throughputBytesPerSecond: number, now: Date): Plan {
+/** Puts migration plans together with totals, a timestamp and the cost estimate. */
+export function assemblePlan(
+  migrations: MigrationPlan[],
+  throughputBytesPerSecond: number,
+  now: Date,
+  costs: CostOptions = {},
+): Plan {
   const classes = emptyClasses();
   for (const p of migrations) {
     for (const k of kinds) {
@@ -139,5 +180,6 @@ export function assemblePlan(migrations: MigrationPlan[], throughputBytesPerSeco
     throughputBytesPerSecond,
     migrations,
     totals: { classes, toCopy, etaSeconds: eta(toCopy.bytes, throughputBytesPerSecond) },
+    estimate: estimateCost(migrations, throughputBytesPerSecond, costs),
   };
 }

@@ -3,6 +3,7 @@ import { type CopyRecords, compareMigrationChunks, type DiffItem } from "../comp
 import type { Migration } from "../config/index.js";
 import type { Logger } from "../log/index.js";
 import { type MigrationPlan, MigrationPlanBuilder } from "./model.js";
+import type { PartRules } from "./requests.js";
 
 /** Options of {@link planMigration}. */
 export interface PlanMigrationOptions {
@@ -18,6 +19,8 @@ export interface PlanMigrationOptions {
   copyRecords?: CopyRecords;
   /** Throughput the ETA assumes, in bytes per second. */
   throughputBytesPerSecond: number;
+  /** How the engine will cut the copies (the estimate's request counts). @defaultValue the engine's defaults */
+  partRules?: PartRules;
   /** Compare: partitions listed at once. @defaultValue the compare's (16) */
   parallelism?: number;
   /** Compare: prefix levels the key space is split by. @defaultValue the compare's (1) */
@@ -39,7 +42,7 @@ export interface PlanMigrationOptions {
  * changed and identical.
  */
 export async function planMigration(m: Migration, options: PlanMigrationOptions): Promise<MigrationPlan> {
-  const builder = new MigrationPlanBuilder(m);
+  const builder = new MigrationPlanBuilder(m, options.partRules);
   try {
     const chunks = compareMigrationChunks(m, {
       source: options.source,

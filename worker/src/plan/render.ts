@@ -1,7 +1,9 @@
 import type { DiffKind } from "../compare/index.js";
 import { formatBytes, formatCount, formatDuration } from "../format/index.js";
 import { escapeHtml, inlineCode } from "../markdown/index.js";
+import type { CostEstimate } from "./estimate.js";
 import type { MigrationPlan, Plan, Tally } from "./model.js";
+import { estimateSummary, formatMoneys, renderEstimate } from "./render-estimate.js";
 
 const kinds: DiffKind[] = ["new", "changed", "identical", "ignored", "extra"];
 
@@ -17,12 +19,13 @@ function summaryLine(plan: Plan): string {
   return (
     `**Longbow plan:** ${n} migration${n === 1 ? "" : "s"}, ${tally(t.toCopy)} to copy, ` +
     `${formatCount(t.classes.identical.objects)} identical, ${formatCount(t.classes.ignored.objects)} ignored, ` +
-    `${formatCount(t.classes.extra.objects)} extra; ETA ${formatDuration(t.etaSeconds)} at ${rate}` +
+    `${formatCount(t.classes.extra.objects)} extra; ETA ${formatDuration(t.etaSeconds)} at ${rate}; ` +
+    estimateSummary(plan.estimate) +
     (failed > 0 ? `; **${failed} failed**` : "")
   );
 }
 
-function migrationSection(p: MigrationPlan): string {
+function migrationSection(p: MigrationPlan, estimate: CostEstimate): string {
   // The summary is raw HTML (Markdown is not parsed there): entities only.
   const head = p.error
     ? `${escapeHtml(p.migration)}: compare failed`
@@ -30,6 +33,8 @@ function migrationSection(p: MigrationPlan): string {
   const lines = [`<details><summary>${head}</summary>`, ""];
   lines.push(`${inlineCode(p.source)} → ${inlineCode(p.destination)}, compare by ${p.compare}`, "");
   if (p.error) lines.push(`> **Error:** ${inlineCode(p.error)}`, "");
+  const cost = estimate.migrations.find((c) => c.migration === p.migration);
+  if (cost) lines.push(`Estimated cost: ${formatMoneys(cost.total)} (see the estimate below)`, "");
   lines.push("| class | objects | bytes |", "| --- | ---: | ---: |");
   for (const k of kinds) {
     lines.push(`| ${k} | ${formatCount(p.classes[k].objects)} | ${formatBytes(p.classes[k].bytes)} |`);
@@ -45,11 +50,13 @@ function migrationSection(p: MigrationPlan): string {
 
 /**
  * The plan as GitHub-flavoured Markdown: a one-line summary first (what a reviewer reads),
- * then one `<details>` fold per migration with its classes and largest objects.
+ * then one `<details>` fold per migration with its classes and largest objects, then the
+ * cost estimate's fold with its assumptions.
  */
 export function renderPlanMarkdown(plan: Plan): string {
   const parts = [summaryLine(plan), ""];
-  for (const m of plan.migrations) parts.push(migrationSection(m), "");
+  for (const m of plan.migrations) parts.push(migrationSection(m, plan.estimate), "");
+  parts.push(renderEstimate(plan.estimate), "");
   parts.push(
     `<sub>Planned ${plan.createdAt}. Extra objects exist only at the destination; they are never deleted.</sub>`,
   );

@@ -44,6 +44,9 @@ export function verdictOf(
       return { kind: "done", result };
     case "source-missing":
       return { kind: "skipped", result, reason: result.error ?? "the source object no longer exists" };
+    case "needs-restore":
+      // not a failure of the copy: nothing can read the object until someone restores it
+      return { kind: "skipped", result, reason: result.error ?? "needs restore: the source is archived" };
     case "source-changed":
       // The pinned version is gone; the next compare (or the S3 event of the new version) sends it again.
       return { kind: "skipped", result, reason: result.error ?? "the source object changed during the copy" };

@@ -1,4 +1,4 @@
-import { destinationKey, isIgnored, type Migration } from "../config/index.js";
+import { isIgnored, jobDestination, type Migration } from "../config/index.js";
 import type { Job } from "../job/index.js";
 
 /** What one queue message asks for. */
@@ -58,11 +58,7 @@ export function jobsForObject(
     jobs.push({
       migration: m.name,
       source,
-      destination: {
-        bucket: m.destination.bucket,
-        key: destinationKey(m, object.key),
-        storageClass: m.destination.storageClass,
-      },
+      destination: jobDestination(m, object.key),
     });
   }
   return jobs;

@@ -1,13 +1,15 @@
 import { hostname } from "node:os";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { defaultSettings, type Migration, type Settings } from "../config/index.js";
+import type { Migration } from "../config/index.js";
 import { LongbowError } from "../errors.js";
 import type { Job } from "../job/index.js";
 import type { Ledger } from "../ledger/index.js";
 import { type Logger, silentLogger } from "../log/index.js";
 import type { JobMetrics } from "../metrics/index.js";
 import type { Queue } from "../queue/index.js";
+import { resolveSettings, type Settings } from "../settings/index.js";
 import type { CopyOptions, TransferEvent } from "../transfer/index.js";
+import { requireWholeNumber } from "../whole-number.js";
 
 /** The two S3 clients of one migration, each with its own side's credentials. */
 export interface MigrationClients {
@@ -79,16 +81,15 @@ export class RunnerOptionsError extends LongbowError {
 
 /** Applies the defaults in one place and validates; messages name the option. */
 export function resolveRunnerOptions(o: RunnerOptions): ResolvedRunnerOptions {
-  const given = Object.fromEntries(
-    Object.entries(o.settings ?? {}).filter(([, v]) => v !== undefined),
-  ) as Partial<Settings>;
+  // the entry points pass resolved settings; tests and the bench may pass a few fields
+  const settings = resolveSettings({}, o.settings);
   const r: ResolvedRunnerOptions = {
     queue: o.queue,
     ledger: o.ledger,
     migrations: o.migrations,
     clients: o.clients,
-    settings: { ...defaultSettings, ...given },
-    maxAttempts: o.maxAttempts ?? given.maxAttempts ?? defaultSettings.maxAttempts,
+    settings,
+    maxAttempts: o.maxAttempts ?? settings.maxAttempts,
     retryBaseDelaySeconds: o.retryBaseDelaySeconds ?? 5,
     waitSeconds: o.waitSeconds ?? 20,
     receivesInParallel: o.receivesInParallel ?? 4,
@@ -101,19 +102,13 @@ export function resolveRunnerOptions(o: RunnerOptions): ResolvedRunnerOptions {
     logger: o.logger ?? silentLogger,
     now: o.now ?? Date.now,
   };
-  const whole = (name: string, v: number, min: number, max = Number.MAX_SAFE_INTEGER) => {
-    if (!Number.isSafeInteger(v) || v < min || v > max) {
-      throw new RunnerOptionsError(`${name} must be a whole number between ${min} and ${max}, got ${v}`);
-    }
-  };
+  const whole = (name: string, v: number, min: number, max?: number) =>
+    requireWholeNumber(name, v, min, max, (m) => new RunnerOptionsError(m));
   whole("maxAttempts", r.maxAttempts, 1, 1000);
   whole("retryBaseDelaySeconds", r.retryBaseDelaySeconds, 0, 900);
   whole("waitSeconds", r.waitSeconds, 0, 20);
   whole("receivesInParallel", r.receivesInParallel, 1, 50);
   whole("migrationsRefreshSeconds", r.migrationsRefreshSeconds, 1);
-  whole("settings.filesInParallel", r.settings.filesInParallel, 1, 1000);
-  whole("settings.heartbeatSeconds", r.settings.heartbeatSeconds, 1, 14_400);
-  whole("settings.stopDeadlineSeconds", r.settings.stopDeadlineSeconds, 1);
   if (!o.queue || !o.ledger || !o.migrations || !o.clients) {
     throw new RunnerOptionsError("queue, ledger, migrations and clients are required");
   }

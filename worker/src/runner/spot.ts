@@ -1,4 +1,5 @@
 import { type Logger, silentLogger } from "../log/index.js";
+import { sleep } from "../sleep.js";
 
 /** The instance-action document EC2 serves two minutes before reclaiming a Spot instance. */
 export interface SpotNotice {
@@ -17,6 +18,8 @@ export interface SpotWatcherOptions {
   requestTimeoutMs?: number;
   /** @defaultValue silentLogger */
   logger?: Logger;
+  /** Waits between checks (tests step it). @defaultValue the engine's sleep */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 /** A running watcher; `stop()` ends the polling. */
@@ -34,9 +37,9 @@ export function watchSpotInterruption(options: SpotWatcherOptions): SpotWatcher 
   const intervalMs = options.intervalMs ?? 5000;
   const timeoutMs = options.requestTimeoutMs ?? 2000;
   const logger = options.logger ?? silentLogger;
+  const wait = options.sleep ?? sleep;
+  const stopped = new AbortController();
   let token: string | undefined;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
 
   const fetchToken = async () => {
     const res = await fetch(`${base}/latest/api/token`, {
@@ -63,25 +66,22 @@ export function watchSpotInterruption(options: SpotWatcherOptions): SpotWatcher 
     return (await res.json()) as SpotNotice;
   };
 
-  const tick = async () => {
-    try {
-      const notice = await check();
-      if (notice && !stopped) {
-        stopped = true;
-        logger.warn({ notice }, "spot interruption notice");
-        options.onNotice(notice);
-        return;
+  const poll = async () => {
+    while (!stopped.signal.aborted) {
+      try {
+        const notice = await check();
+        if (notice && !stopped.signal.aborted) {
+          stopped.abort();
+          logger.warn({ notice }, "spot interruption notice");
+          options.onNotice(notice);
+          return;
+        }
+      } catch (err) {
+        logger.debug({ err: (err as Error).message }, "spot interruption check failed");
       }
-    } catch (err) {
-      logger.debug({ err: (err as Error).message }, "spot interruption check failed");
+      await wait(intervalMs, stopped.signal).catch(() => {});
     }
-    if (!stopped) timer = setTimeout(tick, intervalMs);
   };
-  timer = setTimeout(tick, 0);
-  return {
-    stop: () => {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-    },
-  };
+  void poll();
+  return { stop: () => stopped.abort() };
 }

@@ -1,5 +1,3 @@
-import { Agent as HttpAgent } from "node:http";
-import { Agent as HttpsAgent } from "node:https";
 import {
   S3Client,
   type S3ClientConfig,
@@ -14,11 +12,15 @@ import { describeEndpoint } from "../endpoint/index.js";
 import { LongbowError } from "../errors.js";
 import { type Logger, silentLogger } from "../log/index.js";
 import { defaultSettings, type Settings } from "../settings/index.js";
+import { budgetedAgents } from "./agents.js";
 import { resolveCredentials, type SsmClientFactory } from "./credentials.js";
 import { EndpointWatch, explainMiddleware, WatchedHandler, watchedRetryStrategy } from "./endpoint-watch.js";
 import { type ClientRole, explainedCredentials, explainRefusalMiddleware } from "./explain-refusal.js";
+import { ConnectionPool } from "./http1/connection-pool.js";
+import { proxyRoutes } from "./proxy.js";
 import { ReadIntoHandler } from "./read-into-handler.js";
 import { retryLogMiddleware } from "./retry-log.js";
+import { SocketBudget } from "./socket-budget.js";
 
 /** Parked connections of the read path close after this long (S3 closes idle ones after about 20 s). */
 const idleConnectionMs = 15_000;
@@ -26,9 +28,9 @@ const idleConnectionMs = 15_000;
 /** Options of {@link createS3Client}. */
 export interface S3ClientOptions {
   /**
-   * Open connections per client. Size it to the transfer pool that will use the client
-   * (see `TransferPool`), so no part waits for a socket while holding its bytes.
-   * @defaultValue 64
+   * Open connections per client, over the SDK's handler and the read path together. Size
+   * it to the transfer pool that will use the client (see `TransferPool`), so no part waits
+   * for a socket while holding its bytes. @defaultValue 64
    */
   maxSockets?: number;
   /**
@@ -73,6 +75,11 @@ export interface S3ClientOptions {
    * missing credentials. @defaultValue none (messages name the endpoint only)
    */
   side?: "source" | "destination";
+  /**
+   * Where `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` (or their lower-case forms) are read.
+   * @defaultValue process.env
+   */
+  proxyEnv?: Readonly<Record<string, string | undefined>>;
   signal?: AbortSignal;
 }
 
@@ -89,7 +96,9 @@ export function s3ClientSettings(
 }
 
 function validate(
-  o: Required<Omit<S3ClientOptions, "ssmClientFactory" | "signal" | "credentials" | "logger" | "side">>,
+  o: Required<
+    Omit<S3ClientOptions, "ssmClientFactory" | "signal" | "credentials" | "logger" | "side" | "proxyEnv">
+  >,
 ): void {
   const check = (name: keyof typeof o, min: number) => {
     const v = o[name];
@@ -168,21 +177,38 @@ export async function createS3Client(spec: EndpointSpec, options: S3ClientOption
     credentials: spec.credentials,
     ...(options.side === undefined ? {} : { side: options.side }),
   };
+  // A malformed proxy variable fails before any credential is looked up.
+  const proxies = proxyRoutes(options.proxyEnv ?? process.env);
   const credentials = options.credentials ?? (await explainedResolve(spec, role, options));
-  const agentOptions = { keepAlive: true, maxSockets: o.maxSockets, maxFreeSockets: o.maxSockets };
+  const logger = options.logger ?? silentLogger;
+  // One budget for every connection of the client: the SDK's agents and the read path's pool.
+  const budget = new SocketBudget(o.maxSockets);
   // Silence is judged by the first-byte timeout until the endpoint answers, then by the idle one.
-  const fallback = new NodeHttpHandler({
-    connectionTimeout: o.connectionTimeoutMs,
-    socketTimeout: o.firstByteTimeoutMs,
-    httpAgent: new HttpAgent(agentOptions),
-    httpsAgent: new HttpsAgent(agentOptions),
+  const sdkHandler = (via?: typeof proxies) =>
+    new NodeHttpHandler({
+      connectionTimeout: o.connectionTimeoutMs,
+      socketTimeout: o.firstByteTimeoutMs,
+      ...budgetedAgents(budget, via),
+    });
+  const handler = new ReadIntoHandler({
+    direct: sdkHandler(),
+    budget,
+    // The read path serves part GETs, which follow a HEAD that has answered: idle timeout.
+    pool: new ConnectionPool(budget, {
+      connectMs: o.connectionTimeoutMs,
+      socketMs: o.socketTimeoutMs,
+      idleMs: idleConnectionMs,
+    }),
+    ...(proxies.http === undefined && proxies.https === undefined
+      ? {}
+      : { proxies: { routes: proxies, proxied: sdkHandler(proxies), logger } }),
   });
   const watch = new EndpointWatch(
     describeEndpoint(spec),
     { connectMs: o.connectionTimeoutMs, firstByteMs: o.firstByteTimeoutMs, idleMs: o.socketTimeoutMs },
-    fallback,
+    handler,
     Math.min(o.unansweredAttempts, o.maxAttempts),
-    options.logger ?? silentLogger,
+    logger,
   );
   const client = new S3Client({
     region: spec.region,
@@ -198,16 +224,7 @@ export async function createS3Client(spec: EndpointSpec, options: S3ClientOption
     // regional endpoint, so the redirect that header guards against does not happen, and a
     // refusal shows up first on the HEAD or CreateMultipartUpload before any body is sent.
     expectContinueHeader: false,
-    // The read path serves part GETs, which follow a HEAD that has answered: idle timeout.
-    requestHandler: new WatchedHandler(
-      new ReadIntoHandler(fallback, {
-        maxSockets: o.maxSockets,
-        connectMs: o.connectionTimeoutMs,
-        socketMs: o.socketTimeoutMs,
-        idleMs: idleConnectionMs,
-      }),
-      watch,
-    ),
+    requestHandler: new WatchedHandler(handler, watch),
   });
   client.middlewareStack.add(explainMiddleware<ServiceInputTypes, ServiceOutputTypes>(watch), {
     step: "initialize",

@@ -1,5 +1,4 @@
 import type { HttpHandler, HttpRequest, HttpResponse } from "@smithy/core/protocols";
-import type { NodeHttpHandler } from "@smithy/node-http-handler";
 import type {
   HttpHandlerOptions,
   InitializeMiddleware,
@@ -73,7 +72,8 @@ export class EndpointWatch {
     /** e.g. `http://127.0.0.1:9000 (us-east-1)`, from `describeEndpoint`. */
     readonly label: string,
     readonly timeouts: EndpointTimeouts,
-    private readonly fallback: NodeHttpHandler,
+    /** The client's request handler, told the idle timeout once the endpoint answered. */
+    private readonly handler: Pick<HttpHandler<NodeHttpHandlerOptions>, "updateHttpClientConfig">,
     readonly unansweredAttempts: number,
     private readonly logger: Logger,
   ) {}
@@ -86,7 +86,7 @@ export class EndpointWatch {
   noteAnswer(): void {
     if (this.everAnswered) return;
     this.everAnswered = true;
-    this.fallback.updateHttpClientConfig("socketTimeout", this.timeouts.idleMs);
+    this.handler.updateHttpClientConfig("socketTimeout", this.timeouts.idleMs);
   }
 
   /** The error a caller sees when the endpoint never answered; other errors pass unchanged. */

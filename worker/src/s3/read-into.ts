@@ -4,7 +4,9 @@ import type { HttpHandlerOptions } from "@smithy/types";
  * Asks an S3 client built by `createS3Client` to read a GET's successful body straight
  * into caller memory: the kernel writes the bytes where the part buffer wants them, with
  * no per-read chunk, stream or copy in between. That path costs about a third of the CPU
- * of Node's http module and its streams (bench/RESULTS.md, "reads into part buffers").
+ * of Node's http module and its streams (bench/RESULTS.md, "Read path (issue 17)"). A
+ * request that goes through a proxy, or an answer not framed by a Content-Length, is read
+ * by the SDK instead: `received` stays unset and the body is the output's Body.
  */
 export interface ReadInto {
   /**

@@ -1,4 +1,5 @@
 import { LongbowError } from "../errors.js";
+import { decimalWholeNumber, requireWholeNumber } from "../whole-number.js";
 
 const MiB = 1024 * 1024;
 
@@ -112,10 +113,9 @@ export class SettingsError extends LongbowError {
 }
 
 function positiveInt(raw: string, name: string): number {
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < 1) {
+  const n = decimalWholeNumber(raw.trim());
+  if (n === undefined || n < 1)
     throw new SettingsError(`${name} must be a positive whole number, got '${raw}'`);
-  }
   return n;
 }
 
@@ -153,12 +153,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Partial<Settings> {
 
 /** Checks ranges and relations; messages name the setting. */
 export function validateSettings(s: Settings): Settings {
-  const intAtLeast = (field: keyof Settings, min: number, max = Number.MAX_SAFE_INTEGER) => {
-    const v = s[field];
-    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min || v > max) {
-      throw new SettingsError(`${field} must be a whole number between ${min} and ${max}, got ${String(v)}`);
-    }
-  };
+  const intAtLeast = (field: keyof Settings, min: number, max?: number) =>
+    requireWholeNumber(field, s[field], min, max, (m) => new SettingsError(m));
   intAtLeast("filesInParallel", 1, 1000);
   intAtLeast("partsInParallel", 1, 1000);
   intAtLeast("multipartThreshold", 0, 5 * 1024 * MiB);

@@ -1,4 +1,4 @@
-import { LongbowError } from "../errors.js";
+import { requireWholeNumber } from "../whole-number.js";
 import { Semaphore } from "./semaphore.js";
 
 const MiB = 1024 * 1024;
@@ -25,13 +25,7 @@ export class ByteBudget {
   readonly #sem: Semaphore;
 
   constructor(capacityBytes: number) {
-    if (!Number.isSafeInteger(capacityBytes) || capacityBytes < 1) {
-      throw new LongbowError(
-        "InvalidOption",
-        `byteBudget must be a positive whole number of bytes, got ${capacityBytes}`,
-      );
-    }
-    this.#sem = new Semaphore(capacityBytes);
+    this.#sem = new Semaphore(requireWholeNumber("byteBudget (bytes)", capacityBytes, 1));
   }
 
   /** The budget of a process configured with `byteBudget` bytes: its part buffers' share ({@link partBytesOf}). */

@@ -2,7 +2,13 @@ import { GetObjectCommand, type HeadObjectCommandOutput, type S3Client } from "@
 import type { Job } from "../job/index.js";
 import { CredentialsError, classifyS3Error, s3ErrorCode, s3HttpStatus } from "../s3/index.js";
 import type { SourceChecksum } from "./checksum.js";
-import { AccessError, SourceChangedError, SourceMissingError, TransferError } from "./errors.js";
+import {
+  AccessError,
+  NeedsRestoreError,
+  SourceChangedError,
+  SourceMissingError,
+  TransferError,
+} from "./errors.js";
 import type { ResolvedCopyOptions } from "./options.js";
 import type { RetryOptions } from "./retry.js";
 
@@ -20,6 +26,8 @@ export interface SourceObject {
   checksum: SourceChecksum | undefined;
   /** True when the source was asked for its checksum (so `checksum` undefined means it has none). */
   checksumAsked: boolean;
+  /** Tags on the source, when a GET said (a HEAD does not). */
+  tagCount?: number;
   /** Parts count of a multipart source, from its ETag. */
   partsCount: number | undefined;
   /** The HEAD answer's fields that travel with the object (see metadata.ts). */
@@ -64,6 +72,7 @@ export function translateS3Error(ctx: CopyContext, side: Side, op: string, err: 
   const label = side === "source" ? ctx.o.sourceLabel : ctx.o.destinationLabel;
   const code = s3ErrorCode(err);
   const context = { migration: ctx.job.migration, endpoint: label, bucket, key, operation: op };
+  if (side === "source" && code === "InvalidObjectState") return needsRestore(ctx, undefined, err);
   switch (kind) {
     case "access":
       return new AccessError(
@@ -96,6 +105,21 @@ export function translateS3Error(ctx: CopyContext, side: Side, op: string, err: 
     context,
     retryable: kind === "transient",
   });
+}
+
+/** The error for an archived source, naming it and what to do. */
+export function needsRestore(
+  ctx: CopyContext,
+  storageClass: string | undefined,
+  cause?: unknown,
+): NeedsRestoreError {
+  const { bucket, key } = ctx.job.source;
+  const cls = storageClass === undefined ? "an archive class" : storageClass;
+  return new NeedsRestoreError(
+    `needs restore: source s3://${bucket}/${key} on ${ctx.o.sourceLabel} is in ${cls} and not restored; restore it (RestoreObject, or S3 Batch Operations for many) and run the migration again`,
+    { migration: ctx.job.migration, bucket, key },
+    cause,
+  );
 }
 
 const bodylessCodes = new Set(["Unknown", "Forbidden", "403", "UnknownError"]);

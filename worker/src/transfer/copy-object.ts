@@ -7,6 +7,7 @@ import {
   AccessError,
   IntegrityError,
   JobTimeoutError,
+  NeedsRestoreError,
   ReadMismatchError,
   SourceChangedError,
   SourceMissingError,
@@ -51,6 +52,8 @@ function failure(
 ): Pick<CopyResult, "status" | "error" | "errorCode" | "retryable"> {
   if (err instanceof SourceMissingError)
     return { status: "source-missing", error: err.message, errorCode: err.code, retryable: false };
+  if (err instanceof NeedsRestoreError)
+    return { status: "needs-restore", error: err.message, errorCode: err.code, retryable: false };
   if (err instanceof SourceChangedError)
     return { status: "source-changed", error: err.message, errorCode: err.code, retryable: false };
   if (timedOut !== undefined)

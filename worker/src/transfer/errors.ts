@@ -16,6 +16,14 @@ export class SourceMissingError extends LongbowError {
   }
 }
 
+/** The source is in an archive class (GLACIER, DEEP_ARCHIVE) and not restored: it cannot be read yet. */
+export class NeedsRestoreError extends LongbowError {
+  constructor(message: string, context: LongbowErrorContext, cause?: unknown) {
+    super("NeedsRestore", message, { cause, context, retryable: false });
+    this.name = "NeedsRestoreError";
+  }
+}
+
 /**
  * An endpoint refused the credentials or the permission (AccessDenied, InvalidAccessKeyId,
  * SignatureDoesNotMatch, ...). Not retried: the message names the endpoint and bucket.

@@ -13,12 +13,12 @@ import {
   TransferError,
 } from "./errors.js";
 import { multipartEtag, unquote } from "./etag.js";
-import { carriedMetadata } from "./metadata.js";
 import type { PartLayout, PartPlan } from "./part-plan.js";
 import { partSlot, runPart } from "./part-transfer.js";
 import { proofFor, type ReadProof, type VerificationLevel } from "./read-proof.js";
 import { abortUpload, findResumableUpload, type ResumeLookup } from "./resume.js";
 import { Semaphore } from "./semaphore.js";
+import { writeFields } from "./write-fields.js";
 
 /** CompleteMultipartUpload errors that no retry of the same upload can fix. */
 const unusableUploadCodes = new Set(["InvalidPart", "InvalidPartOrder", "NoSuchUpload", "EntityTooSmall"]);
@@ -70,14 +70,14 @@ export async function copyMultipart(
 }
 
 async function createUpload(ctx: CopyContext, src: SourceObject): Promise<string> {
-  const { job, o } = ctx;
+  const { job } = ctx;
+  const fields = await writeFields(ctx, src);
   const out = await send(ctx, "destination", "CreateMultipartUpload", (c, abortSignal) =>
     c.send(
       new CreateMultipartUploadCommand({
         Bucket: job.destination.bucket,
         Key: job.destination.key,
-        StorageClass: job.destination.storageClass,
-        ...carriedMetadata(src, o.provenance),
+        ...fields,
       }),
       { abortSignal },
     ),

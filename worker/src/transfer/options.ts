@@ -1,7 +1,8 @@
 import type { S3Client } from "@aws-sdk/client-s3";
-import { defaultSettings, type Settings } from "../config/index.js";
 import { LongbowError } from "../errors.js";
 import { type Logger, silentLogger } from "../log/index.js";
+import { defaultSettings, type Settings } from "../settings/index.js";
+import { requireWholeNumber } from "../whole-number.js";
 import { ByteBudget } from "./byte-budget.js";
 import type { TransferEventListener } from "./events.js";
 import { TransferPool } from "./pool.js";
@@ -139,14 +140,8 @@ export function resolveCopyOptions(options: CopyOptions): ResolvedCopyOptions {
 
 /** Checks ranges; throws a LongbowError("InvalidOption") naming the option. */
 export function validateCopyOptions(o: Omit<ResolvedCopyOptions, "budget" | "pool">): void {
-  const whole = (name: string, v: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER) => {
-    if (v === undefined || !Number.isSafeInteger(v) || v < min || v > max) {
-      throw new LongbowError(
-        "InvalidOption",
-        `${name} must be a whole number between ${min} and ${max}, got ${String(v)}`,
-      );
-    }
-  };
+  const whole = (name: string, v: number | undefined, min: number, max?: number) =>
+    requireWholeNumber(name, v, min, max);
   if (!o.source || !o.destination) {
     throw new LongbowError(
       "InvalidOption",

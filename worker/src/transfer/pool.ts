@@ -1,4 +1,4 @@
-import { LongbowError } from "../errors.js";
+import { requireWholeNumber } from "../whole-number.js";
 import { Semaphore } from "./semaphore.js";
 
 /** Options of {@link TransferPool}. */
@@ -24,13 +24,7 @@ export class TransferPool {
   readonly #sem: Semaphore;
 
   constructor(options: TransferPoolOptions = {}) {
-    const concurrency = options.concurrency ?? 64;
-    if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
-      throw new LongbowError(
-        "InvalidOption",
-        `TransferPoolOptions.concurrency must be a positive whole number, got ${concurrency}`,
-      );
-    }
+    const concurrency = requireWholeNumber("TransferPoolOptions.concurrency", options.concurrency ?? 64, 1);
     this.concurrency = concurrency;
     this.#sem = new Semaphore(concurrency);
   }

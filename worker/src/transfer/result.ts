@@ -1,7 +1,13 @@
 import type { VerificationLevel } from "./read-proof.js";
 
 /** How one copy ended. */
-export type CopyStatus = "copied" | "identical" | "source-missing" | "source-changed" | "failed";
+export type CopyStatus =
+  | "copied"
+  | "identical"
+  | "source-missing"
+  | "source-changed"
+  | "needs-restore"
+  | "failed";
 
 /** The outcome of `copyObject`; never thrown, always returned. */
 export interface CopyResult {

@@ -4,10 +4,10 @@ import { type CopyContext, type Pin, type SourceObject, send } from "./context.j
 import { deleteDestination } from "./destination.js";
 import { IntegrityError, ReadMismatchError } from "./errors.js";
 import { md5Hex, unquote } from "./etag.js";
-import { carriedMetadata } from "./metadata.js";
 import { proveWhole, type VerificationLevel } from "./read-proof.js";
 import { withRetries } from "./retry.js";
 import { getWholeSource, readSource } from "./source.js";
+import { writeFields } from "./write-fields.js";
 
 /** What a whole-object copy wrote, and what it proved. */
 export interface WholeCopy {
@@ -144,6 +144,7 @@ async function provenRead(
 async function putWhole(ctx: CopyContext, src: SourceObject, data: Buffer, md5: string): Promise<string> {
   const { job, o } = ctx;
   const contentMd5 = Buffer.from(md5, "hex").toString("base64");
+  const fields = await writeFields(ctx, src);
   const put = await withRetries(
     "PutObject",
     async () => {
@@ -155,8 +156,7 @@ async function putWhole(ctx: CopyContext, src: SourceObject, data: Buffer, md5: 
             Body: data,
             ContentLength: data.length,
             ContentMD5: contentMd5,
-            StorageClass: job.destination.storageClass,
-            ...carriedMetadata(src, o.provenance),
+            ...fields,
           }),
           { abortSignal },
         ),

@@ -1,8 +1,16 @@
 import { GetObjectCommand, HeadObjectCommand, type HeadObjectCommandOutput } from "@aws-sdk/client-s3";
+import { archiveClasses } from "../endpoint/index.js";
 import { AbortError } from "../errors.js";
 import { type ReadInto, readIntoOptions } from "../s3/index.js";
 import { checksumOfHead } from "./checksum.js";
-import { type CopyContext, explainForbiddenHead, type Pin, type SourceObject, send } from "./context.js";
+import {
+  type CopyContext,
+  explainForbiddenHead,
+  needsRestore,
+  type Pin,
+  type SourceObject,
+  send,
+} from "./context.js";
 import { TransferError } from "./errors.js";
 import { etagPartsCount, unquote } from "./etag.js";
 import { etagIsContentMd5 } from "./read-proof.js";
@@ -23,7 +31,16 @@ export async function headSource(ctx: CopyContext, versionId: string | undefined
       throw await explainForbiddenHead(ctx, "source", err);
     }
   });
+  // a GET would be refused (InvalidObjectState): say so now, before any upload is opened
+  if (isArchived(head)) throw needsRestore(ctx, head.StorageClass);
   return sourceObjectOf(head, true);
+}
+
+/** An archive-class object that is not (yet) restored. */
+function isArchived(head: HeadObjectCommandOutput): boolean {
+  return (
+    archiveClasses.has(head.StorageClass ?? "") && !(head.Restore ?? "").includes('ongoing-request="false"')
+  );
 }
 
 /**
@@ -126,7 +143,8 @@ export async function getWholeSource(
     ),
   );
   const { Body: body, ...head } = out;
-  const src = sourceObjectOf(head, false);
+  // a GET states x-amz-tagging-count only for a tagged object (to a reader allowed to read tags)
+  const src = { ...sourceObjectOf(head, false), tagCount: (head as { TagCount?: number }).TagCount ?? 0 };
   if (sink.received !== undefined && data !== undefined) return { src, data };
   if (src.size > maxSize) {
     (body as Body | undefined)?.destroy?.();

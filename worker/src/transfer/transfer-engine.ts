@@ -1,4 +1,4 @@
-import type { Settings } from "../config/index.js";
+import type { Settings } from "../settings/index.js";
 import { Admission } from "./admission.js";
 import { ByteBudget } from "./byte-budget.js";
 import { TransferPool } from "./pool.js";

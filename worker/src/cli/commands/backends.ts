@@ -6,8 +6,9 @@ import {
   publishedMigrations,
   stateFiles,
 } from "../../backends/index.js";
-import type { Migration, Settings } from "../../config/index.js";
+import type { Migration } from "../../config/index.js";
 import type { Logger } from "../../log/index.js";
+import type { Settings } from "../../settings/index.js";
 import { UsageError } from "../usage-error.js";
 import { loadValidMigrations } from "./load-valid.js";
 

@@ -1,6 +1,5 @@
 import { basename } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { defaultSettings, resolveSettings, type Settings } from "../../config/index.js";
 import { LongbowError } from "../../errors.js";
 import { createLogger } from "../../log/index.js";
 import {
@@ -12,7 +11,8 @@ import {
   s3ClientSettings,
   storageClasses,
 } from "../../s3/index.js";
-import { ByteBudget, type CopyResult, copyObject, TransferPool } from "../../transfer/index.js";
+import { defaultSettings, resolveSettings, type Settings } from "../../settings/index.js";
+import { type CopyResult, copyObject, TransferEngine } from "../../transfer/index.js";
 import type { RegisterCommand } from "../commands.js";
 import { interruptedExit, usageExit, withExitCodes } from "../exit-codes.js";
 import { endpointUrl, maxPartMiB, mebibytes, wholeNumber } from "../flags.js";
@@ -28,6 +28,7 @@ export const cpExitCodes = {
   usage: usageExit,
   "source-missing": 3,
   "source-changed": 4,
+  "needs-restore": 5,
   interrupted: interruptedExit,
 } as const;
 
@@ -141,7 +142,8 @@ async function runCp(sourceUrl: string, destUrl: string, flags: CpFlags): Promis
   const logger = createLogger({ level: settings.logLevel, ...(tty ? { destination: process.stderr } : {}) });
   const sourceSpec = endpointFromFlags(sideFlags(flags, "source"), "source", process.env);
   const destSpec = endpointFromFlags(sideFlags(flags, "dest"), "dest", process.env);
-  const pool = new TransferPool({ concurrency: settings.partsInParallel });
+  // the same engine as work and migrate, sized for one object: partsInParallel connections
+  const engine = new TransferEngine({ settings: { ...settings, filesInParallel: 1 } });
   const clientOptions = { maxSockets: settings.partsInParallel, ...s3ClientSettings(settings) };
   const [source, destination] = await Promise.all([
     createS3Client(sourceSpec, { ...clientOptions, side: "source" }),
@@ -157,32 +159,35 @@ async function runCp(sourceUrl: string, destUrl: string, flags: CpFlags): Promis
       })
     : undefined;
   try {
-    const result = await copyObject(
-      {
-        migration: "cp",
-        source: {
-          ...src,
-          ...(flags.sourceVersionId === undefined ? {} : { versionId: flags.sourceVersionId }),
+    const lane = { migration: "cp", partsInParallel: settings.partsInParallel };
+    const copy = () =>
+      copyObject(
+        {
+          migration: "cp",
+          source: {
+            ...src,
+            ...(flags.sourceVersionId === undefined ? {} : { versionId: flags.sourceVersionId }),
+          },
+          destination: {
+            ...dst,
+            ...(flags.storageClass === undefined ? {} : { storageClass: flags.storageClass }),
+          },
         },
-        destination: {
-          ...dst,
-          ...(flags.storageClass === undefined ? {} : { storageClass: flags.storageClass }),
+        {
+          source,
+          destination,
+          sourceLabel: describeEndpoint(sourceSpec),
+          destinationLabel: describeEndpoint(destSpec),
+          settings,
+          pool: engine.pool,
+          budget: engine.budget,
+          logger,
+          provenance: flags.provenance,
+          signal: interrupt.signal,
+          onProgress: (e) => bar?.onEvent(e),
         },
-      },
-      {
-        source,
-        destination,
-        sourceLabel: describeEndpoint(sourceSpec),
-        destinationLabel: describeEndpoint(destSpec),
-        settings,
-        pool,
-        budget: ByteBudget.forProcess(settings.byteBudget),
-        logger,
-        provenance: flags.provenance,
-        signal: interrupt.signal,
-        onProgress: (e) => bar?.onEvent(e),
-      },
-    );
+      );
+    const result = await engine.run(undefined, lane, copy, interrupt.signal);
     bar?.stop();
     process.stdout.write(
       `${flags.json ? JSON.stringify(result) : humanLine(result, sourceUrl, `s3://${dst.bucket}/${dst.key}`)}\n`,

@@ -1,15 +1,15 @@
 import { ClientSet, localBackends, migrationClients } from "../../backends/index.js";
-import { defaultSettings, resolveSettings } from "../../config/index.js";
 import { createLogger } from "../../log/index.js";
 import { buildReport, renderReportJson, renderReportMarkdown } from "../../report/index.js";
 import { Runner } from "../../runner/index.js";
 import { abortOrphanUploads, sendMigration } from "../../send/index.js";
+import { resolveSettings } from "../../settings/index.js";
 import type { RegisterCommand } from "../commands.js";
 import { interruptedExit, withExitCodes } from "../exit-codes.js";
-import { wholeNumber } from "../flags.js";
 import { commandLine, renderInterruptSummary } from "./interrupt-summary.js";
 import { chooseMigrations, loadValidMigrations } from "./load-valid.js";
 import { countsOf, MigrateProgress } from "./migrate-progress.js";
+import { copyingOptions } from "./shared-options.js";
 
 interface MigrateFlags {
   dir: string;
@@ -42,22 +42,8 @@ export const registerMigrate: RegisterCommand = (program) => {
       "migrate only this migration, even when disabled (default: every enabled one)",
     )
     .option("--state <dir>", "folder of the local queue and ledger", ".longbow")
-    .option("--json", "print the final report as JSON instead of Markdown")
-    .option(
-      "--files-in-parallel <n>",
-      `objects copied at once (default: ${defaultSettings.filesInParallel}, env LONGBOW_FILES_IN_PARALLEL)`,
-      wholeNumber({ max: 1000 }),
-    )
-    .option(
-      "--parts-in-parallel <n>",
-      `parts in flight per object (default: ${defaultSettings.partsInParallel}, env LONGBOW_PARTS_IN_PARALLEL)`,
-      wholeNumber({ max: 1000 }),
-    )
-    .option(
-      "--max-attempts <n>",
-      "failed attempts per object before it is recorded failed; interruptions are not counted (env LONGBOW_MAX_ATTEMPTS, default 10)",
-      wholeNumber(),
-    )
+    .option("--json", "print the final report as JSON instead of Markdown");
+  copyingOptions(cmd)
     .option("--no-progress", "no progress bar or progress lines")
     .action(async (flags: MigrateFlags) => {
       process.exitCode = await runMigrate(flags);

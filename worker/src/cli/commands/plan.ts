@@ -1,17 +1,20 @@
 import { existsSync } from "node:fs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { InvalidArgumentError } from "commander";
 import { ClientSet, dynamoLedger, migrationClients, stateFiles } from "../../backends/index.js";
-import { resolveSettings } from "../../config/index.js";
+import { regionStatus } from "../../config/index.js";
 import { type Ledger, SqliteLedger } from "../../ledger/index.js";
 import { createLogger } from "../../log/index.js";
 import {
   assemblePlan,
   type MigrationPlan,
   MigrationPlanBuilder,
+  partRulesOf,
   planMigration,
   renderPlanJson,
   renderPlanMarkdown,
 } from "../../plan/index.js";
+import { resolveSettings } from "../../settings/index.js";
 import type { RegisterCommand } from "../commands.js";
 import { withExitCodes } from "../exit-codes.js";
 import { positiveDecimal, wholeNumber } from "../flags.js";
@@ -27,6 +30,24 @@ interface PlanFlags {
   throughput: number;
   parallelism: number;
   depth: number;
+  instances: number;
+  instanceTypes?: string[];
+  fleetRegion?: string;
+}
+
+/** `--instance-types c5.large,m5.large`: EC2 type names, at most 20. */
+function instanceTypeList(raw: string): string[] {
+  const types = raw.split(",").map((t) => t.trim());
+  if (types.length > 20 || !types.every((t) => /^[a-z][a-z0-9-]{0,20}\.[a-z0-9]{1,16}$/.test(t)))
+    throw new InvalidArgumentError("expected EC2 instance types separated by commas, like c5.large,m5.large");
+  return types;
+}
+
+/** `--fleet-region us-east-1`: a region the AWS SDK knows or whose name fits a partition. */
+function awsRegion(raw: string): string {
+  if (regionStatus(raw).kind === "impossible")
+    throw new InvalidArgumentError("expected an AWS region, like us-east-1 or cn-northwest-1");
+  return raw;
 }
 
 /**
@@ -66,6 +87,22 @@ export const registerPlan: RegisterCommand = (program) => {
     .option("--throughput <MBps>", "throughput the ETA assumes, in MB/s", positiveDecimal, 100)
     .option("--parallelism <n>", "partitions listed at once", wholeNumber({ max: 1000 }), 16)
     .option("--depth <n>", "prefix levels the key space is split by", wholeNumber({ min: 0, max: 8 }), 1)
+    .option(
+      "--instances <n>",
+      "cost estimate: instances copying, together at --throughput",
+      wholeNumber({ max: 1000 }),
+      1,
+    )
+    .option(
+      "--instance-types <list>",
+      "cost estimate: the fleet's instance types, comma-separated (default: the stack's default mix)",
+      instanceTypeList,
+    )
+    .option(
+      "--fleet-region <region>",
+      "cost estimate: the fleet's region (default: the migration's global-partition side)",
+      awsRegion,
+    )
     .option("--state <dir>", "the local ledger to read provenance from (read only; nothing is created)")
     .option(
       "--table-name <name>",
@@ -101,6 +138,7 @@ export const registerPlan: RegisterCommand = (program) => {
               source,
               destination,
               throughputBytesPerSecond: throughput,
+              partRules: partRulesOf(settings),
               parallelism,
               depth,
               keepFailure: true,
@@ -111,7 +149,7 @@ export const registerPlan: RegisterCommand = (program) => {
           } catch (err) {
             // the clients could not be built (credentials): the plan says so, the others go on
             const e = err as Error;
-            const failed = new MigrationPlanBuilder(m);
+            const failed = new MigrationPlanBuilder(m, partRulesOf(settings));
             failed.fail(`${e.name}: ${e.message}`);
             planned = failed.build(throughput);
           }
@@ -122,7 +160,13 @@ export const registerPlan: RegisterCommand = (program) => {
         await clients.destroy();
         await copyRecords?.close();
       }
-      const plan = assemblePlan(plans, throughput, new Date());
+      const plan = assemblePlan(plans, throughput, new Date(), {
+        fleet: {
+          instances: flags.instances,
+          ...(flags.instanceTypes ? { instanceTypes: flags.instanceTypes } : {}),
+          ...(flags.fleetRegion ? { region: flags.fleetRegion } : {}),
+        },
+      });
       process.stdout.write(flags.json ? renderPlanJson(plan) : renderPlanMarkdown(plan));
     });
   withExitCodes(cmd, "plan");

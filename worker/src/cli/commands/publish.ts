@@ -62,6 +62,8 @@ export const registerPublish: RegisterCommand = (program) => {
         process.stderr.write(`longbow publish: ${err.message}\n`);
         process.exitCode = 1;
         return;
+      } finally {
+        ssm.destroy(); // its kept-alive sockets would hold the process after the answer
       }
       for (const c of changes) if (c.kind !== "unchanged") process.stdout.write(`${formatChange(c)}\n`);
       const count = (k: string) => changes.filter((c) => c.kind === k).length;

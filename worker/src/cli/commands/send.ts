@@ -1,14 +1,16 @@
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { ClientSet, migrationClients } from "../../backends/index.js";
-import { type Migration, resolveSettings } from "../../config/index.js";
+import type { Migration } from "../../config/index.js";
 import { createLogger } from "../../log/index.js";
 import { loadPublishedMigrations } from "../../publish/index.js";
 import { sendMigration } from "../../send/index.js";
+import { resolveSettings } from "../../settings/index.js";
 import type { RegisterCommand } from "../commands.js";
 import { withExitCodes } from "../exit-codes.js";
 import { wholeNumber } from "../flags.js";
 import { openBackends } from "./backends.js";
 import { chooseMigrations, loadValidMigrations } from "./load-valid.js";
+import { backendOptions, localStateHelp } from "./shared-options.js";
 
 interface SendFlags {
   dir: string;
@@ -35,13 +37,8 @@ export const registerSend: RegisterCommand = (program) => {
       "--migrations-path <path>",
       "read the migrations published in SSM under this path instead of --dir",
     )
-    .option("--migration <name>", "send only this migration")
-    .option("--queue-url <url>", "SQS queue (env LONGBOW_QUEUE_URL)")
-    .option("--table-name <name>", "DynamoDB ledger table (env LONGBOW_TABLE_NAME)")
-    .option(
-      "--state <dir>",
-      "local mode: SQLite queue and ledger in this folder (instead of the queue and table)",
-    )
+    .option("--migration <name>", "send only this migration");
+  backendOptions(cmd, localStateHelp)
     .option(
       "--refuse-when-queue-not-empty",
       "do nothing while the queue still holds work (the original's behaviour)",
@@ -56,7 +53,12 @@ export const registerSend: RegisterCommand = (program) => {
       const logger = createLogger({ level: settings.logLevel });
       let migrations: Migration[];
       if (flags.migrationsPath !== undefined) {
-        migrations = await loadPublishedMigrations(new SSMClient({}), flags.migrationsPath);
+        const ssm = new SSMClient({});
+        try {
+          migrations = await loadPublishedMigrations(ssm, flags.migrationsPath);
+        } finally {
+          ssm.destroy(); // its kept-alive sockets would hold the process after the answer
+        }
       } else {
         const loaded = await loadValidMigrations(flags.dir, "send");
         if (loaded === undefined) {

@@ -1,13 +1,13 @@
 import { ClientSet, migrationClients } from "../../backends/index.js";
-import { defaultSettings, resolveSettings } from "../../config/index.js";
 import { createLogger } from "../../log/index.js";
 import { EmfMetrics } from "../../metrics/index.js";
 import { defaultMigrationsPath } from "../../publish/index.js";
 import { Runner, watchSpotInterruption } from "../../runner/index.js";
+import { resolveSettings } from "../../settings/index.js";
 import type { RegisterCommand } from "../commands.js";
 import { withExitCodes } from "../exit-codes.js";
-import { wholeNumber } from "../flags.js";
 import { migrationSource, openBackends } from "./backends.js";
+import { backendOptions, copyingOptions, localStateHelp } from "./shared-options.js";
 
 interface WorkFlags {
   migrationsDir?: string;
@@ -35,28 +35,8 @@ export const registerWork: RegisterCommand = (program) => {
     .command("work")
     .description("run a worker: copy the jobs of the queue until stopped")
     .option("--migrations-dir <dir>", "serve the migration files of this folder instead of the published set")
-    .option("--migrations-path <path>", "SSM path of the published migrations (env LONGBOW_MIGRATIONS_PATH)")
-    .option("--queue-url <url>", "SQS queue (env LONGBOW_QUEUE_URL)")
-    .option("--table-name <name>", "DynamoDB ledger table (env LONGBOW_TABLE_NAME)")
-    .option(
-      "--state <dir>",
-      "local mode: SQLite queue and ledger in this folder (instead of the queue and table)",
-    )
-    .option(
-      "--files-in-parallel <n>",
-      `objects copied at once (default: ${defaultSettings.filesInParallel}, env LONGBOW_FILES_IN_PARALLEL)`,
-      wholeNumber({ max: 1000 }),
-    )
-    .option(
-      "--parts-in-parallel <n>",
-      `parts in flight per object (default: ${defaultSettings.partsInParallel}, env LONGBOW_PARTS_IN_PARALLEL)`,
-      wholeNumber({ max: 1000 }),
-    )
-    .option(
-      "--max-attempts <n>",
-      "failed attempts per object before it is recorded failed; interruptions are not counted (env LONGBOW_MAX_ATTEMPTS, default 10)",
-      wholeNumber(),
-    )
+    .option("--migrations-path <path>", "SSM path of the published migrations (env LONGBOW_MIGRATIONS_PATH)");
+  copyingOptions(backendOptions(cmd, localStateHelp))
     .option("--spot", "poll the EC2 metadata service for a Spot interruption notice and drain on one")
     .option("--imds-url <url>", "instance metadata service", "http://169.254.169.254")
     .option("--no-metrics", "do not write CloudWatch Embedded Metric Format lines to stdout")
