@@ -6,7 +6,13 @@
  * path); and `longbow work --exit-when-idle` on a smaller set, for its requests per object.
  *
  *   npm run emulator:setup
- *   npx tsx bench/send-throughput.ts --objects 5000,20000 --latency 0,20 --work-objects 2000
+ *   npx tsx bench/send-throughput.ts --objects 5000,20000 --latency 0,20 --work-objects 2000 \
+ *     --builds before=../longbow-main,after=. --repeat 2
+ *
+ * `--builds before=/path/to/other/checkout,after=.` runs each configuration with each
+ * checkout's `bin/longbow.js` in turn, against the same emulators and data set, so a before
+ * and after are measured side by side (on a shared machine, minutes apart is another load).
+ * `--repeat N` runs every send configuration N times.
  *
  * The emulators are the benchmark's (patched moto, keep-alive, see bench/emulator/); the
  * client's CPU comes from GNU time, less the CPU of starting the CLI (`longbow version`).
@@ -14,7 +20,7 @@
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -29,9 +35,9 @@ import { startBenchEmulators } from "./lib/emulators.js";
 import { forEachLimit } from "./lib/limit.js";
 import { describeMachine, machineInfo } from "./lib/machine.js";
 import { measure, type ProcessCost } from "./lib/measure.js";
+import { processCpuSeconds } from "./lib/process-cpu.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const bin = join(root, "bin", "longbow.js");
 
 const { values: flags } = parseArgs({
   options: {
@@ -39,6 +45,8 @@ const { values: flags } = parseArgs({
     latency: { type: "string", default: "0,20" },
     "work-objects": { type: "string", default: "2000" },
     "no-resend": { type: "boolean", default: false },
+    repeat: { type: "string", default: "1" },
+    builds: { type: "string", default: "this=." },
   },
 });
 const counts = (s: string) =>
@@ -53,9 +61,16 @@ const counts = (s: string) =>
 const sizes = counts(flags.objects);
 const latencies = counts(flags.latency);
 const workObjects = counts(flags["work-objects"])[0] ?? 0;
+const repeat = Math.max(1, counts(flags.repeat)[0] ?? 1);
+/** Checkouts to measure, by label: each one's bin/longbow.js. */
+const builds = flags.builds.split(",").map((entry) => {
+  const [label, path] = entry.includes("=") ? (entry.split("=", 2) as [string, string]) : [entry, entry];
+  return { label, bin: join(resolve(root, path), "bin", "longbow.js") };
+});
 
 interface Row {
-  what: "send" | "re-send" | "work";
+  build: string;
+  what: "compare only (plan)" | "send" | "re-send" | "work";
   objects: number;
   latencyMs: number;
   wallSeconds: number;
@@ -63,6 +78,8 @@ interface Row {
   cpuMsPerObject: number;
   requestsPerObject: number;
   maxInFlight: number;
+  /** CPU the "global" emulator (S3 source, SQS, DynamoDB) spent during the run: near the wall time, it was the limit. */
+  emulatorCpuSeconds: number;
   operations: Record<string, { requests: number; maxInFlight: number }>;
   exitCode: number;
 }
@@ -138,36 +155,52 @@ async function main(): Promise<void> {
       LONGBOW_LOG_LEVEL: "warn",
       ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("LONGBOW_SEND"))),
     };
-    const run = (args: string[], env: Record<string, string>, tag: string): Promise<ProcessCost> =>
-      measure(process.execPath, [bin, ...args], {
+    const run = async (
+      bin: string,
+      args: string[],
+      env: Record<string, string>,
+      tag: string,
+    ): Promise<ProcessCost & { emulatorCpuSeconds: number }> => {
+      const before = processCpuSeconds(global.pid);
+      const cost = await measure(process.execPath, [bin, ...args], {
         env,
         workDir: work,
         outputFile: join(work, `output-${tag}.log`),
       });
-    const startup = await run(["version"], baseEnv, "startup");
-    const startupCpu = startup.userSeconds + startup.systemSeconds;
+      return { ...cost, emulatorCpuSeconds: processCpuSeconds(global.pid) - before };
+    };
+    const startups = new Map<string, ProcessCost>();
+    for (const b of builds)
+      startups.set(b.label, await run(b.bin, ["version"], baseEnv, `startup-${b.label}`));
+    const startupCpu = (label: string) => {
+      const s = startups.get(label) as ProcessCost;
+      return s.userSeconds + s.systemSeconds;
+    };
     const rows: Row[] = [];
     const row = (
+      build: string,
       what: Row["what"],
       objects: number,
       latencyMs: number,
-      cost: ProcessCost,
+      cost: ProcessCost & { emulatorCpuSeconds: number },
       proxy: LatencyProxy,
     ): Row => {
       const operations = proxy.operations();
       const requests = Object.values(operations).reduce((n, o) => n + o.requests, 0);
       const r: Row = {
+        build,
         what,
         objects,
         latencyMs,
         wallSeconds: round(cost.wallSeconds, 2),
         objectsPerSecond: round(objects / cost.wallSeconds, 1),
         cpuMsPerObject: round(
-          ((cost.userSeconds + cost.systemSeconds - startupCpu) * 1000) / Math.max(1, objects),
+          ((cost.userSeconds + cost.systemSeconds - startupCpu(build)) * 1000) / Math.max(1, objects),
           3,
         ),
         requestsPerObject: round(requests / Math.max(1, objects), 3),
         maxInFlight: proxy.maxInFlight(),
+        emulatorCpuSeconds: round(cost.emulatorCpuSeconds, 1),
         operations,
         exitCode: cost.exitCode,
       };
@@ -198,54 +231,68 @@ async function main(): Promise<void> {
       return { proxy, dir, env, cluster };
     };
 
+    const first = builds[0] as (typeof builds)[number];
     for (const n of sizes) {
-      for (const latencyMs of latencies) {
-        const name = `send-${n}-${latencyMs}ms-${Date.now().toString(36)}`;
-        const { proxy, dir, env, cluster } = await setUp(n, latencyMs, name);
-        proxy.reset();
-        const sent = await run(["send", "--dir", dir, "--migration", name, ...cluster], env, `${name}-send`);
-        row("send", n, latencyMs, sent, proxy);
-        if (!flags["no-resend"]) {
-          proxy.reset();
-          const again = await run(
-            ["send", "--dir", dir, "--migration", name, ...cluster],
-            env,
-            `${name}-resend`,
-          );
-          row("re-send", n, latencyMs, again, proxy);
+      // the compare alone (no ledger, no queue): the floor under every send of this set
+      const name = `plan-${n}-${Date.now().toString(36)}`;
+      const { proxy, dir, env } = await setUp(n, 0, name);
+      proxy.reset();
+      const cost = await run(first.bin, ["plan", "--dir", dir, "--migration", name], env, name);
+      row(first.label, "compare only (plan)", n, 0, cost, proxy);
+    }
+    for (let round = 0; round < repeat; round++) {
+      for (const n of sizes) {
+        for (const latencyMs of latencies) {
+          for (const b of builds) {
+            const name = `send-${b.label}-${n}-${latencyMs}ms-${Date.now().toString(36)}`;
+            const { proxy, dir, env, cluster } = await setUp(n, latencyMs, name);
+            const args = ["send", "--dir", dir, "--migration", name, ...cluster];
+            proxy.reset();
+            row(b.label, "send", n, latencyMs, await run(b.bin, args, env, `${name}-send`), proxy);
+            if (flags["no-resend"]) continue;
+            proxy.reset();
+            row(b.label, "re-send", n, latencyMs, await run(b.bin, args, env, `${name}-resend`), proxy);
+          }
         }
       }
     }
 
     if (workObjects > 0) {
-      const name = `work-${workObjects}-${Date.now().toString(36)}`;
-      const { proxy, dir, env, cluster } = await setUp(workObjects, 0, name);
-      await run(["send", "--dir", dir, "--migration", name, ...cluster], env, `${name}-send`);
-      proxy.reset();
-      const worked = await run(
-        ["work", "--migrations-dir", dir, ...cluster, "--exit-when-idle", "--no-metrics"],
-        env,
-        `${name}-work`,
-      );
-      row("work", workObjects, 0, worked, proxy);
+      for (const b of builds) {
+        const name = `work-${b.label}-${workObjects}-${Date.now().toString(36)}`;
+        const { proxy, dir, env, cluster } = await setUp(workObjects, 0, name);
+        // the same send for every build, so only work differs
+        await run(first.bin, ["send", "--dir", dir, "--migration", name, ...cluster], env, `${name}-send`);
+        proxy.reset();
+        const worked = await run(
+          b.bin,
+          ["work", "--migrations-dir", dir, ...cluster, "--exit-when-idle", "--no-metrics"],
+          env,
+          `${name}-work`,
+        );
+        row(b.label, "work", workObjects, 0, worked, proxy);
+      }
     }
 
     const md = [
       `Machine: ${describeMachine(machine)}`,
-      `CLI startup (longbow version): ${startup.wallSeconds.toFixed(2)} s wall, ${startupCpu.toFixed(2)} s CPU (subtracted from CPU per object)`,
+      ...builds.map(
+        (b) =>
+          `CLI startup of ${b.label} (${b.bin} version): ${startups.get(b.label)?.wallSeconds.toFixed(2)} s wall, ${startupCpu(b.label).toFixed(2)} s CPU (subtracted from CPU per object)`,
+      ),
       "",
-      "| run | objects | added latency | wall s | objects/s | client CPU ms/object | SQS+DynamoDB requests/object | most in flight |",
-      "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+      "| build | run | objects | added latency | wall s | objects/s | client CPU ms/object | SQS+DynamoDB requests/object | most in flight | emulator CPU s |",
+      "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
       ...rows.map(
         (r) =>
-          `| ${r.what} | ${r.objects} | ${r.latencyMs} ms | ${r.wallSeconds} | ${r.objectsPerSecond} | ${r.cpuMsPerObject} | ${r.requestsPerObject} | ${r.maxInFlight} |`,
+          `| ${r.build} | ${r.what} | ${r.objects} | ${r.latencyMs} ms | ${r.wallSeconds} | ${r.objectsPerSecond} | ${r.cpuMsPerObject} | ${r.requestsPerObject} | ${r.maxInFlight} | ${r.emulatorCpuSeconds} |`,
       ),
       "",
       "Requests by operation:",
       "",
       ...rows.map(
         (r) =>
-          `- ${r.what} ${r.objects} @ ${r.latencyMs} ms: ${Object.entries(r.operations)
+          `- ${r.build} ${r.what} ${r.objects} @ ${r.latencyMs} ms: ${Object.entries(r.operations)
             .map(([op, o]) => `${op.replace(/^.*\./, "")} ${o.requests} (≤${o.maxInFlight} at once)`)
             .join(", ")}`,
       ),
@@ -255,7 +302,7 @@ async function main(): Promise<void> {
     mkdirSync(out, { recursive: true });
     writeFileSync(
       join(out, `send-throughput-${new Date().toISOString().replaceAll(":", "-")}.json`),
-      JSON.stringify({ machine, startup, rows }, null, 2),
+      JSON.stringify({ machine, builds, startups: Object.fromEntries(startups), rows }, null, 2),
     );
     ddb.destroy();
     src.destroy();

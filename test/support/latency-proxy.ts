@@ -17,6 +17,8 @@ export interface LatencyProxy {
   maxInFlight(): number;
   /** Requests whose operation ends with one of `names` (`["GetItem", "TransactWriteItems"]`). */
   count(names: readonly string[]): number;
+  /** Resolves once `n` requests of operations ending with `name` have been answered in full. */
+  answered(name: string, n: number): Promise<void>;
   reset(): void;
   close(): Promise<void>;
 }
@@ -29,9 +31,10 @@ export interface LatencyProxyOptions {
   /**
    * Answers a request itself instead of forwarding it, after the delay (an injected
    * failure): called with the operation and its 1-based number among that operation's
-   * requests. @defaultValue every request is forwarded
+   * requests; a promise holds the request until it settles (to answer once other requests
+   * have been answered, see {@link LatencyProxy.answered}). @defaultValue every request is forwarded
    */
-  answer?: (op: string, n: number) => InjectedAnswer | undefined;
+  answer?: (op: string, n: number) => InjectedAnswer | undefined | Promise<InjectedAnswer | undefined>;
 }
 
 /** A response the proxy gives in the service's place: an AWS JSON error, say. */
@@ -39,6 +42,15 @@ export interface InjectedAnswer {
   status: number;
   body: string;
 }
+
+/** An AWS JSON-protocol throttling error: the SDK retries it, and its adaptive mode slows the client. */
+export const throttlingError = (): InjectedAnswer => ({
+  status: 400,
+  body: JSON.stringify({
+    __type: "com.amazon.coral.availability#ThrottlingException",
+    message: "Rate exceeded",
+  }),
+});
 
 /** An AWS JSON-protocol error the SDK does not retry (a client fault). */
 export const validationError = (message = "injected by the test proxy"): InjectedAnswer => ({
@@ -49,8 +61,8 @@ export const validationError = (message = "injected by the test proxy"): Injecte
 /**
  * A loopback HTTP proxy in front of an AWS JSON-protocol endpoint (SQS, DynamoDB) that adds
  * a fixed latency to every request and counts requests, and how many were in flight at
- * once, by operation. Connections are kept alive on both sides, as an SDK's are with a real
- * endpoint, so the delay is the only cost it adds.
+ * once, by operation. The client's connections are kept alive, as an SDK's are with a real
+ * endpoint; towards the emulator each request has its own (see below).
  */
 export async function startLatencyProxy(options: LatencyProxyOptions): Promise<LatencyProxy> {
   const to = new URL(options.target);
@@ -58,13 +70,32 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
     throw new Error(`latency proxy target must be a loopback address, got '${to.hostname}'`);
   }
   const delayMs = options.delayMs ?? 0;
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-  let stats: Record<string, OperationStats & { inFlight: number }> = {};
+  // A fresh connection to the emulator per request: with its connections kept alive (the
+  // bench's keep-alive patch), werkzeug writes the headers and the body of a small answer in
+  // two segments and Nagle's algorithm holds the second for the client's delayed ACK, about
+  // 40 ms per request that real endpoints do not charge. The client's side stays kept alive.
+  const agent = new Agent({ keepAlive: false, maxSockets: 256 });
+  let stats: Record<string, OperationStats & { inFlight: number; answered: number }> = {};
   let inFlight = 0;
   let maxInFlight = 0;
+  const waiters: { name: string; n: number; resolve: () => void }[] = [];
+  const countOf = (names: readonly string[]) =>
+    Object.entries(stats).reduce(
+      (total, [op, s]) => total + (names.some((x) => op.endsWith(`.${x}`)) ? s.requests : 0),
+      0,
+    );
+  const answeredOf = (name: string) =>
+    Object.entries(stats).reduce((total, [op, s]) => total + (op.endsWith(`.${name}`) ? s.answered : 0), 0);
+  const wake = () => {
+    for (const w of [...waiters]) {
+      if (answeredOf(w.name) < w.n) continue;
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve();
+    }
+  };
   const server = createServer((req, res) => {
     const op = String(req.headers["x-amz-target"] ?? `${req.method} ${req.url?.split("?")[0]}`);
-    stats[op] ??= { requests: 0, maxInFlight: 0, inFlight: 0 };
+    stats[op] ??= { requests: 0, maxInFlight: 0, inFlight: 0, answered: 0 };
     const s = stats[op];
     s.requests++;
     const n = s.requests;
@@ -73,20 +104,24 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     let ended = false;
-    const end = () => {
+    const end = (finished: boolean) => {
       if (ended) return;
       ended = true;
       s.inFlight--;
       inFlight--;
+      if (finished) {
+        s.answered++;
+        wake();
+      }
     };
     // "finish": the answer has been handed on, before the client can send its next request
-    res.on("finish", end);
-    res.on("close", end);
+    res.on("finish", () => end(true));
+    res.on("close", () => end(false));
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const forward = () => {
-        const injected = options.answer?.(op, n);
+      const forward = async () => {
+        const injected = await options.answer?.(op, n);
         if (injected !== undefined) {
           res.writeHead(injected.status, { "content-type": "application/x-amz-json-1.0" });
           res.end(injected.body);
@@ -98,7 +133,7 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
             port: to.port,
             method: req.method,
             path: req.url,
-            headers: req.headers,
+            headers: { ...req.headers, connection: "close" },
             agent,
           },
           (up) => {
@@ -109,8 +144,9 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
         upstream.on("error", () => res.destroy());
         upstream.end(Buffer.concat(chunks));
       };
-      if (delayMs > 0) setTimeout(forward, delayMs);
-      else forward();
+      const go = () => void forward().catch(() => res.destroy());
+      if (delayMs > 0) setTimeout(go, delayMs);
+      else go();
     });
   });
   server.keepAliveTimeout = 60_000;
@@ -123,11 +159,12 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     operations,
     maxInFlight: () => maxInFlight,
-    count: (names) =>
-      Object.entries(stats).reduce(
-        (n, [op, s]) => n + (names.some((x) => op.endsWith(`.${x}`)) ? s.requests : 0),
-        0,
-      ),
+    count: countOf,
+    answered: (name, n) =>
+      new Promise<void>((resolve) => {
+        waiters.push({ name, n, resolve });
+        wake();
+      }),
     reset: () => {
       stats = {};
       maxInFlight = inFlight;

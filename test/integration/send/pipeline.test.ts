@@ -11,6 +11,7 @@ import {
   type LatencyProxy,
   type LatencyProxyOptions,
   startLatencyProxy,
+  throttlingError,
   validationError,
 } from "../../support/latency-proxy.js";
 import { createTestDynamoLedger } from "../../support/ledgers.js";
@@ -48,12 +49,15 @@ afterEach(async () => {
  * one proxy that adds latency and counts what is in flight. (SQS sends each request to its
  * queue's URL, which the emulator builds from the Host the queue was created through.)
  */
-async function cluster(options: Omit<LatencyProxyOptions, "target"> = {}) {
-  const proxy = await startLatencyProxy({ target: global.endpoint, delayMs: 25, ...options });
+async function cluster(options: Omit<LatencyProxyOptions, "target"> & { adaptive?: boolean } = {}) {
+  const { adaptive, ...proxyOptions } = options;
+  const proxy = await startLatencyProxy({ target: global.endpoint, delayMs: 25, ...proxyOptions });
   open.push(proxy);
-  const sqs = new SQSClient(clientConfig(global, proxy.endpoint));
+  // as the cluster's clients are made (backends/stores.ts)
+  const config = { ...clientConfig(global, proxy.endpoint), ...(adaptive ? { retryMode: "adaptive" } : {}) };
+  const sqs = new SQSClient(config);
   const { queue } = await createTestSqsQueue(sqs, { visibilitySeconds: 300 });
-  const { ledger } = await createTestDynamoLedger(new DynamoDBClient(clientConfig(global, proxy.endpoint)));
+  const { ledger } = await createTestDynamoLedger(new DynamoDBClient(config));
   const migration = normalizeMigration({
     name: uniqueBucket("pipe"),
     source: { bucket: sourceBucket, region: global.region },
@@ -107,30 +111,47 @@ describe("send pipelines its ledger and queue requests (SQS + DynamoDB behind a 
     expect(proxy.count(["TransactWriteItems", "SendMessageBatch"])).toBe(0);
   });
 
+  it("rides out throttling: the SDK retries throttled requests, and every object is recorded and sent once", async () => {
+    const throttled = new Set([2, 3, 9]);
+    const { proxy, queue, ledger, base } = await cluster({
+      adaptive: true,
+      answer: (op, n) =>
+        (op.endsWith(".TransactWriteItems") || op.endsWith(".SendMessageBatch")) && throttled.has(n)
+          ? throttlingError()
+          : undefined,
+    });
+    const r = await sendMigration(base);
+    expect([r.sent, r.alreadyPending]).toEqual([objects, 0]);
+    // the throttled requests were sent again: 24 transactions and 60 batches, plus three each
+    expect(proxy.count(["TransactWriteItems"])).toBe(objects / 25 + 3);
+    expect(proxy.count(["SendMessageBatch"])).toBe(objects / 10 + 3);
+    expect((await ledger.summary(base.migration.name)).counters.pending.objects).toBe(objects);
+    const queued = await drain(queue);
+    expect(new Set(queued).size).toBe(objects);
+  });
+
   it("never queues a message for an object whose ledger write failed", async () => {
-    // the first transaction after a queue send has gone out is refused (so some messages are
-    // queued whatever the timing); the send fails and stops
-    let sent = false;
-    let refused = false;
-    const { queue, ledger, base } = await cluster({
-      answer: (op) => {
-        if (op.endsWith(".SendMessageBatch")) sent = true;
-        if (!op.endsWith(".TransactWriteItems") || !sent || refused) return undefined;
-        refused = true;
+    // The last of the 24 transactions (25 objects each) is refused, once the other five
+    // batches' 50 queue sends have been answered: its batch's other 75 objects are recorded, and
+    // none of its 100 gets a message; the send fails and stops.
+    let proxy: LatencyProxy | undefined;
+    const refused = objects / 25;
+    const c = await cluster({
+      answer: async (op, n) => {
+        if (!op.endsWith(".TransactWriteItems") || n !== refused) return undefined;
+        await proxy?.answered("SendMessageBatch", (objects - 100) / 10);
         return validationError();
       },
     });
-    // a narrow window leaves most transactions to be sent after the first queue send
-    await expect(sendMigration({ ...base, concurrency: 4 })).rejects.toThrow(/injected/);
+    proxy = c.proxy;
+    const { queue, ledger, base } = c;
+    await expect(sendMigration(base)).rejects.toThrow(/injected/);
     const queued = await drain(queue);
-    expect(queued.length).toBeGreaterThan(0);
-    expect(queued.length).toBeLessThan(objects);
+    expect(queued).toHaveLength(objects - 100);
     const items = await ledger.items(base.migration.name, queued);
     // every message names an object the ledger has queued
     expect(queued.filter((k) => items.get(k)?.status !== "queued")).toEqual([]);
-    const summary = await ledger.summary(base.migration.name);
-    expect(summary.counters.pending.objects).toBeGreaterThanOrEqual(queued.length);
-    expect(summary.counters.pending.objects).toBeLessThanOrEqual(objects - 25);
+    expect((await ledger.summary(base.migration.name)).counters.pending.objects).toBe(objects - 25);
   });
 
   it("leaves every queued message with its ledger item when a queue send fails, and sends the rest next time", async () => {
