@@ -40,6 +40,8 @@ export interface MigrationLimits {
   partsInParallel?: number;
   /** Source objects larger than this many bytes are ignored rather than copied. */
   maxObjectSize?: number;
+  /** Objects of at least this many MiB are fanned out across workers (the LONGBOW_FANOUT_THRESHOLD_MB setting's override). */
+  fanoutThresholdMB?: number;
 }
 
 /** A migration file exactly as `migrations/schema.json` allows it (optional fields optional). */

@@ -1,1 +1,1 @@
-export { type Job, jobId, type ObjectTags } from "./job.js";
+export { type Job, jobId, type ObjectTags, type PartRange } from "./job.js";

@@ -64,6 +64,13 @@ export interface Settings {
    * object's message still goes only after its ledger item is written. @defaultValue 16
    */
   sendConcurrency: number;
+  /**
+   * An object of at least this many bytes is split into part-range jobs that any worker of
+   * the fleet copies into one shared upload (see fanout/). @defaultValue 1 GiB
+   */
+  fanoutThreshold: number;
+  /** Parts per range job of a fanned-out object. @defaultValue 64 */
+  fanoutPartsPerRange: number;
 }
 
 export const defaultSettings: Readonly<Settings> = Object.freeze({
@@ -82,6 +89,8 @@ export const defaultSettings: Readonly<Settings> = Object.freeze({
   firstByteTimeoutMs: 30_000,
   idleTimeoutMs: 120_000,
   sendConcurrency: 16,
+  fanoutThreshold: 1024 * MiB,
+  fanoutPartsPerRange: 64,
 });
 
 /** Environment variable for each setting; sizes are in MiB. */
@@ -101,6 +110,8 @@ export const settingsEnv = {
   firstByteTimeoutMs: "LONGBOW_FIRST_BYTE_TIMEOUT_MS",
   idleTimeoutMs: "LONGBOW_IDLE_TIMEOUT_MS",
   sendConcurrency: "LONGBOW_SEND_CONCURRENCY",
+  fanoutThreshold: "LONGBOW_FANOUT_THRESHOLD_MB",
+  fanoutPartsPerRange: "LONGBOW_FANOUT_PARTS_PER_RANGE",
 } as const satisfies Record<keyof Settings, string>;
 
 const logLevels = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
@@ -138,11 +149,12 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Partial<Settings> {
     "firstByteTimeoutMs",
     "idleTimeoutMs",
     "sendConcurrency",
+    "fanoutPartsPerRange",
   ] as const) {
     const v = read(field);
     if (v !== undefined) out[field] = positiveInt(v, settingsEnv[field]);
   }
-  for (const field of ["partSize", "multipartThreshold", "byteBudget"] as const) {
+  for (const field of ["partSize", "multipartThreshold", "byteBudget", "fanoutThreshold"] as const) {
     const v = read(field);
     if (v !== undefined) out[field] = positiveInt(v, settingsEnv[field]) * MiB;
   }
@@ -167,6 +179,8 @@ export function validateSettings(s: Settings): Settings {
   intAtLeast("firstByteTimeoutMs", 100, 600_000);
   intAtLeast("idleTimeoutMs", 100, 3_600_000);
   intAtLeast("sendConcurrency", 1, 500);
+  intAtLeast("fanoutThreshold", MiB);
+  intAtLeast("fanoutPartsPerRange", 1, 10_000);
   if (s.partSize !== undefined) {
     intAtLeast("partSize", 5 * MiB, 5 * 1024 * MiB);
   }
