@@ -2,7 +2,13 @@ import type { Migration } from "../config/index.js";
 import type { Job } from "../job/index.js";
 import type { JobOutcome, JobRun, Ledger } from "../ledger/index.js";
 import type { ResumeStore } from "../transfer/index.js";
-import { type ByteBudget, type CopyResult, copyObject, type TransferPool } from "../transfer/index.js";
+import {
+  type ByteBudget,
+  type CopyOptions,
+  type CopyResult,
+  copyObject,
+  type TransferPool,
+} from "../transfer/index.js";
 import type { MigrationClients, ResolvedRunnerOptions } from "./options.js";
 
 /** What to do with a job after one attempt. */
@@ -16,7 +22,13 @@ export type Verdict =
    * Interrupted (shutdown, drain, a job timeout that made progress, a Lambda deadline):
    * handed back at once without counting, the upload left resumable, nothing written.
    */
-  | { kind: "stopped"; result?: CopyResult };
+  | { kind: "stopped"; result?: CopyResult }
+  /**
+   * The message's part of a fanned-out object is done, the object itself not (yet): a split
+   * queued its ranges, a range was copied, or the fan-out had ended. Nothing is recorded
+   * for the object; the message is finished.
+   */
+  | { kind: "shared"; note: string; result?: CopyResult };
 
 /**
  * True when a copy that did not finish was interrupted rather than failed: the worker was
@@ -101,12 +113,11 @@ export interface AttemptContext {
   isStopping: () => boolean;
 }
 
-/** One attempt at one job: copy, then record the outcome in the ledger. */
-export async function attemptJob(job: Job, ctx: AttemptContext): Promise<Verdict> {
+/** The options of one copy of an attempt: the migration's clients and switches, the shared budget and pool. */
+export function copyOptionsFor(job: Job, ctx: AttemptContext, resumeStore: ResumeStore): CopyOptions {
   const { o, migration, clients, run } = ctx;
-  const store = attemptResumeStore(o.ledger, run);
   const partsInParallel = migration.limits.partsInParallel ?? o.settings.partsInParallel;
-  const result = await copyObject(job, {
+  return {
     source: clients.source,
     destination: clients.destination,
     ...(clients.sourceLabel ? { sourceLabel: clients.sourceLabel } : {}),
@@ -114,7 +125,7 @@ export async function attemptJob(job: Job, ctx: AttemptContext): Promise<Verdict
     settings: { ...o.settings, partsInParallel },
     budget: ctx.budget,
     pool: ctx.pool,
-    resumeStore: store,
+    resumeStore,
     signal: ctx.signal,
     logger: o.logger,
     getObjectWithVersionId: migration.versioning.getObjectWithVersionId,
@@ -122,7 +133,27 @@ export async function attemptJob(job: Job, ctx: AttemptContext): Promise<Verdict
     redelivered: run.attempt > 1,
     ...(o.onProgress ? { onProgress: (e) => o.onProgress?.(job, e) } : {}),
     ...o.transfer,
-  });
+  };
+}
+
+/** One attempt at one job: copy, then record the outcome in the ledger. */
+export async function attemptJob(job: Job, ctx: AttemptContext): Promise<Verdict> {
+  const store = attemptResumeStore(ctx.o.ledger, ctx.run);
+  const result = await copyObject(job, copyOptionsFor(job, ctx, store));
+  return settleCopy(job, result, ctx, store);
+}
+
+/**
+ * Decides a copy's verdict and records it in the ledger: a genuine failure is noted
+ * (counted toward `maxAttempts`), an outcome finishes the object's item.
+ */
+export async function settleCopy(
+  job: Job,
+  result: CopyResult,
+  ctx: AttemptContext,
+  store: { flush(job: Job): Promise<void> },
+): Promise<Verdict> {
+  const { o, run } = ctx;
   const stopping = ctx.isStopping() || ctx.signal.aborted;
   let failures = 0;
   if (result.status === "failed" && result.retryable !== false && !isInterruption(result, stopping)) {
@@ -205,6 +236,8 @@ async function record(
     case "retry":
     case "stopped":
       await store.flush(job);
+      return;
+    case "shared":
       return;
   }
 }

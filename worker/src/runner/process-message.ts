@@ -1,12 +1,13 @@
 import type { Migration } from "../config/index.js";
-import type { Job } from "../job/index.js";
+import type { Job, PartRange } from "../job/index.js";
 import type { Logger } from "../log/index.js";
 import type { QueueMessage } from "../queue/index.js";
-import { TransferEngine } from "../transfer/index.js";
-import { attemptJob, attemptUnknownMigration, type Verdict } from "./attempt.js";
+import { PartPlan, TransferEngine } from "../transfer/index.js";
+import { type AttemptContext, attemptJob, attemptUnknownMigration, type Verdict } from "./attempt.js";
 import { cachedClients, cachedMigrations } from "./caches.js";
 import { recordLastDelivery } from "./delivery.js";
 import type { RunnerEvents } from "./events.js";
+import { attemptRange, attemptSplit } from "./fanout-attempt.js";
 import { parseMessage } from "./message.js";
 import type { MigrationClients, ResolvedRunnerOptions } from "./options.js";
 import { jobMetricsOf, type Settlement, settlementOf } from "./outcome.js";
@@ -120,20 +121,33 @@ async function processJob(
     filesInParallel: migration.limits.filesInParallel,
     partsInParallel,
   };
-  const verdict = await deps.engine.run(job.source.size, lane, () =>
-    attemptJob(job, {
-      o,
-      migration,
-      clients,
-      budget: deps.engine.budget,
-      pool: deps.engine.pool,
-      run,
-      signal,
-      isStopping: () => signal.aborted,
-    }),
-  );
+  const ctx: AttemptContext = {
+    o,
+    migration,
+    clients,
+    budget: deps.engine.budget,
+    pool: deps.engine.pool,
+    run,
+    signal,
+    isStopping: () => signal.aborted,
+  };
+  // A part-range job is admitted by its own bytes; a giant object's job splits before it
+  // would wait for admission as one copy.
+  const range = job.range;
+  const verdict =
+    range !== undefined
+      ? await deps.engine.run(rangeBytes(range), lane, () => attemptRange(job, ctx))
+      : ((await attemptSplit(job, ctx)) ??
+        (await deps.engine.run(job.source.size, lane, () => attemptJob(job, ctx))));
   report(job, verdict, o.now() - started, deps, true);
   return verdict;
+}
+
+/** Bytes of a range's parts. */
+function rangeBytes(r: PartRange): number {
+  const plan = new PartPlan(r.layout, r.mirrored);
+  const end = plan.range(r.last);
+  return end.start + end.length - plan.range(r.first).start;
 }
 
 /** Metrics, events and the log line of one job's verdict; an interruption is logged at debug only. */
@@ -141,6 +155,9 @@ function report(job: Job, v: Verdict, durationMs: number, deps: MessageDeps, met
   if (metrics) deps.o.metrics?.jobFinished(jobMetricsOf(job, v, durationMs));
   if (v.kind === "done" || v.kind === "skipped") {
     deps.emit?.("job_done", job, v.result);
+  } else if (v.kind === "shared") {
+    deps.log.debug({ key: job.source.key, note: v.note }, "part of a fanned-out object done");
+    deps.emit?.("job_shared", job, { note: v.note });
   } else if (v.kind === "stopped") {
     deps.log.debug({ key: job.source.key }, "job interrupted; handed back, its upload kept");
     deps.emit?.("job_interrupted", job);

@@ -41,7 +41,7 @@ export interface MultipartPlanOrigin {
 }
 
 /** The upload this copy writes into, and the parts an earlier attempt left that fit the plan. */
-interface OpenUpload {
+export interface OpenUpload {
   uploadId: string;
   kept: Map<number, string>;
 }
@@ -87,7 +87,7 @@ async function createUpload(ctx: CopyContext, src: SourceObject): Promise<string
 }
 
 /** Step 1: the upload to write into, its resume point saved before any part is sent. */
-async function openUpload(
+export async function openUpload(
   ctx: CopyContext,
   src: SourceObject,
   plan: PartPlan,
@@ -135,13 +135,16 @@ async function openUpload(
  * each reserving its bytes from the shared budget before its GET, at most
  * `partsInParallel` at once for this object and within the shared pool's slots overall.
  * Failures are decided once every part has settled. Returns each part's MD5, in order.
+ * `within` limits the copy to parts `first`..`last` (one range of a fanned-out object; the
+ * other entries stay undefined).
  */
-async function transferParts(
+export async function transferParts(
   ctx: CopyContext,
   pin: Pin,
   plan: PartPlan,
   upload: OpenUpload,
   proof: ReadProof,
+  within?: { first: number; last: number },
 ): Promise<string[]> {
   const { o } = ctx;
   const etags: (string | undefined)[] = new Array(plan.partsCount).fill(undefined);
@@ -167,6 +170,7 @@ async function transferParts(
   const tasks: Promise<void>[] = [];
   try {
     for (const part of plan.parts()) {
+      if (within !== undefined && (part.n < within.first || part.n > within.last)) continue;
       const kept = upload.kept.get(part.n);
       if (kept !== undefined && !proof.needsEveryPart) continue;
       if (failure !== undefined) break;
@@ -202,9 +206,9 @@ async function transferParts(
 }
 
 /** Step 3: the bytes read are those of the source (or the upload is aborted and the copy made again). */
-async function proveRead(
+export async function proveRead(
   ctx: CopyContext,
-  src: SourceObject,
+  src: Pick<SourceObject, "etag">,
   upload: OpenUpload,
   proof: ReadProof,
   etags: readonly string[],
@@ -228,7 +232,7 @@ async function proveRead(
 }
 
 /** Steps 4 and 5: complete the upload, and check what S3 assembled against the parts sent. */
-async function completeUpload(
+export async function completeUpload(
   ctx: CopyContext,
   upload: OpenUpload,
   etags: readonly string[],
