@@ -1,4 +1,5 @@
 import type { Job, PartRange } from "../job/index.js";
+import { completedObject } from "./completed-upload.js";
 import type { CopyContext, Pin, SourceObject } from "./context.js";
 import { failure, jobVersion, pinFor } from "./copy-object.js";
 import { headDestination, identicalBy } from "./destination.js";
@@ -10,6 +11,7 @@ import { planCopy } from "./plan-copy.js";
 import { proofFor, type ReadProof } from "./read-proof.js";
 import type { CopyResult } from "./result.js";
 import { abortUpload, listAllParts, lookUpResume } from "./resume.js";
+import type { ResumePoint } from "./resume-store.js";
 import { headSource } from "./source.js";
 
 /**
@@ -93,6 +95,7 @@ export async function openFanoutUpload(
       layoutGuessed: false,
       sourceLayout: planned.sourceLayout,
     });
+    if (upload.completedEtag !== undefined) return whole("an earlier attempt completed its upload");
     const ranges = splitRanges(plan.partsCount, split.partsPerRange);
     return {
       kind: "open",
@@ -122,6 +125,15 @@ function rangeOf(job: Job): PartRange {
   if (job.range === undefined) throw new IntegrityError("not a part-range job", { key: job.source.key });
   return job.range;
 }
+
+/** The resume point the splitting worker saved for the shared upload. */
+const pointOf = (r: PartRange, plan: PartPlan): ResumePoint => ({
+  uploadId: r.uploadId,
+  partSize: plan.partSize,
+  layout: plan.layout,
+  sourceEtag: r.sourceEtag,
+  ...(r.sourceVersionId === undefined ? {} : { sourceVersionId: r.sourceVersionId }),
+});
 
 const pinOf = (r: PartRange): Pin =>
   r.pinVersionId === undefined ? { ifMatch: r.sourceEtag } : { versionId: r.pinVersionId };
@@ -179,7 +191,7 @@ export async function copyPartRange(job: Job, options: CopyOptions): Promise<Cop
         retryable: false,
       };
     }
-    const upload: OpenUpload = { uploadId: r.uploadId, kept: new Map() };
+    const upload: OpenUpload = { uploadId: r.uploadId, kept: new Map(), point: pointOf(r, plan) };
     for (let n = r.first; n <= r.last; n++) {
       const p = held.get(n);
       if (p !== undefined && p.size === plan.range(n).length) upload.kept.set(n, p.etag);
@@ -220,9 +232,14 @@ export async function completeFanoutUpload(job: Job, options: CopyOptions): Prom
   try {
     const held = await listAllParts(ctx, r.uploadId);
     if (held === undefined) {
-      const dest = await headDestination(ctx);
-      if (r.verification === "source-etag" && dest?.etag === r.sourceEtag)
-        return result(dest.etag, "source-etag");
+      // completed by an earlier delivery whose answer was lost, when the destination holds
+      // exactly what that Complete asked for (the resume point's `completing`)
+      const asked = (await o.resumeStore?.load(job))?.completing;
+      const expected = asked ?? (r.verification === "source-etag" ? r.sourceEtag : undefined);
+      if (expected !== undefined && (await completedObject(ctx, expected))) {
+        await o.resumeStore?.clear(job);
+        return result(expected, r.verification === "source-etag" ? "source-etag" : "parts-only");
+      }
       throw new IntegrityError(
         `upload ${r.uploadId} vanished before it was completed and ${o.destinationLabel} does not hold the object`,
         { bucket: job.destination.bucket, key: job.destination.key, uploadId: r.uploadId },
@@ -239,7 +256,7 @@ export async function completeFanoutUpload(job: Job, options: CopyOptions): Prom
       }
       etags.push(p.etag);
     }
-    const upload: OpenUpload = { uploadId: r.uploadId, kept: new Map() };
+    const upload: OpenUpload = { uploadId: r.uploadId, kept: new Map(), point: pointOf(r, plan) };
     const proof = rangeProof(r, plan);
     const src: Pick<SourceObject, "etag"> = { etag: r.sourceEtag };
     await proveRead(ctx, src, upload, proof, etags, false);
