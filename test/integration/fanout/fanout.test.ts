@@ -137,6 +137,42 @@ describe("a giant object fanned out across workers (embedded queue and ledger)",
     expect(left.Uploads ?? []).toEqual([]);
   });
 
+  it("fans out across the parallel slots of one process (local mode's single runner)", async () => {
+    const { m, job, data } = await giant("fan-local");
+    const state = {
+      queue: new SqliteQueue({ path: join(dir, "q3.db"), pollIntervalMs: 20 }),
+      ledger: new SqliteLedger({ path: join(dir, "l3.db") }),
+    };
+    await state.queue.send(await state.ledger.enqueue([job], new Date()));
+    const runner = new Runner({
+      ...state,
+      migrations: async () => [m],
+      clients: async () => ({ source: s3, destination: s3 }),
+      waitSeconds: 1,
+      retryBaseDelaySeconds: 0,
+      stopWhenIdle: true,
+      workerId: "local",
+      settings: { filesInParallel: 4, partsInParallel: 1, fanoutPartsPerRange: 8 },
+      transfer: { minPartSize },
+    });
+    // ranges in flight at once: received and not yet finished
+    let inFlight = 0;
+    let most = 0;
+    runner.on("job_received", (j) => {
+      if (j.range !== undefined) most = Math.max(most, ++inFlight);
+    });
+    const ended = (j: Job) => {
+      if (j.range !== undefined) inFlight--;
+    };
+    runner.on("job_shared", ended);
+    runner.on("job_done", ended);
+    runner.start();
+    await runner.done();
+    expect(most).toBeGreaterThanOrEqual(2);
+    expect((await getBytes(s3, job.destination.bucket, job.destination.key)).equals(data)).toBe(true);
+    expect((await state.ledger.summary(m.name)).counters.done.objects).toBe(1);
+  });
+
   it("aborts the upload when the source changes mid-copy; the other ranges end source-changed", async () => {
     const { m, job } = await giant("fan-changed");
     const state = {

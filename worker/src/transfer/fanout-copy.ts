@@ -89,6 +89,14 @@ export async function openFanoutUpload(
     proof.dispose();
     if (proof.needsEveryPart) return whole("its proof is one digest over every byte in order (one reader)");
     if (plan.partsCount <= split.partsPerRange) return whole("its parts fit in one range");
+    o.onProgress({
+      type: "copy_planned",
+      key: job.source.key,
+      bytesTotal: src.size,
+      partsTotal: plan.partsCount,
+      partSize: plan.partSize,
+      multipart: true,
+    });
     const pin = pinFor(ctx, src);
     const upload = await openUpload(ctx, src, plan, {
       lookup,
