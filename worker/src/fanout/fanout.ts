@@ -159,11 +159,13 @@ export async function runRange(job: Job, deps: FanoutDeps): Promise<RangeOutcome
 /** A range that could not be copied: the fan-out's end when it ended meanwhile, else the object's outcome. */
 async function rangeFailed(job: Job, deps: FanoutDeps, result: CopyResult): Promise<RangeOutcome> {
   const r = job.range as NonNullable<Job["range"]>;
-  if (result.errorCode === uploadGoneCode) {
+  const changed = result.status === "source-changed" || result.status === "source-missing";
+  if (changed || result.errorCode === uploadGoneCode || result.errorCode === "NoSuchUpload") {
+    // another range got there first (aborted or completed the upload): nothing is recorded twice
     const ended = endedReason(job, await deps.ledger.fanout(job));
     if (ended !== undefined) return { kind: "ended", reason: ended };
   }
-  if (result.status === "source-changed" || result.status === "source-missing") {
+  if (changed) {
     // the engine aborted the upload; the other ranges find the record ended and end too
     await deps.ledger.endFanout(job, r.uploadId, "aborted", result.error ?? result.status);
   }
