@@ -235,7 +235,7 @@ export async function copyObject(job: Job, options: CopyOptions): Promise<CopyRe
       }
     });
     partsReused = out.partsReused;
-    return copied(out.etag, out.verification);
+    return copied(out.etag, out.verification, out.readProof);
   } catch (err) {
     const timedOut =
       timeout.aborted && !o.signal?.aborted
