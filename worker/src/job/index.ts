@@ -1,1 +1,1 @@
-export { type Job, jobId, type ObjectTags, type PartRange } from "./job.js";
+export { type DestinationEncryption, type Job, jobId, type ObjectTags, type PartRange } from "./job.js";

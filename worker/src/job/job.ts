@@ -24,6 +24,8 @@ export interface Job {
     storageClass?: StorageClassChoice;
     /** Whether the source's tags are copied. @defaultValue "copy" */
     tags?: ObjectTags;
+    /** Server-side encryption of the written object; absent: the bucket's default. */
+    encryption?: DestinationEncryption;
   };
   /**
    * Set on a part-range job: one slice of a giant object fanned out across workers (see
@@ -58,6 +60,15 @@ export interface PartRange {
   /** What the completed object will be proven against (see `VerificationLevel`). */
   verification: "source-etag" | "parts-only";
 }
+
+/**
+ * How the destination encrypts what Longbow writes: S3-managed keys, or one KMS key (by
+ * its key ARN, in the destination's region) with or without an S3 Bucket Key
+ * (`bucketKey` absent: the bucket's own setting).
+ */
+export type DestinationEncryption =
+  | { type: "SSE-S3" }
+  | { type: "SSE-KMS"; keyId: string; bucketKey?: boolean };
 
 /** What happens to an object's tags. */
 export type ObjectTags = "copy" | "none";

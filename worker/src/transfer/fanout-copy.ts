@@ -3,6 +3,7 @@ import { completedObject } from "./completed-upload.js";
 import type { CopyContext, Pin, SourceObject } from "./context.js";
 import { failure, jobVersion, pinFor } from "./copy-object.js";
 import { headDestination, identicalBy } from "./destination.js";
+import { destinationEtagIsMd5 } from "./destination-etag.js";
 import { IntegrityError } from "./errors.js";
 import { completeUpload, type OpenUpload, openUpload, proveRead, transferParts } from "./multipart.js";
 import { type CopyOptions, type ResolvedCopyOptions, resolveCopyOptions } from "./options.js";
@@ -80,6 +81,11 @@ export async function openFanoutUpload(
   try {
     const [src, dest] = await Promise.all([headSource(ctx, jobVersion(job)), headDestination(ctx)]);
     if (identicalBy(src, dest) !== undefined) return whole("the destination is already identical");
+    if (!destinationEtagIsMd5(job.destination.encryption, {})) {
+      // the completing worker proves the object from the part ETags ListParts gives, which
+      // are no MD5s on an SSE-KMS destination
+      return whole("its destination's part ETags are not MD5s (SSE-KMS)");
+    }
     if (src.size < split.threshold) return whole("the object is below the fan-out threshold");
     const lookup = lookUpResume(ctx);
     lookup.catch(() => {});
@@ -268,7 +274,10 @@ export async function completeFanoutUpload(job: Job, options: CopyOptions): Prom
     const proof = rangeProof(r, plan);
     const src: Pick<SourceObject, "etag"> = { etag: r.sourceEtag };
     await proveRead(ctx, src, upload, proof, etags, false);
-    return result(await completeUpload(ctx, upload, etags), proof.level);
+    // the split fans out only destinations whose part ETags are their MD5s (not SSE-KMS)
+    const parts = etags.map((etag) => ({ md5: etag, etag, confirmed: true }));
+    const done = await completeUpload(ctx, upload, parts);
+    return result(done.etag, done.confirmed ? proof.level : "content-md5");
   } catch (err) {
     return { ...base(ctx, r, started, 0), partsTotal: plan.partsCount, ...failure(err, undefined) };
   }

@@ -6,6 +6,7 @@ import {
 import { completedObject } from "./completed-upload.js";
 import { type CopyContext, type Pin, type SourceObject, send } from "./context.js";
 import { deleteDestination } from "./destination.js";
+import { destinationEtagIsMd5 } from "./destination-etag.js";
 import {
   IntegrityError,
   ReadMismatchError,
@@ -15,7 +16,7 @@ import {
 } from "./errors.js";
 import { multipartEtag, unquote } from "./etag.js";
 import type { PartLayout, PartPlan } from "./part-plan.js";
-import { partSlot, runPart } from "./part-transfer.js";
+import { type PartSent, partSlot, runPart } from "./part-transfer.js";
 import { proofFor, type ReadProof, type VerificationLevel } from "./read-proof.js";
 import { abortUpload, findResumableUpload, type ResumeLookup } from "./resume.js";
 import type { ResumePoint } from "./resume-store.js";
@@ -30,6 +31,8 @@ export interface MultipartOutcome {
   etag: string;
   partsReused: number;
   verification: VerificationLevel;
+  /** What proved the bytes read, when `verification` is `content-md5`. */
+  readProof?: VerificationLevel;
 }
 
 /** How the plan of a multipart copy came about. */
@@ -75,10 +78,19 @@ export async function copyMultipart(
     proof.dispose();
     return { etag: upload.completedEtag, partsReused: upload.kept.size, verification: proof.level };
   }
-  const etags = await transferParts(ctx, pin, plan, upload, proof);
-  await proveRead(ctx, src, upload, proof, etags, origin.layoutGuessed);
-  const etag = await completeUpload(ctx, upload, etags);
-  return { etag, partsReused: upload.kept.size, verification: proof.level };
+  const parts = await transferParts(ctx, pin, plan, upload, proof);
+  await proveRead(
+    ctx,
+    src,
+    upload,
+    proof,
+    parts.map((p) => p.md5),
+    origin.layoutGuessed,
+  );
+  const done = await completeUpload(ctx, upload, parts);
+  const partsReused = upload.kept.size;
+  if (done.confirmed) return { etag: done.etag, partsReused, verification: proof.level };
+  return { etag: done.etag, partsReused, verification: "content-md5", readProof: proof.level };
 }
 
 async function createUpload(ctx: CopyContext, src: SourceObject): Promise<string> {
@@ -159,7 +171,8 @@ export async function openUpload(
  * are read again only when the proof needs their bytes. Parts are dispatched in order,
  * each reserving its bytes from the shared budget before its GET, at most
  * `partsInParallel` at once for this object and within the shared pool's slots overall.
- * Failures are decided once every part has settled. Returns each part's MD5, in order.
+ * Failures are decided once every part has settled. Returns each part, in order. On an
+ * SSE-KMS destination kept parts are read too: their ETags are not the MD5s a proof needs.
  * `within` limits the copy to parts `first`..`last` (one range of a fanned-out object; the
  * other entries stay undefined).
  */
@@ -170,10 +183,11 @@ export async function transferParts(
   upload: OpenUpload,
   proof: ReadProof,
   within?: { first: number; last: number },
-): Promise<string[]> {
+): Promise<PartSent[]> {
   const { o } = ctx;
-  const etags: (string | undefined)[] = new Array(plan.partsCount).fill(undefined);
-  for (const [n, etag] of upload.kept) etags[n - 1] = etag;
+  const keptAreMd5 = destinationEtagIsMd5(ctx.job.destination.encryption, {});
+  const etags: (PartSent | undefined)[] = new Array(plan.partsCount).fill(undefined);
+  for (const [n, etag] of upload.kept) etags[n - 1] = { md5: etag, etag, confirmed: true };
   // Cancels sibling parts once one part has failed for good.
   const stop = new AbortController();
   const signal = AbortSignal.any([ctx.signal, stop.signal]);
@@ -197,7 +211,7 @@ export async function transferParts(
     for (const part of plan.parts()) {
       if (within !== undefined && (part.n < within.first || part.n > within.last)) continue;
       const kept = upload.kept.get(part.n);
-      if (kept !== undefined && !proof.needsEveryPart) continue;
+      if (kept !== undefined && !proof.needsEveryPart && keptAreMd5) continue;
       if (failure !== undefined) break;
       const releaseSlot = await partSlot(perObject, o.pool, signal);
       let releaseBytes: () => void;
@@ -209,8 +223,8 @@ export async function transferParts(
       }
       const job = { part, uploadId: upload.uploadId, kept, proof, releaseSlot, releaseBytes };
       tasks.push(
-        runPart(partContext(), pin, job).then((md5) => {
-          etags[part.n - 1] = md5;
+        runPart(partContext(), pin, job).then((sent) => {
+          etags[part.n - 1] = sent;
         }, fail),
       );
     }
@@ -227,7 +241,7 @@ export async function transferParts(
     }
     throw failure;
   }
-  return etags as string[];
+  return etags as PartSent[];
 }
 
 /** Step 3: the bytes read are those of the source (or the upload is aborted and the copy made again). */
@@ -260,11 +274,11 @@ export async function proveRead(
 export async function completeUpload(
   ctx: CopyContext,
   upload: OpenUpload,
-  etags: readonly string[],
-): Promise<string> {
+  parts: readonly PartSent[],
+): Promise<{ etag: string; confirmed: boolean }> {
   const { job, o } = ctx;
   const { uploadId } = upload;
-  const local = multipartEtag(etags);
+  const local = multipartEtag(parts.map((p) => p.md5));
   await o.resumeStore?.save(job, { ...upload.point, completing: local });
   let done: CompleteMultipartUploadCommandOutput;
   try {
@@ -274,7 +288,7 @@ export async function completeUpload(
           Bucket: job.destination.bucket,
           Key: job.destination.key,
           UploadId: uploadId,
-          MultipartUpload: { Parts: etags.map((etag, i) => ({ PartNumber: i + 1, ETag: `"${etag}"` })) },
+          MultipartUpload: { Parts: parts.map((p, i) => ({ PartNumber: i + 1, ETag: `"${p.etag}"` })) },
         }),
         { abortSignal },
       ),
@@ -286,7 +300,7 @@ export async function completeUpload(
     if (err.code === "NoSuchUpload" && (await completedObject(ctx, local))) {
       // A retry of a Complete that S3 had finished (its first answer was lost on the way).
       await o.resumeStore?.clear(job);
-      return local;
+      return { etag: local, confirmed: true };
     }
     await abortUpload(ctx, uploadId);
     await o.resumeStore?.clear(job);
@@ -301,6 +315,9 @@ export async function completeUpload(
   }
   await o.resumeStore?.clear(job);
   const finalEtag = unquote(done.ETag);
+  // an SSE-KMS destination's ETag is no md5-of-md5s: the parts' accepted Content-MD5s stand
+  const confirmed = parts.every((p) => p.confirmed) && destinationEtagIsMd5(job.destination.encryption, done);
+  if (!confirmed && finalEtag) return { etag: finalEtag, confirmed };
   if (finalEtag !== local) {
     await deleteDestination(ctx, done.VersionId);
     throw new IntegrityError(
@@ -308,5 +325,5 @@ export async function completeUpload(
       { bucket: job.destination.bucket, key: job.destination.key, uploadId },
     );
   }
-  return local;
+  return { etag: local, confirmed };
 }
