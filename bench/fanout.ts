@@ -69,6 +69,7 @@ function longbow(args: string[], env: Record<string, string>) {
 const version = spawnSync(process.execPath, [longbowBin, "--version"], { encoding: "utf8" });
 if (version.status !== 0) throw new Error(`bin/longbow.js --version failed: ${version.stderr}`);
 
+mkdirSync(join(repoRoot, "bench", ".data"), { recursive: true });
 const dir = mkdtempSync(join(repoRoot, "bench", ".data", "fanout-"));
 const emulators = await startBenchEmulators({ workDir: dir });
 const { global, china } = emulators.info;
