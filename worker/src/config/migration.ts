@@ -1,3 +1,4 @@
+import type { BandwidthScheduleFile } from "../bandwidth/index.js";
 import type { CredentialsRef, StorageClassChoice } from "../endpoint/index.js";
 import type { ObjectTags } from "../job/index.js";
 
@@ -40,6 +41,10 @@ export interface MigrationLimits {
   partsInParallel?: number;
   /** Source objects larger than this many bytes are ignored rather than copied. */
   maxObjectSize?: number;
+  /** Fleet-wide bandwidth outside the schedule's windows, e.g. `200MB/s`; absent: unlimited. */
+  bandwidth?: string;
+  /** A weekly timetable of bandwidth limits in one IANA time zone. */
+  bandwidthSchedule?: BandwidthScheduleFile;
 }
 
 /** A migration file exactly as `migrations/schema.json` allows it (optional fields optional). */
