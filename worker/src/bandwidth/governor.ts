@@ -95,7 +95,6 @@ export class BandwidthGovernor {
   readonly #o: Required<Omit<BandwidthGovernorOptions, "logger">> & { logger: Logger };
   readonly #lanes = new Map<string, Lane>();
   #timer: NodeJS.Timeout | undefined;
-  #closed = false;
 
   constructor(options: BandwidthGovernorOptions) {
     this.#o = {
@@ -184,7 +183,7 @@ export class BandwidthGovernor {
   }
 
   #startTimer(): void {
-    if (!this.#o.autoRenew || this.#timer !== undefined || this.#closed) return;
+    if (!this.#o.autoRenew || this.#timer !== undefined) return;
     this.#timer = setInterval(() => void this.renewNow(), this.#leaseMs / 4);
     // renewals never keep a finished process alive
     this.#timer.unref();
@@ -219,9 +218,8 @@ export class BandwidthGovernor {
     }
   }
 
-  /** Stops renewing and gives every lease back (the runner's last step). */
+  /** Stops renewing and gives every lease back (the runner's last step; pacing again takes a new one). */
   async close(): Promise<void> {
-    this.#closed = true;
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
     await Promise.all(

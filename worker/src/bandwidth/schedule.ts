@@ -203,8 +203,9 @@ export class BandwidthLimit {
       const moved = (rate * step) / 1000;
       if (moved >= left) return (t - startMs) / 1000 + left / rate;
       left -= moved;
+      // a weekly pattern moves the same bytes in any span of a week: measure the first
+      if (!skipped) weekBytes += (rate * (Math.min(t + step, weekEnd) - t)) / 1000;
       t += step;
-      if (!skipped && t < weekEnd) weekBytes += moved;
       if (!skipped && t >= weekEnd && weekBytes > 0) {
         skipped = true;
         const weeks = Math.floor(left / weekBytes);
