@@ -40,10 +40,12 @@ describe("fleet-wide bandwidth shares through leases in the ledger table", () =>
     for (const g of [a, b, c]) await g.pacerFor(migration)?.(1);
     expect(a.leasesOf("m")).toBe(1);
     expect(c.leasesOf("m")).toBe(3);
-    // the next renewal round (a quarter period on) re-reads: a third each
-    clock.advance(15_000);
+    // the next re-read (5 s on, no renewal yet): a third each
+    clock.advance(5_000);
     for (const g of [a, b, c]) await g.renewNow();
     for (const g of [a, b, c]) expect(g.shareOf("m")).toBe(10 * MB);
+    clock.advance(10_000);
+    for (const g of [a, b, c]) await g.renewNow();
 
     // c dies (renews no more); a and b go on renewing every quarter period and keep pacing
     for (let round = 0; round < 4; round++) {

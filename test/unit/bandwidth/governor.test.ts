@@ -13,6 +13,7 @@ function memoryShares(): BandwidthShares & { leases: Map<string, number> } {
       leases.set(id, expiresAt);
       return [...leases.values()].filter((e) => e > now).length;
     },
+    count: async (_m, now) => [...leases.values()].filter((e) => e > now).length,
     release: async (_m, id) => {
       leases.delete(id);
     },
@@ -75,6 +76,7 @@ describe("BandwidthGovernor", () => {
         if (failures-- > 0) throw new Error("ledger unreachable");
         return 2;
       },
+      count: async () => 2,
       release: async () => {},
     };
     const g = new BandwidthGovernor({ shares, workerId: "a", leaseSeconds: 60, clock, autoRenew: false });

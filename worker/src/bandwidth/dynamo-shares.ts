@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { BandwidthShares } from "./shares.js";
 
 /**
@@ -45,6 +45,19 @@ export class DynamoBandwidthShares implements BandwidthShares {
     }
     if (expired.length > 0) await this.#prune(migration, expired);
     return Math.max(1, live);
+  }
+
+  async count(migration: string, now: number): Promise<number> {
+    const out = await this.o.client.send(
+      new GetCommand({
+        TableName: this.o.tableName,
+        Key: leaseKey(migration),
+        ProjectionExpression: "leases",
+      }),
+      { abortSignal: this.o.signal },
+    );
+    const leases = (out.Item?.leases ?? {}) as Record<string, unknown>;
+    return Math.max(1, Object.values(leases).filter((e) => typeof e === "number" && e > now).length);
   }
 
   async release(migration: string, workerId: string): Promise<void> {

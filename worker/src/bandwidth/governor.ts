@@ -27,6 +27,11 @@ export interface BandwidthGovernorOptions {
    * re-read) every quarter of it and written to expire after three quarters.
    */
   leaseSeconds: number;
+  /**
+   * Between renewals the live leases are re-read this often (one GetItem), so a worker that
+   * joins is counted by the others within this long. @defaultValue 5, or a quarter of the lease period if shorter
+   */
+  rereadSeconds?: number;
   /** @defaultValue the system clock */
   clock?: PaceClock;
   /** Renew on a timer of its own; tests turn it off and call {@link BandwidthGovernor.renewNow}. @defaultValue true */
@@ -44,6 +49,8 @@ class Lane {
   holding = false;
   acquiring: Promise<void> | undefined;
   lastUse = 0;
+  /** When the lease was last written. */
+  renewedAt = 0;
   readonly bucket: TokenBucket;
 
   constructor(limit: BandwidthLimit, limitKey: string, clock: PaceClock) {
@@ -99,6 +106,7 @@ export class BandwidthGovernor {
   constructor(options: BandwidthGovernorOptions) {
     this.#o = {
       shares: wholeLimit,
+      rereadSeconds: Math.min(5, options.leaseSeconds / 4),
       clock: systemClock,
       autoRenew: true,
       logger: silentLogger,
@@ -172,6 +180,7 @@ export class BandwidthGovernor {
     const now = this.#o.clock.now();
     try {
       lane.leases = await this.#o.shares.renew(name, this.#o.workerId, now + (this.#leaseMs * 3) / 4, now);
+      lane.renewedAt = now;
       return true;
     } catch (err) {
       this.#o.logger.warn(
@@ -184,14 +193,15 @@ export class BandwidthGovernor {
 
   #startTimer(): void {
     if (!this.#o.autoRenew || this.#timer !== undefined) return;
-    this.#timer = setInterval(() => void this.renewNow(), this.#leaseMs / 4);
+    this.#timer = setInterval(() => void this.renewNow(), this.#o.rereadSeconds * 1000);
     // renewals never keep a finished process alive
     this.#timer.unref();
   }
 
   /**
-   * One renewal round: every lease held is renewed (and the live count re-read), except that
-   * a lane idle for a whole lease period, with nothing waiting, gives its lease back.
+   * One round of the timer: every lease held is renewed once a quarter of the lease period
+   * has passed since its last renewal, and otherwise the live leases are only re-read; a
+   * lane idle for a whole lease period, with nothing waiting, gives its lease back.
    */
   async renewNow(): Promise<void> {
     const now = this.#o.clock.now();
@@ -202,7 +212,18 @@ export class BandwidthGovernor {
           await this.#release(name, lane);
           return;
         }
-        await this.#renew(name, lane);
+        if (now - lane.renewedAt >= this.#leaseMs / 4) {
+          await this.#renew(name, lane);
+          return;
+        }
+        try {
+          lane.leases = await this.#o.shares.count(name, now);
+        } catch (err) {
+          this.#o.logger.warn(
+            { migration: name, err: (err as Error).message },
+            "bandwidth leases not re-read",
+          );
+        }
       }),
     );
   }
