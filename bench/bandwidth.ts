@@ -7,10 +7,12 @@
  *   npm run emulator:setup
  *   npm run bench:bandwidth -- --limit 20MB/s --workers 3 --objects 120 --size-mib 8
  *
- * Two figures: the whole run (bytes ÷ the ledger's first start to last end, which includes
- * the first renewal round, when a worker that joined last is not yet counted by the
- * others), and the steady state (bytes between 20 % and 90 % of the total ÷ the time
- * between). Optionally `--unlimited` first runs the same set without a limit, to show that
+ * The figure judged is the whole run's: bytes done ÷ (the ledger's last end − its first
+ * start), from the hour tallies a report reads; it includes the first seconds, when a worker
+ * that joined last is not yet counted by the others. Beside it, a sampled figure: the
+ * ledger's done bytes polled every 2 s, between 20 % and 90 % of the total. On a loaded
+ * emulator the ledger's writes lag the copies and land in bursts, so the sampled figure
+ * reads the ledger's pace more than the copies'. Optionally `--unlimited` first runs the same set without a limit, to show that
  * the emulators could go faster than the limit (otherwise the figure proves nothing).
  * Raw samples go to bench/.data/bandwidth-<time>.json.
  */
@@ -183,7 +185,7 @@ async function main(): Promise<void> {
           (e) => e > now,
         );
         samples.push({ t: (now - started) / 1000, bytes: summary.counters.done.bytes, leases: live.length });
-        await new Promise((r) => setTimeout(r, 1000));
+        await new Promise((r) => setTimeout(r, 2000));
       }
       const exitCodes = await exits;
       for (const [i, p] of procs.entries()) {
@@ -226,19 +228,19 @@ async function main(): Promise<void> {
     results.push(await runOnce("limited", flags.limit));
     const mb = (x: number) => `${round(x / 1e6, 2)} MB/s`;
     const rows = results.map((r) => {
-      const within = r.limit === undefined ? "" : ` (${round(((r.steadyRate - limit) / limit) * 100, 1)} %)`;
-      return `| ${r.limit ?? "none"} | ${workers} | ${objects} × ${sizeMiB} MiB | ${r.wallSeconds} s | ${mb(r.ledgerRate)} | ${mb(r.steadyRate)}${within} | ${r.maxLeases} | ${r.exitCodes.join(",")} |`;
+      const within = r.limit === undefined ? "" : ` (${round(((r.ledgerRate - limit) / limit) * 100, 1)} %)`;
+      return `| ${r.limit ?? "none"} | ${workers} | ${objects} × ${sizeMiB} MiB | ${r.wallSeconds} s | ${mb(r.ledgerRate)}${within} | ${mb(r.steadyRate)} | ${r.maxLeases} | ${r.exitCodes.join(",")} |`;
     });
     const limited = results.find((r) => r.limit !== undefined) as RunResult;
-    const deviation = Math.abs(limited.steadyRate - limit) / limit;
+    const deviation = Math.abs(limited.ledgerRate - limit) / limit;
     const md = [
       `Machine: ${describeMachine(machine)}`,
       "",
-      "| limit | workers | objects | wall | whole run (ledger) | steady 20–90 % | leases seen | exit codes |",
+      "| limit | workers | objects | wall | fleet rate (ledger, whole run) | sampled 20–90 % | leases seen | exit codes |",
       "| --- | ---: | --- | ---: | ---: | ---: | ---: | --- |",
       ...rows,
       "",
-      `Target ${flags.limit} ± 15 %: ${deviation <= 0.15 ? "met" : "not met"} (steady state ${mb(limited.steadyRate)}, whole run ${mb(limited.ledgerRate)}).`,
+      `Target ${flags.limit} ± 15 %: ${deviation <= 0.15 ? "met" : "not met"} (whole run ${mb(limited.ledgerRate)}, sampled ${mb(limited.steadyRate)}).`,
     ].join("\n");
     process.stdout.write(`${md}\n`);
     const dataDir = join(root, "bench", ".data");

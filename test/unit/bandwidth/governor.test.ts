@@ -90,6 +90,29 @@ describe("BandwidthGovernor", () => {
     ).rejects.toThrow(/aborted/);
   });
 
+  it("close() ends a first lease still being retried (a stopping worker does not wait for the ledger)", async () => {
+    const shares: BandwidthShares = {
+      renew: async () => {
+        throw new Error("ledger unreachable");
+      },
+      count: async () => 1,
+      release: async () => {},
+    };
+    // real sleeps here would keep the test waiting: this clock parks every sleep until aborted
+    const clock = {
+      now: () => 0,
+      sleep: (_ms: number, signal?: AbortSignal) =>
+        new Promise<void>((_resolve, reject) => {
+          if (signal?.aborted) reject(signal.reason);
+          signal?.addEventListener("abort", () => reject(signal.reason));
+        }),
+    };
+    const g = new BandwidthGovernor({ shares, workerId: "a", leaseSeconds: 60, clock, autoRenew: false });
+    const paced = g.pacerFor({ name: "m", limits: { bandwidth: "20MB/s" } })?.(1);
+    await g.close();
+    await expect(paced).rejects.toThrow(/closed/);
+  });
+
   it("a limit lifted from a migration stops its pacing", async () => {
     const clock = simulatedClock();
     const shares = memoryShares();

@@ -102,6 +102,9 @@ export class BandwidthGovernor {
   readonly #o: Required<Omit<BandwidthGovernorOptions, "logger">> & { logger: Logger };
   readonly #lanes = new Map<string, Lane>();
   #timer: NodeJS.Timeout | undefined;
+  /** Aborted by {@link close}: first leases still being retried give up. */
+  #closing = new AbortController();
+  #renewing = false;
 
   constructor(options: BandwidthGovernorOptions) {
     this.#o = {
@@ -163,14 +166,18 @@ export class BandwidthGovernor {
 
   /** The first lease of a lane: retried every few seconds until it is written. */
   #acquire(name: string, lane: Lane): Promise<void> {
+    const closing = this.#closing.signal;
     lane.acquiring ??= (async () => {
-      for (let attempt = 0; ; attempt++) {
-        if (await this.#renew(name, lane)) break;
-        await this.#o.clock.sleep(Math.min(5000, 500 * 2 ** attempt));
+      try {
+        for (let attempt = 0; ; attempt++) {
+          if (await this.#renew(name, lane)) break;
+          await this.#o.clock.sleep(Math.min(5000, 500 * 2 ** attempt), closing);
+        }
+        lane.holding = true;
+        this.#startTimer();
+      } finally {
+        lane.acquiring = undefined;
       }
-      lane.holding = true;
-      lane.acquiring = undefined;
-      this.#startTimer();
     })();
     return lane.acquiring;
   }
@@ -204,6 +211,17 @@ export class BandwidthGovernor {
    * lane idle for a whole lease period, with nothing waiting, gives its lease back.
    */
   async renewNow(): Promise<void> {
+    // a slow ledger must not pile rounds on one another
+    if (this.#renewing) return;
+    this.#renewing = true;
+    try {
+      await this.#round();
+    } finally {
+      this.#renewing = false;
+    }
+  }
+
+  async #round(): Promise<void> {
     const now = this.#o.clock.now();
     await Promise.all(
       [...this.#lanes].map(async ([name, lane]) => {
@@ -241,6 +259,8 @@ export class BandwidthGovernor {
 
   /** Stops renewing and gives every lease back (the runner's last step; pacing again takes a new one). */
   async close(): Promise<void> {
+    this.#closing.abort(new AbortError("bandwidth governor closed"));
+    this.#closing = new AbortController();
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
     await Promise.all(
