@@ -40,7 +40,7 @@ describe("fleet-wide bandwidth shares through leases in the ledger table", () =>
     for (const g of [a, b, c]) await g.pacerFor(migration)?.(1);
     expect(a.leasesOf("m")).toBe(1);
     expect(c.leasesOf("m")).toBe(3);
-    // the next re-read (5 s on, no renewal yet): a third each
+    // past the next re-read (2 s), before any renewal: a third each
     clock.advance(5_000);
     for (const g of [a, b, c]) await g.renewNow();
     for (const g of [a, b, c]) expect(g.shareOf("m")).toBe(10 * MB);

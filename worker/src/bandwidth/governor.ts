@@ -29,7 +29,9 @@ export interface BandwidthGovernorOptions {
   leaseSeconds: number;
   /**
    * Between renewals the live leases are re-read this often (one GetItem), so a worker that
-   * joins is counted by the others within this long. @defaultValue 5, or a quarter of the lease period if shorter
+   * joins is counted by the others within this long; a worker that joins others waits this
+   * long before its first bytes, so the fleet never runs a joiner's share over the limit.
+   * @defaultValue 2, or a quarter of the lease period if shorter
    */
   rereadSeconds?: number;
   /** @defaultValue the system clock */
@@ -109,7 +111,7 @@ export class BandwidthGovernor {
   constructor(options: BandwidthGovernorOptions) {
     this.#o = {
       shares: wholeLimit,
-      rereadSeconds: Math.min(5, options.leaseSeconds / 4),
+      rereadSeconds: Math.min(2, options.leaseSeconds / 4),
       clock: systemClock,
       autoRenew: true,
       logger: silentLogger,
@@ -175,6 +177,9 @@ export class BandwidthGovernor {
         }
         lane.holding = true;
         this.#startTimer();
+        // The others hold the whole limit among themselves until they count this lease at
+        // their next re-read: taking a share before then would run the fleet over the limit.
+        if ((lane.leases ?? 1) > 1) await this.#o.clock.sleep(this.#o.rereadSeconds * 1000, closing);
       } finally {
         lane.acquiring = undefined;
       }

@@ -33,7 +33,8 @@ interface Waiter {
  * Paces bytes to a rate that may change at any time. Requests are served in order; one is
  * granted as soon as the bucket is not in debt, and takes all its bytes at once, so a part
  * larger than the bucket still goes (the debt it leaves is paid by those after it): over
- * any span the bytes granted stay within rate × span + one burst + one request.
+ * any span the bytes granted stay within rate × span + one burst + one request. It starts
+ * empty, so its first burst is earned.
  *
  * Waiting costs nothing but a timer: a caller waits before reserving memory or a
  * connection, and an abort takes it out of line at once.
@@ -50,8 +51,8 @@ export class TokenBucket {
   constructor(options: TokenBucketOptions) {
     this.#o = { clock: systemClock, burstSeconds: 1, maxWaitMs: 1000, ...options };
     this.#refilledAt = this.#o.clock.now();
-    const rate = this.#o.rate();
-    this.#tokens = rate === undefined ? 0 : rate * this.#o.burstSeconds;
+    // empty at first: a fleet of buckets starting together must not add a burst each
+    this.#tokens = 0;
   }
 
   /** Requests waiting their turn. */
