@@ -222,6 +222,9 @@ export class BandwidthLimit {
   }
 }
 
+/** At most 16 characters of a value quoted in a message (the file's text is untrusted and unbounded). */
+const clip = (text: string) => (text.length > 16 ? `${text.slice(0, 16)}…` : text);
+
 const daysOf = (d: DaySet): readonly DayName[] => (typeof d === "string" ? (dayGroups[d] ?? []) : d);
 
 function daysText(d: DaySet): string {
@@ -258,12 +261,12 @@ export function compileBandwidth(limits: BandwidthLimitsDraft): {
       if (from === undefined)
         problems.push({
           path: [...path, "from"],
-          message: `'${w.from}' is not a time of day: write HH:MM, e.g. 09:00`,
+          message: `'${clip(w.from)}' is not a time of day: write HH:MM, e.g. 09:00`,
         });
       if (to === undefined)
         problems.push({
           path: [...path, "to"],
-          message: `'${w.to}' is not a time of day: write HH:MM, e.g. 18:00 (24:00 for the end of the day)`,
+          message: `'${clip(w.to)}' is not a time of day: write HH:MM, e.g. 18:00 (24:00 for the end of the day)`,
         });
       if (from !== undefined && to !== undefined && from === to % minutesPerDay && to !== minutesPerDay) {
         problems.push({ path: [...path, "to"], message: `the window from ${w.from} to ${w.to} is empty` });
