@@ -1,4 +1,5 @@
 import { basename, extname } from "node:path";
+import { checkBandwidth } from "./bandwidth-checks.js";
 import type { MigrationDraft, SideDraft } from "./draft.js";
 import { checkEncryption } from "./encryption.js";
 import { storeOf } from "./endpoint-url.js";
@@ -95,6 +96,7 @@ export function checkMigration(f: FileDraft): Problem[] {
       : `source ${s3Url(src)} is inside its own destination ${s3Url(dst)}: copies would overwrite sources`;
     out.push(problemAt(f, ["destination", "prefix"], msg));
   }
+  out.push(...checkBandwidth(f));
   for (const list of ["ignore", "include"] as const) {
     m[list]?.forEach((pattern, i) => {
       if (pattern === undefined) return;

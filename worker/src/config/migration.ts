@@ -1,3 +1,4 @@
+import type { BandwidthScheduleFile } from "../bandwidth/index.js";
 import type { CredentialsRef, StorageClassChoice } from "../endpoint/index.js";
 import type { DestinationEncryption, ObjectTags } from "../job/index.js";
 
@@ -44,6 +45,10 @@ export interface MigrationLimits {
   maxObjectSize?: number;
   /** Objects of at least this many MiB are fanned out across workers (the LONGBOW_FANOUT_THRESHOLD_MB setting's override). */
   fanoutThresholdMB?: number;
+  /** Fleet-wide bandwidth outside the schedule's windows, e.g. `200MB/s`; absent: unlimited. */
+  bandwidth?: string;
+  /** A weekly timetable of bandwidth limits in one IANA time zone. */
+  bandwidthSchedule?: BandwidthScheduleFile;
 }
 
 /** A migration file exactly as `migrations/schema.json` allows it (optional fields optional). */

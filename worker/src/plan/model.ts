@@ -1,3 +1,4 @@
+import { compileBandwidth } from "../bandwidth/index.js";
 import type { DiffItem, DiffKind } from "../compare/index.js";
 import { type Migration, storeOf } from "../config/index.js";
 import type { DestinationEncryption } from "../job/index.js";
@@ -46,6 +47,8 @@ export interface MigrationPlan {
   /** Seconds to copy `toCopy.bytes` at the plan's throughput. */
   etaSeconds: number;
   usage: PlannedUsage;
+  /** The migration's bandwidth limit, when it sets one, and the ETA of `toCopy` under it from the plan's time. */
+  bandwidth?: { limit: string; etaSeconds: number };
   /** Set when the compare failed; counts then cover only what was seen before. */
   error?: string;
 }
@@ -114,7 +117,7 @@ export class MigrationPlanBuilder {
     this.error = message;
   }
 
-  build(throughputBytesPerSecond: number): MigrationPlan {
+  build(throughputBytesPerSecond: number, now: number = Date.now()): MigrationPlan {
     const m = this.migration;
     const toCopy = {
       objects: this.classes.new.objects + this.classes.changed.objects,
@@ -140,6 +143,11 @@ export class MigrationPlanBuilder {
         requests: structuredClone(this.requests),
       },
     };
+    const { limit } = compileBandwidth(m.limits);
+    if (limit !== undefined) {
+      const seconds = limit.secondsToMove(toCopy.bytes, throughputBytesPerSecond, now);
+      plan.bandwidth = { limit: limit.describe(), etaSeconds: Math.ceil(seconds) };
+    }
     if (this.error !== undefined) plan.error = this.error;
     if (m.destination.encryption !== undefined) plan.encryption = m.destination.encryption;
     return plan;

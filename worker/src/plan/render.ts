@@ -41,6 +41,11 @@ function migrationSection(p: MigrationPlan, estimate: CostEstimate): string {
   lines.push(`${inlineCode(p.source)} → ${inlineCode(p.destination)}, compare by ${p.compare}`, "");
   if (p.encryption) lines.push(encryptionLine(p.encryption), "");
   if (p.error) lines.push(`> **Error:** ${inlineCode(p.error)}`, "");
+  if (p.bandwidth)
+    lines.push(
+      `Bandwidth (fleet-wide): ${inlineCode(p.bandwidth.limit)}; ETA under it ${formatDuration(p.bandwidth.etaSeconds)}`,
+      "",
+    );
   const cost = estimate.migrations.find((c) => c.migration === p.migration);
   if (cost) lines.push(`Estimated cost: ${formatMoneys(cost.total)} (see the estimate below)`, "");
   lines.push("| class | objects | bytes |", "| --- | ---: | ---: |");

@@ -7,6 +7,7 @@ import {
   type CopyOptions,
   type CopyResult,
   copyObject,
+  type Pace,
   type TransferPool,
 } from "../transfer/index.js";
 import type { MigrationClients, ResolvedRunnerOptions } from "./options.js";
@@ -108,6 +109,8 @@ export interface AttemptContext {
   clients: MigrationClients;
   budget: ByteBudget;
   pool: TransferPool;
+  /** The migration's bandwidth pace in this process; `undefined` when it sets no limit. */
+  pace?: Pace | undefined;
   run: JobRun;
   signal: AbortSignal;
   isStopping: () => boolean;
@@ -125,6 +128,7 @@ export function copyOptionsFor(job: Job, ctx: AttemptContext, resumeStore: Resum
     settings: { ...o.settings, partsInParallel },
     budget: ctx.budget,
     pool: ctx.pool,
+    ...(ctx.pace ? { pace: ctx.pace } : {}),
     resumeStore,
     signal: ctx.signal,
     logger: o.logger,

@@ -71,6 +71,11 @@ export interface Settings {
   fanoutThreshold: number;
   /** Parts per range job of a fanned-out object. @defaultValue 64 */
   fanoutPartsPerRange: number;
+  /**
+   * Workers share a migration's bandwidth limit through leases; a worker that dies gives its
+   * share back within this long (leases are renewed every quarter of it). @defaultValue 60
+   */
+  bandwidthLeaseSeconds: number;
 }
 
 export const defaultSettings: Readonly<Settings> = Object.freeze({
@@ -91,6 +96,7 @@ export const defaultSettings: Readonly<Settings> = Object.freeze({
   sendConcurrency: 16,
   fanoutThreshold: 1024 * MiB,
   fanoutPartsPerRange: 64,
+  bandwidthLeaseSeconds: 60,
 });
 
 /** Environment variable for each setting; sizes are in MiB. */
@@ -112,6 +118,7 @@ export const settingsEnv = {
   sendConcurrency: "LONGBOW_SEND_CONCURRENCY",
   fanoutThreshold: "LONGBOW_FANOUT_THRESHOLD_MB",
   fanoutPartsPerRange: "LONGBOW_FANOUT_PARTS_PER_RANGE",
+  bandwidthLeaseSeconds: "LONGBOW_BANDWIDTH_LEASE_SECONDS",
 } as const satisfies Record<keyof Settings, string>;
 
 const logLevels = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
@@ -150,6 +157,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Partial<Settings> {
     "idleTimeoutMs",
     "sendConcurrency",
     "fanoutPartsPerRange",
+    "bandwidthLeaseSeconds",
   ] as const) {
     const v = read(field);
     if (v !== undefined) out[field] = positiveInt(v, settingsEnv[field]);
@@ -181,6 +189,7 @@ export function validateSettings(s: Settings): Settings {
   intAtLeast("sendConcurrency", 1, 500);
   intAtLeast("fanoutThreshold", MiB);
   intAtLeast("fanoutPartsPerRange", 1, 10_000);
+  intAtLeast("bandwidthLeaseSeconds", 4, 3600);
   if (s.partSize !== undefined) {
     intAtLeast("partSize", 5 * MiB, 5 * 1024 * MiB);
   }

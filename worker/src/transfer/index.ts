@@ -23,6 +23,7 @@ export { provenanceKeys } from "./metadata.js";
 export {
   type CopyOptions,
   type CopySettings,
+  type Pace,
   type ResolvedCopyOptions,
   resolveCopyOptions,
 } from "./options.js";

@@ -213,6 +213,8 @@ export async function transferParts(
       const kept = upload.kept.get(part.n);
       if (kept !== undefined && !proof.needsEveryPart && keptAreMd5) continue;
       if (failure !== undefined) break;
+      // paced before anything is held: a wait for the bandwidth keeps no slot or memory idle
+      await o.pace(part.length, signal);
       const releaseSlot = await partSlot(perObject, o.pool, signal);
       let releaseBytes: () => void;
       try {

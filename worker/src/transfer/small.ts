@@ -74,6 +74,7 @@ async function copyWhole(
   read: () => Promise<{ src: SourceObject; data: Buffer } | undefined>,
   onRead?: (src: SourceObject) => void,
 ): Promise<ListedSmallOutcome> {
+  await ctx.o.pace(reserve, ctx.signal);
   const releaseBytes = await ctx.o.budget.acquire(reserve, ctx.signal);
   try {
     return await ctx.o.pool.run(async () => {
