@@ -3,7 +3,6 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import tls from "node:tls";
 import { HttpRequest } from "@smithy/core/protocols";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
@@ -85,8 +84,7 @@ function request(port: number, path = "/bucket/key", protocol = "http:"): HttpRe
   });
 }
 
-function handler(maxSockets = 4, socketMs = 5_000): ReadIntoHandler {
-  const budget = new SocketBudget(maxSockets);
+function handler(maxSockets = 4, socketMs = 5_000, budget = new SocketBudget(maxSockets)): ReadIntoHandler {
   return new ReadIntoHandler({
     direct: new NodeHttpHandler({ socketTimeout: socketMs, ...budgetedAgents(budget) }),
     budget,
@@ -94,13 +92,18 @@ function handler(maxSockets = 4, socketMs = 5_000): ReadIntoHandler {
   });
 }
 
-/** A ReadInto that accepts any length and records what it was asked for. */
-function sink(): ReadInto & { asked: number[]; buffer: Buffer | undefined } {
-  const s: ReadInto & { asked: number[]; buffer: Buffer | undefined } = {
+/** A ReadInto that accepts any length and records what it was asked for; `asked` resolves at the first ask. */
+function sink(): ReadInto & { asked: number[]; buffer: Buffer | undefined; firstAsk: Promise<void> } {
+  let onAsk = () => {};
+  const s: ReadInto & { asked: number[]; buffer: Buffer | undefined; firstAsk: Promise<void> } = {
     asked: [],
     buffer: undefined,
+    firstAsk: new Promise((r) => {
+      onAsk = r;
+    }),
     target(length) {
       s.asked.push(length);
+      onAsk();
       s.buffer = Buffer.alloc(length);
       return s.buffer;
     },
@@ -151,10 +154,9 @@ describe("ReadIntoHandler", () => {
   it("reads a head and a body that arrive in small pieces, and a zero-byte body", async () => {
     const { server, h } = await setup(async (socket, req) => {
       const reply = req.includes("/empty") ? ok(Buffer.alloc(0)) : ok(data);
-      for (let at = 0; at < reply.length; at += 7919) {
-        socket.write(reply.subarray(at, at + 7919));
-        await sleep(0);
-      }
+      // each piece handed to the socket before the next is written
+      for (let at = 0; at < reply.length; at += 7919)
+        await new Promise((written) => socket.write(reply.subarray(at, at + 7919), written));
     });
     const into = sink();
     await h.handle(request(server.port), readIntoOptions(signal(), into));
@@ -269,9 +271,11 @@ describe("ReadIntoHandler", () => {
     const ac = new AbortController();
     const into = sink();
     const pending = h.handle(request(server.port), readIntoOptions(ac.signal, into));
-    await sleep(100);
+    // the head is read and the target handed out: the body is being read into it
+    await into.firstAsk;
     ac.abort();
     await expect(pending).rejects.toMatchObject({ name: "AbortError" });
+    expect(into.asked).toEqual([data.length]);
     expect(into.received).toBeUndefined();
   });
 
@@ -284,14 +288,32 @@ describe("ReadIntoHandler", () => {
   });
 
   it("opens no more than maxSockets connections; the rest wait their turn", async () => {
-    const { server, h } = await setup(async (socket) => {
-      await sleep(20);
-      socket.write(ok(data));
-    }, handler(2));
+    const budget = new SocketBudget(2);
+    // The first two GETs are held unanswered, so the other four find every slot taken.
+    const held: net.Socket[] = [];
+    let twoHeld = () => {};
+    const bothHeld = new Promise<void>((r) => {
+      twoHeld = r;
+    });
+    const { server, h } = await setup(
+      (socket) => {
+        if (held.length === 2) return void socket.write(ok(data));
+        held.push(socket);
+        if (held.length === 2) twoHeld();
+      },
+      handler(2, 5_000, budget),
+    );
     const sinks = Array.from({ length: 6 }, () => sink());
-    await Promise.all(sinks.map((s) => h.handle(request(server.port), readIntoOptions(signal(), s))));
+    const all = Promise.all(sinks.map((s) => h.handle(request(server.port), readIntoOptions(signal(), s))));
+    await bothHeld;
+    // the four others want a connection and wait for a slot rather than open a third
+    expect(budget.inUse).toBe(2);
+    expect(budget.contended).toBe(true);
+    for (const socket of held) socket.write(ok(data));
+    await all;
     expect(sinks.every((s) => s.buffer?.equals(data))).toBe(true);
     expect(server.connections).toBe(2);
+    expect(server.requests).toHaveLength(6);
   });
 
   it("rejects a malformed answer with HPE_INVALID_RESPONSE", async () => {
