@@ -227,3 +227,21 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       }),
   };
 }
+
+/**
+ * A fault proxy to `target` that holds every PUT whose URL `holds` picks (the later parts of
+ * an upload, say) at `held` until the gate opens, so a run can be interrupted mid-copy.
+ */
+export async function startHoldingProxy(
+  target: string,
+  holds: (url: string) => boolean,
+): Promise<{ proxy: FaultProxy; held: Gate }> {
+  const held = gate();
+  const proxy = await startFaultProxy({
+    target,
+    beforeForward: async (r) => {
+      if (r.method === "PUT" && holds(r.url)) await held.pass();
+    },
+  });
+  return { proxy, held };
+}
