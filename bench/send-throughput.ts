@@ -27,7 +27,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { EmulatorSide } from "../test/emulator/emulator.js";
-import { writeMigration, writeProfiles } from "../test/support/cli.js";
+import { defaultCredentials, writeMigration, writeProfiles } from "../test/support/cli.js";
 import { type LatencyProxy, startLatencyProxy } from "../test/support/latency-proxy.js";
 import { createTestSqsQueue } from "../test/support/sqs-queue.js";
 import { createLedgerTable } from "../worker/src/ledger/index.js";
@@ -130,9 +130,7 @@ async function main(): Promise<void> {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "",
       ...writeProfiles(join(work, "aws"), [global, china]),
-      AWS_ACCESS_KEY_ID: global.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: global.secretAccessKey,
-      AWS_REGION: global.region,
+      ...defaultCredentials(global),
       LONGBOW_LOG_LEVEL: "warn",
       ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("LONGBOW_SEND"))),
     };

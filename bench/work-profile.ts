@@ -17,7 +17,7 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { clientConfig, s3For, uniqueBucket } from "../test/emulator/clients.js";
 import { startEmulators } from "../test/emulator/emulator.js";
-import { repoRoot, writeMigration, writeProfiles } from "../test/support/cli.js";
+import { defaultCredentials, repoRoot, writeMigration, writeProfiles } from "../test/support/cli.js";
 import { createBucket } from "../test/support/s3-objects.js";
 import { createTestSqsQueue } from "../test/support/sqs-queue.js";
 import { createLedgerTable } from "../worker/src/ledger/index.js";
@@ -127,9 +127,7 @@ try {
   );
   const env = {
     ...writeProfiles(join(dir, "aws"), [global, china]),
-    AWS_ACCESS_KEY_ID: global.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: global.secretAccessKey,
-    AWS_REGION: global.region,
+    ...defaultCredentials(global),
     AWS_ENDPOINT_URL: global.endpoint,
     LONGBOW_LOG_LEVEL: "info",
   };

@@ -25,6 +25,15 @@ export function writeProfiles(dir: string, sides: EmulatorSide[]): Record<string
   return { AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials"), AWS_CONFIG_FILE: join(dir, "config") };
 }
 
+/** The environment that makes `side` the default credentials (the control plane's: SSM, SQS, DynamoDB). */
+export function defaultCredentials(side: EmulatorSide): Record<string, string> {
+  return {
+    AWS_ACCESS_KEY_ID: side.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: side.secretAccessKey,
+    AWS_REGION: side.region,
+  };
+}
+
 /** One side of a test migration: a bucket of an emulator side, reached with that side's profile unless told otherwise. */
 export interface MigrationSide {
   side: EmulatorSide;

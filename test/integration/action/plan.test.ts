@@ -1,11 +1,11 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PutParameterCommand } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { s3For, ssmFor, uniqueBucket } from "../../emulator/clients.js";
 import type { EmulatorSide } from "../../emulator/emulator.js";
 import { actionsBot, type FakeGitHub, startFakeGitHub } from "../../support/fake-github.js";
 import { bucketWith as bucketIn } from "../../support/s3-objects.js";
+import { putKeyParameter } from "../../support/ssm.js";
 import { migrationYaml } from "./migrations.js";
 import { type ActionRun, runAction, workspaceWith } from "./run-action.js";
 
@@ -50,17 +50,7 @@ describe("the Action's plan command", () => {
       { filename: "README.md", status: "modified" },
     ]);
     // The China side's key lives in the control plane's SSM, as in the original Longbow.
-    await ssmFor(global).send(
-      new PutParameterCommand({
-        Name: parameter,
-        Type: "SecureString",
-        Value: JSON.stringify({
-          aws_access_key_id: china.accessKeyId,
-          aws_secret_access_key: china.secretAccessKey,
-          region: china.region,
-        }),
-      }),
-    );
+    await putKeyParameter(ssmFor(global), parameter, china, { region: china.region });
     await bucketWith(global, photosSrc, { "a.jpg": "aaaa", "b.jpg": "bbbbbbbb", "same.jpg": "same" });
     await bucketWith(china, photosDst, { "same.jpg": "same", "only-here.jpg": "x" });
     await bucketWith(global, logsSrc, { "1.log": "one" });

@@ -9,7 +9,13 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { createLedgerTable, DynamoLedger } from "../../../worker/src/ledger/index.js";
 import { SqsQueue } from "../../../worker/src/queue/index.js";
 import { clientConfig, s3For, uniqueBucket } from "../../emulator/clients.js";
-import { type LongbowProcess, runLongbow, writeMigration, writeProfiles } from "../../support/cli.js";
+import {
+  defaultCredentials,
+  type LongbowProcess,
+  runLongbow,
+  writeMigration,
+  writeProfiles,
+} from "../../support/cli.js";
 import { countOf, startCountingProxy } from "../../support/counting-proxy.js";
 import { type FaultProxy, startHoldingProxy } from "../../support/fault-proxy.js";
 import { dynamoWriteOps } from "../../support/ledgers.js";
@@ -96,9 +102,7 @@ describe("cluster mode end to end: send → three workers on SQS + DynamoDB", ()
 
       const env = {
         ...writeProfiles(join(dir, "aws"), [global, china]),
-        AWS_ACCESS_KEY_ID: global.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: global.secretAccessKey,
-        AWS_REGION: global.region,
+        ...defaultCredentials(global),
         AWS_ENDPOINT_URL_SQS: proxy.endpoint,
         AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint,
         LONGBOW_HEARTBEAT_SECONDS: "1",

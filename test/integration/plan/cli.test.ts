@@ -5,7 +5,7 @@ import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Plan } from "../../../worker/src/plan/index.js";
 import { s3For, uniqueBucket } from "../../emulator/clients.js";
-import { longbowResult, writeMigration, writeProfiles } from "../../support/cli.js";
+import { defaultCredentials, longbowResult, writeMigration, writeProfiles } from "../../support/cli.js";
 
 const { global, china } = inject("emulator");
 
@@ -21,9 +21,7 @@ beforeAll(async () => {
   env = {
     // one named profile per side: each emulated partition only accepts its own key
     ...writeProfiles(join(dir, "aws"), [global, china]),
-    AWS_REGION: global.region,
-    AWS_ACCESS_KEY_ID: global.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: global.secretAccessKey,
+    ...defaultCredentials(global),
     AWS_ENDPOINT_URL_SSM: global.endpoint,
     LONGBOW_LOG_LEVEL: "warn",
   };

@@ -15,7 +15,7 @@ import {
   publishMigrations,
 } from "../../../worker/src/publish/index.js";
 import { ssmFor, uniqueBucket } from "../../emulator/clients.js";
-import { longbowResult } from "../../support/cli.js";
+import { defaultCredentials, longbowResult } from "../../support/cli.js";
 
 const { global } = inject("emulator");
 const ssm = ssmFor(global);
@@ -145,9 +145,7 @@ describe("publish refuses what would lose or half-write the published set", () =
 describe("longbow publish", () => {
   const longbow = (...args: string[]) =>
     longbowResult(args, {
-      AWS_REGION: global.region,
-      AWS_ACCESS_KEY_ID: global.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: global.secretAccessKey,
+      ...defaultCredentials(global),
       AWS_ENDPOINT_URL_SSM: global.endpoint,
     });
 
