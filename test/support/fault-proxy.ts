@@ -1,5 +1,5 @@
-import { Agent, createServer, type IncomingHttpHeaders, request } from "node:http";
-import type { AddressInfo } from "node:net";
+import { Agent, createServer, type IncomingHttpHeaders } from "node:http";
+import { forward, listenOnLoopback } from "./loopback-http.js";
 
 /** One request as the proxy saw it. */
 export interface SeenRequest {
@@ -163,17 +163,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       res.socket?.destroy();
       return;
     }
-    const upstream = request(
-      {
-        host: target.hostname,
-        port: target.port,
-        method: req.method,
-        path: req.url,
-        headers: req.headers,
-        agent,
-      },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
+    forward(req, res, target, agent, {
+      relay: (up) => {
         const length = Number(up.headers["content-length"] ?? 0);
         if (fault === "truncate" && length > 1) {
           let sent = 0;
@@ -207,16 +198,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         }
         up.pipe(res);
       },
-    );
-    upstream.on("error", () => res.socket?.destroy());
-    req.on("aborted", () => upstream.destroy());
-    req.pipe(upstream);
+    });
   });
   server.keepAliveTimeout = 30_000;
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as AddressInfo;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: await listenOnLoopback(server),
     requests,
     injected,
     close: () =>

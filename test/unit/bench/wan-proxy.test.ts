@@ -4,7 +4,7 @@ import { PassThrough, Writable } from "node:stream";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { delayedPipe } from "../../../bench/wan/delayed-pipe.js";
 import { startWanProxyProcess, type WanProxyProcess } from "../../../bench/wan/proxy-process.js";
-import { startWanProxy, type WanProxy } from "../../../bench/wan/wan-proxy.js";
+import { startWanProxy, type WanProxy, type WanProxyOptions } from "../../../bench/wan/wan-proxy.js";
 
 const KiB = 1024;
 
@@ -84,40 +84,33 @@ describe("WAN proxy", () => {
     await proxy?.close();
     sink?.close();
   });
-
-  it("forwards a connection both ways and counts its bytes", async () => {
+  /** A sink, and a proxy in front of it; both closed after the test. */
+  const proxyToSink = async (options: Omit<WanProxyOptions, "target">) => {
     const s = await startSink();
     sink = s.server;
-    proxy = await startWanProxy({
-      target: `127.0.0.1:${s.port}`,
-      oneWayDelayMs: 5,
-      windowBytes: 128 * KiB,
-      handshakeRoundTrips: 0,
-    });
+    proxy = await startWanProxy({ target: `127.0.0.1:${s.port}`, oneWayDelayMs: 5, ...options });
+    return { received: s.received, proxy };
+  };
+
+  it("forwards a connection both ways and counts its bytes", async () => {
+    const s = await proxyToSink({ windowBytes: 128 * KiB, handshakeRoundTrips: 0 });
     const bytes = 2048 * KiB;
-    const { reply, error } = await send(proxy.port, bytes);
+    const { reply, error } = await send(s.proxy.port, bytes);
 
     expect(error).toBeUndefined();
     expect(reply).toBe("ok");
     expect(s.received()).toBe(bytes);
-    expect(proxy.stats()).toMatchObject({ connections: 1, resets: 0, bytesUp: bytes, bytesDown: 2 });
+    expect(s.proxy.stats()).toMatchObject({ connections: 1, resets: 0, bytesUp: bytes, bytesDown: 2 });
   });
 
   it("resets a connection partway through when asked to", async () => {
-    const s = await startSink();
-    sink = s.server;
-    proxy = await startWanProxy({
-      target: `127.0.0.1:${s.port}`,
-      oneWayDelayMs: 5,
-      resetFraction: 1,
-      resetWithinBytes: 256 * KiB,
-    });
-    const { reply, error } = await send(proxy.port, 1024 * KiB);
+    const s = await proxyToSink({ resetFraction: 1, resetWithinBytes: 256 * KiB });
+    const { reply, error } = await send(s.proxy.port, 1024 * KiB);
 
     expect(error?.code).toBe("ECONNRESET");
     expect(reply).toBe("");
     expect(s.received()).toBeLessThan(1024 * KiB);
-    expect(proxy.stats().resets).toBe(1);
+    expect(s.proxy.stats().resets).toBe(1);
   });
 
   it("refuses a target that is not on loopback", async () => {
