@@ -1,5 +1,4 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +11,8 @@ import { ConnectionPool } from "../../../worker/src/s3/http1/connection-pool.js"
 import { type ReadInto, readIntoOptions } from "../../../worker/src/s3/index.js";
 import { ReadIntoHandler } from "../../../worker/src/s3/read-into-handler.js";
 import { SocketBudget } from "../../../worker/src/s3/socket-budget.js";
+import { bufferSink } from "../../support/read-into.js";
+import { selfSignedCert } from "../../support/tls.js";
 
 /** What the scripted server does with one request on one connection. */
 type Reply = (socket: net.Socket, request: string) => void | Promise<void>;
@@ -92,25 +93,6 @@ function handler(maxSockets = 4, socketMs = 5_000, budget = new SocketBudget(max
   });
 }
 
-/** A ReadInto that accepts any length and records what it was asked for; `asked` resolves at the first ask. */
-function sink(): ReadInto & { asked: number[]; buffer: Buffer | undefined; firstAsk: Promise<void> } {
-  let onAsk = () => {};
-  const s: ReadInto & { asked: number[]; buffer: Buffer | undefined; firstAsk: Promise<void> } = {
-    asked: [],
-    buffer: undefined,
-    firstAsk: new Promise((r) => {
-      onAsk = r;
-    }),
-    target(length) {
-      s.asked.push(length);
-      onAsk();
-      s.buffer = Buffer.alloc(length);
-      return s.buffer;
-    },
-  };
-  return s;
-}
-
 async function bodyText(body: unknown): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of body as AsyncIterable<Buffer>) chunks.push(Buffer.from(c));
@@ -138,7 +120,7 @@ describe("ReadIntoHandler", () => {
   it("reads a 2xx body into the target and keeps the connection for the next GET", async () => {
     const { server, h } = await setup((socket) => void socket.write(ok(data)));
     for (let i = 0; i < 3; i++) {
-      const into = sink();
+      const into = bufferSink();
       const { response } = await h.handle(request(server.port), readIntoOptions(signal(), into));
       expect(response.statusCode).toBe(206);
       expect(response.headers.etag).toBe('"abc"');
@@ -158,10 +140,10 @@ describe("ReadIntoHandler", () => {
       for (let at = 0; at < reply.length; at += 7919)
         await new Promise((written) => socket.write(reply.subarray(at, at + 7919), written));
     });
-    const into = sink();
+    const into = bufferSink();
     await h.handle(request(server.port), readIntoOptions(signal(), into));
     expect(into.buffer?.equals(data)).toBe(true);
-    const empty = sink();
+    const empty = bufferSink();
     await h.handle(request(server.port, "/bucket/empty"), readIntoOptions(signal(), empty));
     expect(empty.received).toBe(0);
     expect(server.connections).toBe(1);
@@ -175,7 +157,7 @@ describe("ReadIntoHandler", () => {
           `HTTP/1.1 412 Precondition Failed\r\nContent-Type: application/xml\r\nContent-Length: ${xml.length}\r\n\r\n${xml}`,
         ),
     );
-    const into = sink();
+    const into = bufferSink();
     const { response } = await h.handle(request(server.port), readIntoOptions(signal(), into));
     expect(response.statusCode).toBe(412);
     expect(await bodyText(response.body)).toBe(xml);
@@ -190,7 +172,7 @@ describe("ReadIntoHandler", () => {
           "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
         ),
     );
-    const into = sink();
+    const into = bufferSink();
     const { response } = await h.handle(request(server.port), readIntoOptions(signal(), into));
     expect(response.statusCode).toBe(200);
     expect(await bodyText(response.body)).toBe("hello world");
@@ -204,7 +186,7 @@ describe("ReadIntoHandler", () => {
     const { response } = await h.handle(request(server.port), readIntoOptions(signal(), declined));
     expect(response.statusCode).toBe(206);
     expect(declined.received).toBeUndefined();
-    const into = sink();
+    const into = bufferSink();
     await h.handle(request(server.port), readIntoOptions(signal(), into));
     expect(into.buffer?.equals(data)).toBe(true);
     expect(server.connections).toBe(2);
@@ -214,7 +196,9 @@ describe("ReadIntoHandler", () => {
     const { server, h } = await setup((socket) => {
       socket.end(ok(data).subarray(0, 100_000));
     });
-    await expect(h.handle(request(server.port), readIntoOptions(signal(), sink()))).rejects.toMatchObject({
+    await expect(
+      h.handle(request(server.port), readIntoOptions(signal(), bufferSink())),
+    ).rejects.toMatchObject({
       code: "ECONNRESET",
     });
   });
@@ -229,8 +213,8 @@ describe("ReadIntoHandler", () => {
       if (n === 2) socket.destroy();
       else socket.write(ok(data));
     });
-    await h.handle(request(server.port), readIntoOptions(signal(), sink()));
-    const into = sink();
+    await h.handle(request(server.port), readIntoOptions(signal(), bufferSink()));
+    const into = bufferSink();
     await h.handle(request(server.port), readIntoOptions(signal(), into));
     expect(into.buffer?.equals(data)).toBe(true);
     expect(server.connections).toBe(2);
@@ -239,7 +223,9 @@ describe("ReadIntoHandler", () => {
 
   it("does not send a GET again when a fresh connection closes before answering", async () => {
     const { server, h } = await setup((socket) => void socket.destroy());
-    await expect(h.handle(request(server.port), readIntoOptions(signal(), sink()))).rejects.toMatchObject({
+    await expect(
+      h.handle(request(server.port), readIntoOptions(signal(), bufferSink())),
+    ).rejects.toMatchObject({
       code: "ECONNRESET",
     });
     expect(server.requests).toHaveLength(1);
@@ -253,8 +239,10 @@ describe("ReadIntoHandler", () => {
       if (n === 2) socket.end(ok(data).subarray(0, 100_000));
       else socket.write(ok(data));
     });
-    await h.handle(request(server.port), readIntoOptions(signal(), sink()));
-    await expect(h.handle(request(server.port), readIntoOptions(signal(), sink()))).rejects.toMatchObject({
+    await h.handle(request(server.port), readIntoOptions(signal(), bufferSink()));
+    await expect(
+      h.handle(request(server.port), readIntoOptions(signal(), bufferSink())),
+    ).rejects.toMatchObject({
       code: "ECONNRESET",
     });
     expect(server.requests).toHaveLength(2);
@@ -262,14 +250,14 @@ describe("ReadIntoHandler", () => {
 
   it("closes the connection after an answer that says Connection: close", async () => {
     const { server, h } = await setup((socket) => void socket.end(ok(data, "Connection: close\r\n")));
-    for (let i = 0; i < 2; i++) await h.handle(request(server.port), readIntoOptions(signal(), sink()));
+    for (let i = 0; i < 2; i++) await h.handle(request(server.port), readIntoOptions(signal(), bufferSink()));
     expect(server.connections).toBe(2);
   });
 
   it("stops reading and rejects with AbortError when the signal fires mid-body", async () => {
     const { server, h } = await setup((socket) => void socket.write(ok(data).subarray(0, 50_000)));
     const ac = new AbortController();
-    const into = sink();
+    const into = bufferSink();
     const pending = h.handle(request(server.port), readIntoOptions(ac.signal, into));
     // the head is read and the target handed out: the body is being read into it
     await into.firstAsk;
@@ -281,7 +269,9 @@ describe("ReadIntoHandler", () => {
 
   it("fails a silent answer with a TimeoutError, which the SDK retries", async () => {
     const { server, h } = await setup(() => {}, handler(4, 200));
-    await expect(h.handle(request(server.port), readIntoOptions(signal(), sink()))).rejects.toMatchObject({
+    await expect(
+      h.handle(request(server.port), readIntoOptions(signal(), bufferSink())),
+    ).rejects.toMatchObject({
       name: "TimeoutError",
       code: "ETIMEDOUT",
     });
@@ -303,7 +293,7 @@ describe("ReadIntoHandler", () => {
       },
       handler(2, 5_000, budget),
     );
-    const sinks = Array.from({ length: 6 }, () => sink());
+    const sinks = Array.from({ length: 6 }, () => bufferSink());
     const all = Promise.all(sinks.map((s) => h.handle(request(server.port), readIntoOptions(signal(), s))));
     await bothHeld;
     // the four others want a connection and wait for a slot rather than open a third
@@ -320,7 +310,9 @@ describe("ReadIntoHandler", () => {
     const { server, h } = await setup(
       (socket) => void socket.write("HTTP/1.1 200 OK\r\nno colon here\r\n\r\n"),
     );
-    await expect(h.handle(request(server.port), readIntoOptions(signal(), sink()))).rejects.toMatchObject({
+    await expect(
+      h.handle(request(server.port), readIntoOptions(signal(), bufferSink())),
+    ).rejects.toMatchObject({
       code: "HPE_INVALID_RESPONSE",
     });
   });
@@ -338,17 +330,7 @@ describe("ReadIntoHandler", () => {
   it("reads into the target over TLS", async () => {
     const dir = mkdtempSync(join(tmpdir(), "longbow-tls-"));
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-    execFileSync(
-      "openssl",
-      [
-        ...["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"],
-        ...["-addext", "subjectAltName=IP:127.0.0.1"],
-        ...["-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")],
-      ],
-      { stdio: "ignore" },
-    );
-    const key = readFileSync(join(dir, "key.pem"));
-    const cert = readFileSync(join(dir, "cert.pem"));
+    const { key, cert } = selfSignedCert(dir);
     const server = await scriptedServer(
       (socket) => void socket.write(ok(data)),
       () => tls.createServer({ key, cert }),
@@ -365,7 +347,7 @@ describe("ReadIntoHandler", () => {
       .mockImplementation(((options: tls.ConnectionOptions) =>
         connect({ ...options, ca: cert })) as typeof tls.connect);
     cleanup.push(() => spy.mockRestore());
-    const into = sink();
+    const into = bufferSink();
     const { response } = await h.handle(
       request(server.port, "/bucket/key", "https:"),
       readIntoOptions(signal(), into),
