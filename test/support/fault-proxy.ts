@@ -58,6 +58,13 @@ export function randomFaults(rate: number, seed = 42): (req: SeenRequest) => Fau
   return () => (rnd() < rate ? (kinds[Math.floor(rnd() * kinds.length)] as Fault) : "none");
 }
 
+/** A GET of object bytes (not a listing, an upload listing or a tagging read). */
+export const isObjectGet = (r: SeenRequest): boolean =>
+  r.method === "GET" &&
+  !r.url.includes("uploads") &&
+  !r.url.includes("list-type") &&
+  !r.url.includes("tagging");
+
 /** Corrupts the body of the `n`-th (1-based) request that `matches` (`corrupt` by default). */
 export function corruptNth(
   n: number,

@@ -1,16 +1,9 @@
 import { describe, expect, inject, it } from "vitest";
 import { copyObject, type TransferEvent } from "../../../worker/src/transfer/index.js";
-import { corruptNth, type SeenRequest } from "../../support/fault-proxy.js";
+import { corruptNth, isObjectGet } from "../../support/fault-proxy.js";
 import { getBytes, jobFor, MiB, putObject, putParts, randomData, sha256, twoSides } from "./helpers.js";
 
 const { global, china } = inject("emulator");
-
-/** A GET of object bytes (not a listing, not an upload listing). */
-const isObjectGet = (r: SeenRequest) =>
-  r.method === "GET" &&
-  !r.url.includes("uploads") &&
-  !r.url.includes("list-type") &&
-  !r.url.includes("tagging");
 
 /** Multipart layouts S3 accepts: parts of at least 5 MiB but the last, of any size otherwise. */
 const layouts: Record<string, number[]> = {
@@ -66,33 +59,32 @@ describe("every source layout is mirrored and proven against the source", () => 
     });
   }
 
-  it("never reports a single-PUT source copied in parts when one bit of a GET was flipped", async () => {
-    const key = "flipped/single-put.bin";
-    const data = randomData(12 * MiB);
-    await putObject(sides.direct.source, { Bucket: sides.srcBucket, Key: key, Body: data });
-    const { client, proxy } = await sides.proxied(global, { fault: corruptNth(2, isObjectGet, "flipBit") });
+  /** Copies `key` through a proxy that flips one bit of its `nth` GET: the copy must notice, read again and land the source's bytes. */
+  const copyThroughOneFlippedBit = async (key: string, data: Buffer, nth: number, verification: string) => {
+    const { client, proxy } = await sides.proxied(global, { fault: corruptNth(nth, isObjectGet, "flipBit") });
     const result = await copyObject(jobFor(sides.srcBucket, key, sides.destBucket), {
       source: client,
       destination: sides.direct.destination,
       settings: { multipartThreshold: MiB },
     });
     expect(proxy.injected.flipBit).toBe(1);
-    expect(result).toMatchObject({ status: "copied", verification: "source-etag" });
+    expect(result).toMatchObject({ status: "copied", verification });
     expect(sha256(await getBytes(sides.direct.destination, sides.destBucket, key))).toBe(sha256(data));
+  };
+
+  it("never reports a single-PUT source copied in parts when one bit of a GET was flipped", async () => {
+    const key = "flipped/single-put.bin";
+    const data = randomData(12 * MiB);
+    await putObject(sides.direct.source, { Bucket: sides.srcBucket, Key: key, Body: data });
+    await copyThroughOneFlippedBit(key, data, 2, "source-etag");
   });
 
   it("never reports a small object copied when one bit of its GET was flipped", async () => {
     const key = "flipped/small.bin";
+    // under the 1 MiB multipart threshold: one GET, one PUT
     const data = randomData(200 * 1024);
     await putObject(sides.direct.source, { Bucket: sides.srcBucket, Key: key, Body: data });
-    const { client, proxy } = await sides.proxied(global, { fault: corruptNth(1, isObjectGet, "flipBit") });
-    const result = await copyObject(jobFor(sides.srcBucket, key, sides.destBucket), {
-      source: client,
-      destination: sides.direct.destination,
-    });
-    expect(proxy.injected.flipBit).toBe(1);
-    expect(result).toMatchObject({ status: "copied", verification: "source-etag" });
-    expect(sha256(await getBytes(sides.direct.destination, sides.destBucket, key))).toBe(sha256(data));
+    await copyThroughOneFlippedBit(key, data, 1, "source-etag");
   });
 
   it("proves an SSE-KMS source by its SHA-256 checksum, and catches a flipped bit with it", async () => {
@@ -105,15 +97,7 @@ describe("every source layout is mirrored and proven against the source", () => 
       ServerSideEncryption: "aws:kms",
       ChecksumAlgorithm: "SHA256",
     });
-    const { client, proxy } = await sides.proxied(global, { fault: corruptNth(2, isObjectGet, "flipBit") });
-    const result = await copyObject(jobFor(sides.srcBucket, key, sides.destBucket), {
-      source: client,
-      destination: sides.direct.destination,
-      settings: { multipartThreshold: MiB },
-    });
-    expect(proxy.injected.flipBit).toBe(1);
-    expect(result).toMatchObject({ status: "copied", verification: "source-checksum" });
-    expect(sha256(await getBytes(sides.direct.destination, sides.destBucket, key))).toBe(sha256(data));
+    await copyThroughOneFlippedBit(key, data, 2, "source-checksum");
   });
 
   it("records an SSE-KMS source without a checksum as verified by parts only", async () => {
