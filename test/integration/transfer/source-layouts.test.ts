@@ -1,3 +1,4 @@
+import type { PutObjectCommandInput } from "@aws-sdk/client-s3";
 import { describe, expect, inject, it } from "vitest";
 import { copyObject, type TransferEvent } from "../../../worker/src/transfer/index.js";
 import { corruptNth, isObjectGet } from "../../support/fault-proxy.js";
@@ -59,6 +60,13 @@ describe("every source layout is mirrored and proven against the source", () => 
     });
   }
 
+  /** Puts `size` random bytes at `key` of the source bucket, with `more` fields (encryption, checksum); returns them. */
+  const putSource = async (key: string, size: number, more: Partial<PutObjectCommandInput> = {}) => {
+    const data = randomData(size);
+    await putObject(sides.direct.source, { Bucket: sides.srcBucket, Key: key, Body: data, ...more });
+    return data;
+  };
+
   /** Copies `key` through a proxy that flips one bit of its `nth` GET: the copy must notice, read again and land the source's bytes. */
   const copyThroughOneFlippedBit = async (key: string, data: Buffer, nth: number, verification: string) => {
     const { client, proxy } = await sides.proxied(global, { fault: corruptNth(nth, isObjectGet, "flipBit") });
@@ -74,26 +82,20 @@ describe("every source layout is mirrored and proven against the source", () => 
 
   it("never reports a single-PUT source copied in parts when one bit of a GET was flipped", async () => {
     const key = "flipped/single-put.bin";
-    const data = randomData(12 * MiB);
-    await putObject(sides.direct.source, { Bucket: sides.srcBucket, Key: key, Body: data });
+    const data = await putSource(key, 12 * MiB);
     await copyThroughOneFlippedBit(key, data, 2, "source-etag");
   });
 
   it("never reports a small object copied when one bit of its GET was flipped", async () => {
     const key = "flipped/small.bin";
     // under the 1 MiB multipart threshold: one GET, one PUT
-    const data = randomData(200 * 1024);
-    await putObject(sides.direct.source, { Bucket: sides.srcBucket, Key: key, Body: data });
+    const data = await putSource(key, 200 * 1024);
     await copyThroughOneFlippedBit(key, data, 1, "source-etag");
   });
 
   it("proves an SSE-KMS source by its SHA-256 checksum, and catches a flipped bit with it", async () => {
     const key = "kms/with-checksum.bin";
-    const data = randomData(11 * MiB);
-    await putObject(sides.direct.source, {
-      Bucket: sides.srcBucket,
-      Key: key,
-      Body: data,
+    const data = await putSource(key, 11 * MiB, {
       ServerSideEncryption: "aws:kms",
       ChecksumAlgorithm: "SHA256",
     });
@@ -102,13 +104,7 @@ describe("every source layout is mirrored and proven against the source", () => 
 
   it("records an SSE-KMS source without a checksum as verified by parts only", async () => {
     const key = "kms/no-checksum.bin";
-    const data = randomData(3 * MiB);
-    await putObject(sides.direct.source, {
-      Bucket: sides.srcBucket,
-      Key: key,
-      Body: data,
-      ServerSideEncryption: "aws:kms",
-    });
+    const data = await putSource(key, 3 * MiB, { ServerSideEncryption: "aws:kms" });
     const result = await copyObject(jobFor(sides.srcBucket, key, sides.destBucket), {
       source: sides.direct.source,
       destination: sides.direct.destination,

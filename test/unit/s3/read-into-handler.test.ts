@@ -105,23 +105,26 @@ afterEach(async () => {
   cleanup = [];
 });
 
+const signal = () => new AbortController().signal;
+
+/** A scripted server and a handler for it; `get` sends a GET for `path` that reads into `into`. */
 async function setup(reply: Reply, h = handler()) {
   const server = await scriptedServer(reply);
   cleanup.push(
     () => server.close(),
     () => h.destroy(),
   );
-  return { server, h };
+  const get = (into: ReadInto = bufferSink(), path?: string) =>
+    h.handle(request(server.port, path), readIntoOptions(signal(), into));
+  return { server, h, get };
 }
-
-const signal = () => new AbortController().signal;
 
 describe("ReadIntoHandler", () => {
   it("reads a 2xx body into the target and keeps the connection for the next GET", async () => {
-    const { server, h } = await setup((socket) => void socket.write(ok(data)));
+    const { server, get } = await setup((socket) => void socket.write(ok(data)));
     for (let i = 0; i < 3; i++) {
       const into = bufferSink();
-      const { response } = await h.handle(request(server.port), readIntoOptions(signal(), into));
+      const { response } = await get(into);
       expect(response.statusCode).toBe(206);
       expect(response.headers.etag).toBe('"abc"');
       expect(into.asked).toEqual([data.length]);
@@ -134,31 +137,31 @@ describe("ReadIntoHandler", () => {
   });
 
   it("reads a head and a body that arrive in small pieces, and a zero-byte body", async () => {
-    const { server, h } = await setup(async (socket, req) => {
+    const { server, get } = await setup(async (socket, req) => {
       const reply = req.includes("/empty") ? ok(Buffer.alloc(0)) : ok(data);
       // each piece handed to the socket before the next is written
       for (let at = 0; at < reply.length; at += 7919)
         await new Promise((written) => socket.write(reply.subarray(at, at + 7919), written));
     });
     const into = bufferSink();
-    await h.handle(request(server.port), readIntoOptions(signal(), into));
+    await get(into);
     expect(into.buffer?.equals(data)).toBe(true);
     const empty = bufferSink();
-    await h.handle(request(server.port, "/bucket/empty"), readIntoOptions(signal(), empty));
+    await get(empty, "/bucket/empty");
     expect(empty.received).toBe(0);
     expect(server.connections).toBe(1);
   });
 
   it("gives an error answer's body to the SDK, without touching the target", async () => {
     const xml = "<Error><Code>PreconditionFailed</Code></Error>";
-    const { server, h } = await setup(
+    const { get } = await setup(
       (socket) =>
         void socket.write(
           `HTTP/1.1 412 Precondition Failed\r\nContent-Type: application/xml\r\nContent-Length: ${xml.length}\r\n\r\n${xml}`,
         ),
     );
     const into = bufferSink();
-    const { response } = await h.handle(request(server.port), readIntoOptions(signal(), into));
+    const { response } = await get(into);
     expect(response.statusCode).toBe(412);
     expect(await bodyText(response.body)).toBe(xml);
     expect(into.asked).toEqual([]);
@@ -166,14 +169,14 @@ describe("ReadIntoHandler", () => {
   });
 
   it("hands a chunked answer to the fallback handler, which resends the GET", async () => {
-    const { server, h } = await setup(
+    const { server, get } = await setup(
       (socket) =>
         void socket.write(
           "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
         ),
     );
     const into = bufferSink();
-    const { response } = await h.handle(request(server.port), readIntoOptions(signal(), into));
+    const { response } = await get(into);
     expect(response.statusCode).toBe(200);
     expect(await bodyText(response.body)).toBe("hello world");
     expect(into.received).toBeUndefined();
@@ -181,31 +184,29 @@ describe("ReadIntoHandler", () => {
   });
 
   it("leaves the body unread and closes the connection when the target declines it", async () => {
-    const { server, h } = await setup((socket) => void socket.write(ok(data)));
+    const { server, get } = await setup((socket) => void socket.write(ok(data)));
     const declined: ReadInto = { target: () => undefined };
-    const { response } = await h.handle(request(server.port), readIntoOptions(signal(), declined));
+    const { response } = await get(declined);
     expect(response.statusCode).toBe(206);
     expect(declined.received).toBeUndefined();
     const into = bufferSink();
-    await h.handle(request(server.port), readIntoOptions(signal(), into));
+    await get(into);
     expect(into.buffer?.equals(data)).toBe(true);
     expect(server.connections).toBe(2);
   });
 
   it("fails with ECONNRESET when the connection closes mid-body", async () => {
-    const { server, h } = await setup((socket) => {
+    const { get } = await setup((socket) => {
       socket.end(ok(data).subarray(0, 100_000));
     });
-    await expect(
-      h.handle(request(server.port), readIntoOptions(signal(), bufferSink())),
-    ).rejects.toMatchObject({
+    await expect(get()).rejects.toMatchObject({
       code: "ECONNRESET",
     });
   });
 
   it("sends a GET again on a fresh connection when a reused one closes before answering", async () => {
     const served = new WeakMap<net.Socket, number>();
-    const { server, h } = await setup((socket) => {
+    const { server, get } = await setup((socket) => {
       const n = (served.get(socket) ?? 0) + 1;
       served.set(socket, n);
       // The server's idle timer fired as the second request arrived (S3 closes idle
@@ -213,19 +214,17 @@ describe("ReadIntoHandler", () => {
       if (n === 2) socket.destroy();
       else socket.write(ok(data));
     });
-    await h.handle(request(server.port), readIntoOptions(signal(), bufferSink()));
+    await get();
     const into = bufferSink();
-    await h.handle(request(server.port), readIntoOptions(signal(), into));
+    await get(into);
     expect(into.buffer?.equals(data)).toBe(true);
     expect(server.connections).toBe(2);
     expect(server.requests).toHaveLength(3);
   });
 
   it("does not send a GET again when a fresh connection closes before answering", async () => {
-    const { server, h } = await setup((socket) => void socket.destroy());
-    await expect(
-      h.handle(request(server.port), readIntoOptions(signal(), bufferSink())),
-    ).rejects.toMatchObject({
+    const { server, get } = await setup((socket) => void socket.destroy());
+    await expect(get()).rejects.toMatchObject({
       code: "ECONNRESET",
     });
     expect(server.requests).toHaveLength(1);
@@ -233,24 +232,22 @@ describe("ReadIntoHandler", () => {
 
   it("does not send a GET again when a reused connection breaks mid-answer", async () => {
     const served = new WeakMap<net.Socket, number>();
-    const { server, h } = await setup((socket) => {
+    const { server, get } = await setup((socket) => {
       const n = (served.get(socket) ?? 0) + 1;
       served.set(socket, n);
       if (n === 2) socket.end(ok(data).subarray(0, 100_000));
       else socket.write(ok(data));
     });
-    await h.handle(request(server.port), readIntoOptions(signal(), bufferSink()));
-    await expect(
-      h.handle(request(server.port), readIntoOptions(signal(), bufferSink())),
-    ).rejects.toMatchObject({
+    await get();
+    await expect(get()).rejects.toMatchObject({
       code: "ECONNRESET",
     });
     expect(server.requests).toHaveLength(2);
   });
 
   it("closes the connection after an answer that says Connection: close", async () => {
-    const { server, h } = await setup((socket) => void socket.end(ok(data, "Connection: close\r\n")));
-    for (let i = 0; i < 2; i++) await h.handle(request(server.port), readIntoOptions(signal(), bufferSink()));
+    const { server, get } = await setup((socket) => void socket.end(ok(data, "Connection: close\r\n")));
+    for (let i = 0; i < 2; i++) await get();
     expect(server.connections).toBe(2);
   });
 
@@ -268,10 +265,8 @@ describe("ReadIntoHandler", () => {
   });
 
   it("fails a silent answer with a TimeoutError, which the SDK retries", async () => {
-    const { server, h } = await setup(() => {}, handler(4, 200));
-    await expect(
-      h.handle(request(server.port), readIntoOptions(signal(), bufferSink())),
-    ).rejects.toMatchObject({
+    const { get } = await setup(() => {}, handler(4, 200));
+    await expect(get()).rejects.toMatchObject({
       name: "TimeoutError",
       code: "ETIMEDOUT",
     });
@@ -285,7 +280,7 @@ describe("ReadIntoHandler", () => {
     const bothHeld = new Promise<void>((r) => {
       twoHeld = r;
     });
-    const { server, h } = await setup(
+    const { server, get } = await setup(
       (socket) => {
         if (held.length === 2) return void socket.write(ok(data));
         held.push(socket);
@@ -294,7 +289,7 @@ describe("ReadIntoHandler", () => {
       handler(2, 5_000, budget),
     );
     const sinks = Array.from({ length: 6 }, () => bufferSink());
-    const all = Promise.all(sinks.map((s) => h.handle(request(server.port), readIntoOptions(signal(), s))));
+    const all = Promise.all(sinks.map((s) => get(s)));
     await bothHeld;
     // the four others want a connection and wait for a slot rather than open a third
     expect(budget.inUse).toBe(2);
@@ -307,12 +302,8 @@ describe("ReadIntoHandler", () => {
   });
 
   it("rejects a malformed answer with HPE_INVALID_RESPONSE", async () => {
-    const { server, h } = await setup(
-      (socket) => void socket.write("HTTP/1.1 200 OK\r\nno colon here\r\n\r\n"),
-    );
-    await expect(
-      h.handle(request(server.port), readIntoOptions(signal(), bufferSink())),
-    ).rejects.toMatchObject({
+    const { get } = await setup((socket) => void socket.write("HTTP/1.1 200 OK\r\nno colon here\r\n\r\n"));
+    await expect(get()).rejects.toMatchObject({
       code: "HPE_INVALID_RESPONSE",
     });
   });
