@@ -137,24 +137,41 @@ describe("validation of malformed migration files", () => {
     }
   });
 
-  it("reports every problem of a file with several, in file order, schema and semantic together", () => {
-    const text = [
-      "name: many",
-      "source:",
-      "  bucket: b",
-      "  colour: red",
-      "destination:",
-      "  region: mars",
-    ].join("\n");
-    const { problems } = parseMigrationFile(text, "many.yaml");
-    expect(problems.map(formatProblem)).toEqual([
-      "many.yaml:2:1  source.region  missing required key 'region'",
-      "many.yaml:3:11  source.bucket  bucket name 'b' must be 3 to 63 characters long",
-      "many.yaml:4:3  source.colour  unknown key 'colour'",
-      "many.yaml:5:1  destination.bucket  missing required key 'bucket'",
-      "many.yaml:6:11  destination.region  must be an AWS region such as us-east-1 or cn-northwest-1",
-    ]);
-  });
+  /** Files with several problems, and every one of them, as printed after the file name. */
+  const several: Record<string, { text: string[]; problems: string[] }> = {
+    "many.yaml": {
+      text: ["name: many", "source:", "  bucket: b", "  colour: red", "destination:", "  region: mars"],
+      problems: [
+        "2:1  source.region  missing required key 'region'",
+        "3:11  source.bucket  bucket name 'b' must be 3 to 63 characters long",
+        "4:3  source.colour  unknown key 'colour'",
+        "5:1  destination.bucket  missing required key 'bucket'",
+        "6:11  destination.region  must be an AWS region such as us-east-1 or cn-northwest-1",
+      ],
+    },
+    "together.yaml": {
+      text: [
+        "name: together",
+        "source: { bucket: same-bucket, prefix: data/, region: us-east-1 }",
+        "destination: { bucket: same-bucket, prefix: data/copy/, region: us-east-1, endpiont: x }",
+        "compare: md5",
+      ],
+      problems: [
+        "3:45  destination.prefix  destination s3://same-bucket/data/copy/ is inside its own source s3://same-bucket/data/: copies would be copied again",
+        "3:76  destination.endpiont  unknown key 'endpiont'; did you mean 'endpoint'?",
+        "4:10  compare  must be one of: size, etag, version",
+      ],
+    },
+  };
+
+  // so a file is fixed in one round
+  it.each(Object.entries(several))(
+    "reports every problem of %s, in file order, schema and semantic together",
+    (file, { text, problems }) => {
+      const found = parseMigrationFile(text.join("\n"), file).problems.map(formatProblem);
+      expect(found).toEqual(problems.map((p) => `${file}:${p}`));
+    },
+  );
 });
 
 describe("valid migration files", () => {
