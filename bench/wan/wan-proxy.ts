@@ -83,24 +83,18 @@ export async function startWanProxy(options: WanProxyOptions): Promise<WanProxy>
       }
     };
     const openAt = Date.now() + handshakeMs;
-    delayedPipe(client, upstream, {
-      delayMs,
-      windowBytes,
-      openAt,
-      onBytes: (n) => {
-        stats.bytesUp += n;
-        count(n);
-      },
-    });
-    delayedPipe(upstream, client, {
-      delayMs,
-      windowBytes,
-      openAt,
-      onBytes: (n) => {
-        stats.bytesDown += n;
-        count(n);
-      },
-    });
+    const direction = (from: Socket, to: Socket, moved: "bytesUp" | "bytesDown") =>
+      delayedPipe(from, to, {
+        delayMs,
+        windowBytes,
+        openAt,
+        onBytes: (n) => {
+          stats[moved] += n;
+          count(n);
+        },
+      });
+    direction(client, upstream, "bytesUp");
+    direction(upstream, client, "bytesDown");
     const teardown = () => {
       client.destroy();
       upstream.destroy();
