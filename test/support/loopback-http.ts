@@ -13,7 +13,7 @@ export interface ForwardOptions {
   headers?: IncomingMessage["headers"];
   /** The whole body, when the proxy has read it already. @defaultValue the request streamed on */
   body?: Buffer;
-  /** Writes the upstream answer's body to `res` (its status and headers are sent already). @defaultValue piped as is */
+  /** Answers `res` from the upstream answer (status, headers, body). @defaultValue the answer piped on as is */
   relay?: (up: IncomingMessage) => void;
 }
 
@@ -38,9 +38,9 @@ export function forward(
       agent,
     },
     (up) => {
+      if (options.relay !== undefined) return options.relay(up);
       res.writeHead(up.statusCode ?? 502, up.headers);
-      if (options.relay === undefined) up.pipe(res);
-      else options.relay(up);
+      up.pipe(res);
     },
   );
   upstream.on("error", () => res.destroy());

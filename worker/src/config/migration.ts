@@ -1,5 +1,5 @@
 import type { CredentialsRef, StorageClassChoice } from "../endpoint/index.js";
-import type { ObjectTags } from "../job/index.js";
+import type { DestinationEncryption, ObjectTags } from "../job/index.js";
 
 /** How an object already at the destination is judged identical. */
 export type CompareMode = "size" | "etag" | "version";
@@ -22,6 +22,8 @@ export interface MigrationDestinationFile extends MigrationSideFile {
   storageClass?: StorageClassChoice;
   /** @defaultValue "copy" */
   tags?: ObjectTags;
+  /** Absent: the bucket's default encryption. */
+  encryption?: DestinationEncryption;
 }
 
 /** The original's versioning switches. All default to false. */
@@ -75,7 +77,12 @@ export interface Migration {
   name: string;
   enabled: boolean;
   source: MigrationSide;
-  destination: MigrationSide & { storageClass: StorageClassChoice; tags: ObjectTags };
+  destination: MigrationSide & {
+    storageClass: StorageClassChoice;
+    tags: ObjectTags;
+    /** Absent: the bucket's default encryption. */
+    encryption?: DestinationEncryption;
+  };
   compare: CompareMode;
   ignore: string[];
   /** Empty means "everything under the source prefix". */
@@ -112,6 +119,9 @@ export function normalizeMigration(file: MigrationFile): Migration {
       ...side(file.destination),
       storageClass: file.destination.storageClass ?? "STANDARD",
       tags: file.destination.tags ?? "copy",
+      ...(file.destination.encryption === undefined
+        ? {}
+        : { encryption: { ...file.destination.encryption } }),
     },
     compare: file.compare ?? "etag",
     ignore: [...(file.ignore ?? [])],

@@ -24,8 +24,19 @@ export interface Job {
     storageClass?: StorageClassChoice;
     /** Whether the source's tags are copied. @defaultValue "copy" */
     tags?: ObjectTags;
+    /** Server-side encryption of the written object; absent: the bucket's default. */
+    encryption?: DestinationEncryption;
   };
 }
+
+/**
+ * How the destination encrypts what Longbow writes: S3-managed keys, or one KMS key (by
+ * its key ARN, in the destination's region) with or without an S3 Bucket Key
+ * (`bucketKey` absent: the bucket's own setting).
+ */
+export type DestinationEncryption =
+  | { type: "SSE-S3" }
+  | { type: "SSE-KMS"; keyId: string; bucketKey?: boolean };
 
 /** What happens to an object's tags. */
 export type ObjectTags = "copy" | "none";

@@ -10,7 +10,12 @@ export type ObjectStatus = "queued" | "running" | "done" | "failed" | "skipped";
 export type CounterBucket = "pending" | "done" | "failed" | "skipped";
 
 /** Counters of done objects by what proved their bytes, and of retried requests. */
-export type ExtraCounter = "verifiedSourceEtag" | "verifiedSourceChecksum" | "verifiedPartsOnly" | "retries";
+export type ExtraCounter =
+  | "verifiedSourceEtag"
+  | "verifiedSourceChecksum"
+  | "verifiedPartsOnly"
+  | "verifiedContentMd5"
+  | "retries";
 
 /** Every counter a migration keeps: objects by state, done objects by verification, retries (in `objects`). */
 export type CounterKey = CounterBucket | ExtraCounter;
@@ -41,6 +46,8 @@ export interface LedgerItem {
   /** Source ETag/versionId the unfinished upload was started from. */
   resumeEtag?: string;
   resumeVersionId?: string;
+  /** The ETag a CompleteMultipartUpload of the unfinished upload was sent for (see `ResumePoint.completing`). */
+  completingEtag?: string;
   /**
    * Attempts that ended with an outcome or a failure, over the object's whole history
    * (kept when it is queued again). Interrupted attempts are not counted.

@@ -1,5 +1,6 @@
 import type { Job } from "../job/index.js";
 import type { VerificationLevel } from "../transfer/index.js";
+import { resumeFields } from "./items.js";
 import type {
   CounterBucket,
   CounterKey,
@@ -20,6 +21,7 @@ export const verificationCounters = {
   "source-etag": "verifiedSourceEtag",
   "source-checksum": "verifiedSourceChecksum",
   "parts-only": "verifiedPartsOnly",
+  "content-md5": "verifiedContentMd5",
 } as const satisfies Record<VerificationLevel, CounterKey>;
 
 /** Every counter key, in storage order. */
@@ -40,6 +42,7 @@ export const emptyVerificationCounts = (): VerificationCounts => ({
   "source-etag": { objects: 0, bytes: 0 },
   "source-checksum": { objects: 0, bytes: 0 },
   "parts-only": { objects: 0, bytes: 0 },
+  "content-md5": { objects: 0, bytes: 0 },
 });
 
 /** Fills a summary's counters, verification counts and retries from stored counter values. */
@@ -126,15 +129,7 @@ export function finishedSince(old: LedgerItem | undefined, job: Job, since: Date
 function carried(old: LedgerItem | undefined, job: Job): Partial<LedgerItem> {
   if (old === undefined) return {};
   const out: Partial<LedgerItem> = {};
-  for (const f of [
-    "uploadId",
-    "partSize",
-    "partLayout",
-    "layoutGuessed",
-    "resumeEtag",
-    "resumeVersionId",
-    "retries",
-  ] as const) {
+  for (const f of [...resumeFields, "retries"] as const) {
     if (old[f] !== undefined) (out as Record<string, unknown>)[f] = old[f];
   }
   if (old.verification !== undefined && sameSource(old, job)) out.verification = old.verification;

@@ -1,5 +1,6 @@
 import type { DiffItem, DiffKind } from "../compare/index.js";
 import { type Migration, storeOf } from "../config/index.js";
+import type { DestinationEncryption } from "../job/index.js";
 import { type CostEstimate, type CostOptions, estimateCost } from "./estimate.js";
 import { addCopyRequests, type CopyRequests, noRequests, type PartRules, partRulesOf } from "./requests.js";
 
@@ -35,6 +36,8 @@ export interface MigrationPlan {
   source: string;
   destination: string;
   compare: Migration["compare"];
+  /** The destination encryption copies ask for; absent: the bucket's default. */
+  encryption?: DestinationEncryption;
   classes: Record<DiffKind, Tally>;
   /** new + changed. */
   toCopy: Tally;
@@ -138,6 +141,7 @@ export class MigrationPlanBuilder {
       },
     };
     if (this.error !== undefined) plan.error = this.error;
+    if (m.destination.encryption !== undefined) plan.encryption = m.destination.encryption;
     return plan;
   }
 }

@@ -25,6 +25,13 @@ function summaryLine(plan: Plan): string {
   );
 }
 
+/** What the destination's copies are encrypted with, in one line. */
+function encryptionLine(e: NonNullable<MigrationPlan["encryption"]>): string {
+  if (e.type === "SSE-S3") return "Encryption: SSE-S3 (keys S3 manages)";
+  const bucketKey = e.bucketKey === undefined ? "" : `, S3 Bucket Key ${e.bucketKey ? "on" : "off"}`;
+  return `Encryption: SSE-KMS with key ${inlineCode(e.keyId)}${bucketKey}; verified by Content-MD5 (the destination's ETags are not MD5s)`;
+}
+
 function migrationSection(p: MigrationPlan, estimate: CostEstimate): string {
   // The summary is raw HTML (Markdown is not parsed there): entities only.
   const head = p.error
@@ -32,6 +39,7 @@ function migrationSection(p: MigrationPlan, estimate: CostEstimate): string {
     : `${escapeHtml(p.migration)}: ${tally(p.toCopy)} to copy, ETA ${formatDuration(p.etaSeconds)}`;
   const lines = [`<details><summary>${head}</summary>`, ""];
   lines.push(`${inlineCode(p.source)} → ${inlineCode(p.destination)}, compare by ${p.compare}`, "");
+  if (p.encryption) lines.push(encryptionLine(p.encryption), "");
   if (p.error) lines.push(`> **Error:** ${inlineCode(p.error)}`, "");
   const cost = estimate.migrations.find((c) => c.migration === p.migration);
   if (cost) lines.push(`Estimated cost: ${formatMoneys(cost.total)} (see the estimate below)`, "");

@@ -3,8 +3,10 @@ import {
   type CompleteMultipartUploadCommandOutput,
   CreateMultipartUploadCommand,
 } from "@aws-sdk/client-s3";
+import { completedObject } from "./completed-upload.js";
 import { type CopyContext, type Pin, type SourceObject, send } from "./context.js";
 import { deleteDestination } from "./destination.js";
+import { destinationEtagIsMd5 } from "./destination-etag.js";
 import {
   IntegrityError,
   ReadMismatchError,
@@ -14,9 +16,10 @@ import {
 } from "./errors.js";
 import { multipartEtag, unquote } from "./etag.js";
 import type { PartLayout, PartPlan } from "./part-plan.js";
-import { partSlot, runPart } from "./part-transfer.js";
+import { type PartSent, partSlot, runPart } from "./part-transfer.js";
 import { proofFor, type ReadProof, type VerificationLevel } from "./read-proof.js";
 import { abortUpload, findResumableUpload, type ResumeLookup } from "./resume.js";
+import type { ResumePoint } from "./resume-store.js";
 import { Semaphore } from "./semaphore.js";
 import { writeFields } from "./write-fields.js";
 
@@ -28,6 +31,8 @@ export interface MultipartOutcome {
   etag: string;
   partsReused: number;
   verification: VerificationLevel;
+  /** What proved the bytes read, when `verification` is `content-md5`. */
+  readProof?: VerificationLevel;
 }
 
 /** How the plan of a multipart copy came about. */
@@ -44,6 +49,10 @@ export interface MultipartPlanOrigin {
 interface OpenUpload {
   uploadId: string;
   kept: Map<number, string>;
+  /** What the resume store holds for it. */
+  point: ResumePoint;
+  /** Set when an earlier attempt completed it already (see `ResumableUpload.completedEtag`). */
+  completedEtag?: string;
 }
 
 /**
@@ -63,10 +72,25 @@ export async function copyMultipart(
 ): Promise<MultipartOutcome> {
   const upload = await openUpload(ctx, src, plan, origin);
   const proof = proofFor(src, plan, origin.sourceLayout);
-  const etags = await transferParts(ctx, pin, plan, upload, proof);
-  await proveRead(ctx, src, upload, proof, etags, origin.layoutGuessed);
-  const etag = await completeUpload(ctx, upload, etags);
-  return { etag, partsReused: upload.kept.size, verification: proof.level };
+  if (upload.completedEtag !== undefined) {
+    // The attempt that sent the Complete proved the read first (step 3 precedes step 4),
+    // with this same plan and source; the destination's ETag proves what S3 assembled.
+    proof.dispose();
+    return { etag: upload.completedEtag, partsReused: upload.kept.size, verification: proof.level };
+  }
+  const parts = await transferParts(ctx, pin, plan, upload, proof);
+  await proveRead(
+    ctx,
+    src,
+    upload,
+    proof,
+    parts.map((p) => p.md5),
+    origin.layoutGuessed,
+  );
+  const done = await completeUpload(ctx, upload, parts);
+  const partsReused = upload.kept.size;
+  if (done.confirmed) return { etag: done.etag, partsReused, verification: proof.level };
+  return { etag: done.etag, partsReused, verification: "content-md5", readProof: proof.level };
 }
 
 async function createUpload(ctx: CopyContext, src: SourceObject): Promise<string> {
@@ -96,25 +120,38 @@ async function openUpload(
   const { job, o } = ctx;
   const resumable = await findResumableUpload(ctx, src, plan, origin.lookup);
   const uploadId = resumable?.uploadId ?? (await createUpload(ctx, src));
-  await o.resumeStore?.save(job, {
+  const point: ResumePoint = {
     uploadId,
     partSize: plan.partSize,
     layout: plan.layout,
     ...(origin.layoutGuessed ? { layoutGuessed: true } : {}),
     sourceEtag: src.etag,
     ...(src.versionId === undefined ? {} : { sourceVersionId: src.versionId }),
-  });
+  };
+  const completedEtag = resumable?.completedEtag;
+  if (completedEtag === undefined) await o.resumeStore?.save(job, point);
+  else await o.resumeStore?.clear(job);
   o.onProgress({
     type: "upload_started",
     uploadId,
     partSize: plan.partSize,
     resumed: resumable !== undefined,
   });
-  const kept = resumable?.kept ?? new Map<number, string>();
+  const kept =
+    completedEtag === undefined
+      ? (resumable?.kept ?? new Map<number, string>())
+      : new Map(Array.from({ length: plan.partsCount }, (_, i) => [i + 1, ""] as const));
   if (kept.size > 0) {
     let bytes = 0;
     for (const n of kept.keys()) bytes += plan.range(n).length;
     o.onProgress({ type: "parts_reused", count: kept.size, bytes });
+  }
+  if (completedEtag !== undefined) {
+    o.logger.info(
+      { key: job.destination.key, uploadId, etag: completedEtag },
+      "an earlier attempt's CompleteMultipartUpload finished although its answer was lost; nothing left to send",
+    );
+    return { uploadId, kept, point, completedEtag };
   }
   o.logger.debug(
     {
@@ -126,7 +163,7 @@ async function openUpload(
     },
     "multipart copy planned",
   );
-  return { uploadId, kept };
+  return { uploadId, kept, point };
 }
 
 /**
@@ -134,7 +171,8 @@ async function openUpload(
  * are read again only when the proof needs their bytes. Parts are dispatched in order,
  * each reserving its bytes from the shared budget before its GET, at most
  * `partsInParallel` at once for this object and within the shared pool's slots overall.
- * Failures are decided once every part has settled. Returns each part's MD5, in order.
+ * Failures are decided once every part has settled. Returns each part, in order. On an
+ * SSE-KMS destination kept parts are read too: their ETags are not the MD5s a proof needs.
  */
 async function transferParts(
   ctx: CopyContext,
@@ -142,10 +180,11 @@ async function transferParts(
   plan: PartPlan,
   upload: OpenUpload,
   proof: ReadProof,
-): Promise<string[]> {
+): Promise<PartSent[]> {
   const { o } = ctx;
-  const etags: (string | undefined)[] = new Array(plan.partsCount).fill(undefined);
-  for (const [n, etag] of upload.kept) etags[n - 1] = etag;
+  const keptAreMd5 = destinationEtagIsMd5(ctx.job.destination.encryption, {});
+  const etags: (PartSent | undefined)[] = new Array(plan.partsCount).fill(undefined);
+  for (const [n, etag] of upload.kept) etags[n - 1] = { md5: etag, etag, confirmed: true };
   // Cancels sibling parts once one part has failed for good.
   const stop = new AbortController();
   const signal = AbortSignal.any([ctx.signal, stop.signal]);
@@ -168,7 +207,7 @@ async function transferParts(
   try {
     for (const part of plan.parts()) {
       const kept = upload.kept.get(part.n);
-      if (kept !== undefined && !proof.needsEveryPart) continue;
+      if (kept !== undefined && !proof.needsEveryPart && keptAreMd5) continue;
       if (failure !== undefined) break;
       const releaseSlot = await partSlot(perObject, o.pool, signal);
       let releaseBytes: () => void;
@@ -180,8 +219,8 @@ async function transferParts(
       }
       const job = { part, uploadId: upload.uploadId, kept, proof, releaseSlot, releaseBytes };
       tasks.push(
-        runPart(partContext(), pin, job).then((md5) => {
-          etags[part.n - 1] = md5;
+        runPart(partContext(), pin, job).then((sent) => {
+          etags[part.n - 1] = sent;
         }, fail),
       );
     }
@@ -198,7 +237,7 @@ async function transferParts(
     }
     throw failure;
   }
-  return etags as string[];
+  return etags as PartSent[];
 }
 
 /** Step 3: the bytes read are those of the source (or the upload is aborted and the copy made again). */
@@ -231,10 +270,12 @@ async function proveRead(
 async function completeUpload(
   ctx: CopyContext,
   upload: OpenUpload,
-  etags: readonly string[],
-): Promise<string> {
+  parts: readonly PartSent[],
+): Promise<{ etag: string; confirmed: boolean }> {
   const { job, o } = ctx;
   const { uploadId } = upload;
+  const local = multipartEtag(parts.map((p) => p.md5));
+  await o.resumeStore?.save(job, { ...upload.point, completing: local });
   let done: CompleteMultipartUploadCommandOutput;
   try {
     done = await send(ctx, "destination", "CompleteMultipartUpload", (c, abortSignal) =>
@@ -243,7 +284,7 @@ async function completeUpload(
           Bucket: job.destination.bucket,
           Key: job.destination.key,
           UploadId: uploadId,
-          MultipartUpload: { Parts: etags.map((etag, i) => ({ PartNumber: i + 1, ETag: `"${etag}"` })) },
+          MultipartUpload: { Parts: parts.map((p, i) => ({ PartNumber: i + 1, ETag: `"${p.etag}"` })) },
         }),
         { abortSignal },
       ),
@@ -252,6 +293,11 @@ async function completeUpload(
     // The upload cannot be completed as it stands (a part vanished or changed): start over
     // rather than fail the same way on every redelivery.
     if (!(err instanceof TransferError) || !unusableUploadCodes.has(err.code)) throw err;
+    if (err.code === "NoSuchUpload" && (await completedObject(ctx, local))) {
+      // A retry of a Complete that S3 had finished (its first answer was lost on the way).
+      await o.resumeStore?.clear(job);
+      return { etag: local, confirmed: true };
+    }
     await abortUpload(ctx, uploadId);
     await o.resumeStore?.clear(job);
     throw new IntegrityError(
@@ -264,8 +310,10 @@ async function completeUpload(
     );
   }
   await o.resumeStore?.clear(job);
-  const local = multipartEtag(etags);
   const finalEtag = unquote(done.ETag);
+  // an SSE-KMS destination's ETag is no md5-of-md5s: the parts' accepted Content-MD5s stand
+  const confirmed = parts.every((p) => p.confirmed) && destinationEtagIsMd5(job.destination.encryption, done);
+  if (!confirmed && finalEtag) return { etag: finalEtag, confirmed };
   if (finalEtag !== local) {
     await deleteDestination(ctx, done.VersionId);
     throw new IntegrityError(
@@ -273,5 +321,5 @@ async function completeUpload(
       { bucket: job.destination.bucket, key: job.destination.key, uploadId },
     );
   }
-  return local;
+  return { etag: local, confirmed };
 }
