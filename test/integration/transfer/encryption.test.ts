@@ -2,12 +2,7 @@ import { createHash } from "node:crypto";
 import { HeadObjectCommand, PutBucketEncryptionCommand, type S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { DestinationEncryption, Job } from "../../../worker/src/job/index.js";
-import {
-  type CopyOptions,
-  copyObject,
-  type ResumePoint,
-  type ResumeStore,
-} from "../../../worker/src/transfer/index.js";
+import { type CopyOptions, copyObject } from "../../../worker/src/transfer/index.js";
 import { type KmsEtagProxy, opaqueEtag, startKmsEtagProxy } from "../../support/kms-etag-proxy.js";
 import {
   clientFor,
@@ -15,6 +10,7 @@ import {
   getBytes,
   jobFor,
   KiB,
+  MemoryResumeStore,
   MiB,
   putMultipart,
   putObject,
@@ -27,19 +23,6 @@ const { global, china } = inject("emulator");
 const keyId = "arn:aws-cn:kms:cn-north-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const kms: DestinationEncryption = { type: "SSE-KMS", keyId, bucketKey: true };
 const md5 = (data: Uint8Array) => createHash("md5").update(data).digest("hex");
-
-class MemoryResumeStore implements ResumeStore {
-  readonly points = new Map<string, ResumePoint>();
-  async load(job: Job) {
-    return this.points.get(job.destination.key);
-  }
-  async save(job: Job, point: ResumePoint) {
-    this.points.set(job.destination.key, point);
-  }
-  async clear(job: Job) {
-    this.points.delete(job.destination.key);
-  }
-}
 
 describe("destination server-side encryption", () => {
   let source: S3Client;

@@ -12,6 +12,7 @@ import {
 import { afterAll, beforeAll } from "vitest";
 import type { Job } from "../../../worker/src/job/index.js";
 import { createS3Client, type S3ClientOptions } from "../../../worker/src/s3/index.js";
+import type { ResumePoint, ResumeStore } from "../../../worker/src/transfer/index.js";
 import { uniqueBucket } from "../../emulator/clients.js";
 import type { EmulatorSide } from "../../emulator/emulator.js";
 import { type FaultProxy, type FaultProxyOptions, startFaultProxy } from "../../support/fault-proxy.js";
@@ -183,4 +184,18 @@ export function twoSides(
     await Promise.all(proxies.map((p) => p.close()));
   });
   return sides;
+}
+
+/** A resume store in memory, keyed by destination key, whose points a test can read. */
+export class MemoryResumeStore implements ResumeStore {
+  readonly points = new Map<string, ResumePoint>();
+  async load(job: Job) {
+    return this.points.get(job.destination.key);
+  }
+  async save(job: Job, point: ResumePoint) {
+    this.points.set(job.destination.key, point);
+  }
+  async clear(job: Job) {
+    this.points.delete(job.destination.key);
+  }
 }

@@ -12,12 +12,11 @@ import {
   type CopyResult,
   copyObject,
   type ResumePoint,
-  type ResumeStore,
   type TransferEvent,
 } from "../../../worker/src/transfer/index.js";
 import { type MotoServer, startMoto } from "../../emulator/moto.js";
 import { type FaultProxy, gate, startFaultProxy } from "../../support/fault-proxy.js";
-import { getBytes, jobFor, KiB, putObject, randomData, sha256 } from "./helpers.js";
+import { getBytes, jobFor, KiB, MemoryResumeStore, putObject, randomData, sha256 } from "./helpers.js";
 
 // S3 (and moto by default) reject parts under 5 MiB. This test-only emulator accepts 64 KiB
 // parts, so a 40+ part copy stays small; the engine's minimum is lowered by its option.
@@ -28,19 +27,6 @@ const credentials = {
   secretAccessKey: "resumeSecretKeyForTheEmulator000000001",
 };
 const childScript = new URL("./fixtures/copy-child.ts", import.meta.url).pathname;
-
-class MemoryResumeStore implements ResumeStore {
-  readonly points = new Map<string, ResumePoint>();
-  async load(job: Job) {
-    return this.points.get(job.destination.key);
-  }
-  async save(job: Job, point: ResumePoint) {
-    this.points.set(job.destination.key, point);
-  }
-  async clear(job: Job) {
-    this.points.delete(job.destination.key);
-  }
-}
 
 describe("resuming an interrupted multipart copy", () => {
   let moto: MotoServer;

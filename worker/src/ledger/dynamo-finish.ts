@@ -1,7 +1,7 @@
 import type { Job } from "../job/index.js";
 import { counterUpdate, hourUpdate, type TransactItem } from "./dynamo-items.js";
 import { failedIndexPk, objectKey, skippedIndexPk } from "./dynamo-keys.js";
-import { resumeFields } from "./items.js";
+import { freshItem, resumeFields } from "./items.js";
 import type { JobOutcome, LedgerItem } from "./ledger.js";
 import { hourTallyOf, planFinish } from "./transitions.js";
 
@@ -29,18 +29,7 @@ export function finishWithoutRead(
 ): { TransactItems: TransactItem[] } | undefined {
   const size = job.source.size;
   if (size === undefined) return undefined;
-  const pending: LedgerItem = {
-    migration: job.migration,
-    sourceBucket: job.source.bucket,
-    sourceKey: job.source.key,
-    destinationBucket: job.destination.bucket,
-    destinationKey: job.destination.key,
-    status: "queued",
-    size,
-    attempts: 0,
-    countedAs: "pending",
-    rev: 0,
-  };
+  const pending: LedgerItem = { ...freshItem(job, size), countedAs: "pending" };
   const t = planFinish(pending, job, outcome);
   if (t === undefined) return undefined;
   const names: Record<string, string> = {};

@@ -24,7 +24,7 @@ import { metaKey, migrationsIndexPk, objectKey } from "./dynamo-keys.js";
 import { listMigrations, readSummary } from "./dynamo-summary.js";
 import { LedgerError } from "./errors.js";
 import { fanoutChanges } from "./fanout-state.js";
-import { copiedFromItems, resumeFields, resumePointOf } from "./items.js";
+import { copiedFromItems, itemKeysOf, resumeFields, resumePointOf } from "./items.js";
 import type {
   CopiedFrom,
   EnqueueOptions,
@@ -317,11 +317,7 @@ export class DynamoLedger implements Ledger {
     whilePending = false,
   ): Promise<boolean> {
     const base: Record<string, unknown> = {
-      migration: job.migration,
-      sourceBucket: job.source.bucket,
-      sourceKey: job.source.key,
-      destinationBucket: job.destination.bucket,
-      destinationKey: job.destination.key,
+      ...itemKeysOf(job),
       size: job.source.size ?? 0,
       status: "queued",
       attempts: 0,

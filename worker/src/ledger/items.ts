@@ -1,3 +1,4 @@
+import type { Job } from "../job/index.js";
 import type { ResumePoint } from "../transfer/index.js";
 import type { CopiedFrom, LedgerItem } from "./ledger.js";
 
@@ -11,6 +12,24 @@ export const resumeFields = [
   "resumeVersionId",
   "completingEtag",
 ] as const;
+
+/** The fields naming an item's object, the same in every item of a job. */
+export function itemKeysOf(
+  job: Job,
+): Pick<LedgerItem, "migration" | "sourceBucket" | "sourceKey" | "destinationBucket" | "destinationKey"> {
+  return {
+    migration: job.migration,
+    sourceBucket: job.source.bucket,
+    sourceKey: job.source.key,
+    destinationBucket: job.destination.bucket,
+    destinationKey: job.destination.key,
+  };
+}
+
+/** The item of a job the ledger holds nothing for yet: queued, never attempted, counted nowhere. */
+export function freshItem(job: Job, size = job.source.size ?? 0): LedgerItem {
+  return { ...itemKeysOf(job), status: "queued", size, attempts: 0, rev: 0 };
+}
 
 /** What the compare needs of done items: the source each copy was made from. */
 export function copiedFromItems(items: ReadonlyMap<string, LedgerItem>): Map<string, CopiedFrom> {

@@ -3,7 +3,7 @@ import type { Job } from "../job/index.js";
 import { openSqlite } from "../sqlite-module.js";
 import type { ResumeStore } from "../transfer/index.js";
 import { type FanoutChange, fanoutChanges, fanoutsListed, progressOf } from "./fanout-state.js";
-import { copiedFromItems, resumeFields, resumePointOf, setOrDelete } from "./items.js";
+import { copiedFromItems, freshItem, resumeFields, resumePointOf, setOrDelete } from "./items.js";
 import type {
   CopiedFrom,
   EnqueueOptions,
@@ -158,17 +158,7 @@ export class SqliteLedger implements Ledger {
   private update(job: Job, change: (item: LedgerItem) => void): LedgerItem {
     return this.db
       .transaction(() => {
-        const item: LedgerItem = this.read(job.migration, job.source.key) ?? {
-          migration: job.migration,
-          sourceBucket: job.source.bucket,
-          sourceKey: job.source.key,
-          destinationBucket: job.destination.bucket,
-          destinationKey: job.destination.key,
-          status: "queued",
-          size: job.source.size ?? 0,
-          attempts: 0,
-          rev: 0,
-        };
+        const item: LedgerItem = this.read(job.migration, job.source.key) ?? freshItem(job);
         change(item);
         item.rev += 1;
         this.write(item);

@@ -1,6 +1,6 @@
 import type { Job } from "../job/index.js";
 import type { VerificationLevel } from "../transfer/index.js";
-import { resumeFields } from "./items.js";
+import { itemKeysOf, resumeFields } from "./items.js";
 import type {
   CounterBucket,
   CounterKey,
@@ -151,11 +151,7 @@ export function planEnqueue(
   if (finishedSince(old, job, options.finishedSince)) return undefined;
   const size = job.source.size ?? 0;
   const item: LedgerItem = {
-    migration: job.migration,
-    sourceBucket: job.source.bucket,
-    sourceKey: job.source.key,
-    destinationBucket: job.destination.bucket,
-    destinationKey: job.destination.key,
+    ...itemKeysOf(job),
     ...carried(old, job),
     status: "queued",
     size,
@@ -187,11 +183,7 @@ export function planFinish(
   if (old?.status === "done" && outcome.status === "done" && old.sourceEtag === sourceEtag) return undefined;
   const size = outcome.bytes ?? job.source.size ?? old?.size ?? 0;
   const item: LedgerItem = {
-    migration: job.migration,
-    sourceBucket: job.source.bucket,
-    sourceKey: job.source.key,
-    destinationBucket: job.destination.bucket,
-    destinationKey: job.destination.key,
+    ...itemKeysOf(job),
     status: outcome.status,
     size,
     attempts: (old?.attempts ?? 0) + (outcome.attemptNoted ? 0 : 1),

@@ -1,5 +1,6 @@
 import { GetObjectCommand, type HeadObjectCommandOutput, type S3Client } from "@aws-sdk/client-s3";
 import type { Job } from "../job/index.js";
+import type { Logger } from "../log/index.js";
 import { CredentialsError, classifyS3Error, s3ErrorCode, s3HttpStatus } from "../s3/index.js";
 import type { SourceChecksum } from "./checksum.js";
 import {
@@ -48,6 +49,29 @@ export interface CopyContext {
   moved: { bytes: number };
   /** Request attempts that failed and were tried again, so far (SDK retries and re-reads). */
   retried: { requests: number };
+}
+
+/**
+ * One copy's context: the caller's signal and the job timeout combined, request retries
+ * counted, log lines naming the object. `timeout` tells a timed-out copy from a cancelled one.
+ */
+export function copyContextFor(
+  job: Job,
+  o: ResolvedCopyOptions,
+): { ctx: CopyContext; timeout: AbortSignal; log: Logger } {
+  const timeout = AbortSignal.timeout(o.settings.jobTimeoutSeconds * 1000);
+  const signal = o.signal === undefined ? timeout : AbortSignal.any([o.signal, timeout]);
+  const retried = { requests: 0 };
+  const log = o.logger.child({ migration: job.migration, bucket: job.source.bucket, key: job.source.key });
+  const retry: RetryOptions = {
+    maxAttempts: o.settings.maxRetries,
+    baseDelayMs: o.retryBaseDelayMs,
+    signal,
+    logger: log,
+    onProgress: o.onProgress,
+    retried,
+  };
+  return { ctx: { job, o, signal, retry, moved: { bytes: 0 }, retried }, timeout, log };
 }
 
 /** Attempts the SDK made for one request, from its answer's or its error's metadata. */

@@ -1,7 +1,7 @@
 import { LongbowError } from "../errors.js";
 import type { Job } from "../job/index.js";
 import { classifyS3Error, s3ErrorCode } from "../s3/index.js";
-import type { CopyContext, Pin, SourceObject } from "./context.js";
+import { type CopyContext, copyContextFor, type Pin, type SourceObject } from "./context.js";
 import { headDestination, identicalBy } from "./destination.js";
 import {
   AccessError,
@@ -88,26 +88,8 @@ export function failure(
 export async function copyObject(job: Job, options: CopyOptions): Promise<CopyResult> {
   const o = resolveCopyOptions(options);
   const started = o.clock();
-  const timeoutMs = o.settings.jobTimeoutSeconds * 1000;
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const signal = o.signal === undefined ? timeout : AbortSignal.any([o.signal, timeout]);
-  const log = o.logger.child({ migration: job.migration, bucket: job.source.bucket, key: job.source.key });
-  const retried = { requests: 0 };
-  const ctx: CopyContext = {
-    job,
-    o,
-    signal,
-    retry: {
-      maxAttempts: o.settings.maxRetries,
-      baseDelayMs: o.retryBaseDelayMs,
-      signal,
-      logger: log,
-      onProgress: o.onProgress,
-      retried,
-    },
-    moved: { bytes: 0 },
-    retried,
-  };
+  const { ctx, timeout, log } = copyContextFor(job, o);
+  const { retried } = ctx;
   let partsTotal = 0;
   let partsReused = 0;
   let src: SourceObject | undefined;

@@ -1,12 +1,12 @@
 import type { Job, PartRange } from "../job/index.js";
 import { completedObject } from "./completed-upload.js";
-import type { CopyContext, Pin, SourceObject } from "./context.js";
+import { type CopyContext, copyContextFor, type Pin, type SourceObject } from "./context.js";
 import { failure, jobVersion, pinFor } from "./copy-object.js";
 import { headDestination, identicalBy } from "./destination.js";
 import { destinationEtagIsMd5 } from "./destination-etag.js";
 import { IntegrityError } from "./errors.js";
 import { completeUpload, type OpenUpload, openUpload, proveRead, transferParts } from "./multipart.js";
-import { type CopyOptions, type ResolvedCopyOptions, resolveCopyOptions } from "./options.js";
+import { type CopyOptions, resolveCopyOptions } from "./options.js";
 import { PartPlan } from "./part-plan.js";
 import { planCopy } from "./plan-copy.js";
 import { proofFor, type ReadProof } from "./read-proof.js";
@@ -22,29 +22,6 @@ import { headSource } from "./source.js";
  * reads); the worker that finishes the last range proves and completes it as a
  * single-worker copy does. The ledger and queue side is the runner's (see fanout/).
  */
-
-/** One copy's context, as `copyObject` builds it: the caller's signal and the job timeout, combined. */
-function contextFor(job: Job, o: ResolvedCopyOptions): CopyContext {
-  const timeout = AbortSignal.timeout(o.settings.jobTimeoutSeconds * 1000);
-  const signal = o.signal === undefined ? timeout : AbortSignal.any([o.signal, timeout]);
-  const retried = { requests: 0 };
-  const logger = o.logger.child({ migration: job.migration, bucket: job.source.bucket, key: job.source.key });
-  return {
-    job,
-    o,
-    signal,
-    retry: {
-      maxAttempts: o.settings.maxRetries,
-      baseDelayMs: o.retryBaseDelayMs,
-      signal,
-      logger,
-      onProgress: o.onProgress,
-      retried,
-    },
-    moved: { bytes: 0 },
-    retried,
-  };
-}
 
 /** Parts `first`..`last` of each range: `partsPerRange` parts each, the last one shorter. */
 export function splitRanges(partsCount: number, partsPerRange: number): { first: number; last: number }[] {
@@ -76,7 +53,7 @@ export async function openFanoutUpload(
   split: { threshold: number; partsPerRange: number },
 ): Promise<FanoutOpening> {
   const o = resolveCopyOptions(options);
-  const ctx = contextFor(job, o);
+  const { ctx } = copyContextFor(job, o);
   const whole = (reason: string): FanoutOpening => ({ kind: "whole", reason });
   try {
     const [src, dest] = await Promise.all([headSource(ctx, jobVersion(job)), headDestination(ctx)]);
@@ -189,7 +166,7 @@ export const uploadGoneCode = "FanoutUploadGone";
  */
 export async function copyPartRange(job: Job, options: CopyOptions): Promise<CopyResult> {
   const o = resolveCopyOptions(options);
-  const ctx = contextFor(job, o);
+  const { ctx } = copyContextFor(job, o);
   const r = rangeOf(job);
   const started = o.clock();
   const plan = new PartPlan(r.layout, r.mirrored);
@@ -232,7 +209,7 @@ export async function copyPartRange(job: Job, options: CopyOptions): Promise<Cop
  */
 export async function completeFanoutUpload(job: Job, options: CopyOptions): Promise<CopyResult> {
   const o = resolveCopyOptions(options);
-  const ctx = contextFor(job, o);
+  const { ctx } = copyContextFor(job, o);
   const r = rangeOf(job);
   const started = o.clock();
   const plan = new PartPlan(r.layout, r.mirrored);
@@ -287,5 +264,5 @@ export async function completeFanoutUpload(job: Job, options: CopyOptions): Prom
 export async function abortFanoutUpload(job: Job, options: CopyOptions): Promise<void> {
   const o = resolveCopyOptions(options);
   const r = rangeOf(job);
-  await abortUpload(contextFor(job, o), r.uploadId);
+  await abortUpload(copyContextFor(job, o).ctx, r.uploadId);
 }
