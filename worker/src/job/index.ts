@@ -1,1 +1,1 @@
-export { type Job, jobId, type ObjectTags } from "./job.js";
+export { isDeletion, type Job, jobId, type ObjectTags } from "./job.js";

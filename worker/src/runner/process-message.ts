@@ -1,10 +1,11 @@
 import type { Migration } from "../config/index.js";
-import type { Job } from "../job/index.js";
+import { isDeletion, type Job } from "../job/index.js";
 import type { Logger } from "../log/index.js";
 import type { QueueMessage } from "../queue/index.js";
 import { TransferEngine } from "../transfer/index.js";
 import { attemptJob, attemptUnknownMigration, type Verdict } from "./attempt.js";
 import { cachedClients, cachedMigrations } from "./caches.js";
+import { attemptDeletion } from "./deletion.js";
 import { recordLastDelivery } from "./delivery.js";
 import type { RunnerEvents } from "./events.js";
 import { parseMessage } from "./message.js";
@@ -81,6 +82,12 @@ export async function processMessage(
     return { action: "dead-letter", reason: parsed.reason };
   }
   if (parsed.skipped.length > 0) log.info({ objects: parsed.skipped }, "S3 event matches no migration");
+  if (parsed.notMirrored.length > 0) {
+    log.info(
+      { objects: parsed.notMirrored },
+      "source object removed; not deleted at the destination (mirror is off)",
+    );
+  }
   const run = {
     workerId: o.workerId,
     attempt: message.receiveCount + message.handedBack,
@@ -114,6 +121,12 @@ async function processJob(
     return verdict;
   }
   const clients = await deps.clientsFor(migration);
+  if (isDeletion(job)) {
+    // no bytes move: outside the engine's byte budget and admission
+    const verdict = await attemptDeletion(job, { o, migration, clients, run, signal });
+    report(job, verdict, o.now() - started, deps, true);
+    return verdict;
+  }
   const partsInParallel = migration.limits.partsInParallel ?? o.settings.partsInParallel;
   const lane = {
     migration: migration.name,
@@ -141,6 +154,16 @@ function report(job: Job, v: Verdict, durationMs: number, deps: MessageDeps, met
   if (metrics) deps.o.metrics?.jobFinished(jobMetricsOf(job, v, durationMs));
   if (v.kind === "done" || v.kind === "skipped") {
     deps.emit?.("job_done", job, v.result);
+  } else if (v.kind === "deleted" || v.kind === "kept") {
+    deps.log.info(
+      {
+        key: job.destination.key,
+        outcome: v.deletion.status,
+        ...(v.kind === "kept" ? { reason: v.reason } : {}),
+      },
+      v.kind === "deleted" ? "destination object deleted (mirror)" : "destination object kept (mirror)",
+    );
+    deps.emit?.("job_deleted", job, v.deletion);
   } else if (v.kind === "stopped") {
     deps.log.debug({ key: job.source.key }, "job interrupted; handed back, its upload kept");
     deps.emit?.("job_interrupted", job);
