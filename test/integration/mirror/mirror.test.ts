@@ -2,7 +2,7 @@
 // deletes exactly them, the safety stop refuses, an object rewritten (or a source re-created)
 // between listing and delete survives, and source ObjectRemoved events delete the copy only
 // in mirror mode.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -23,6 +23,7 @@ import { buildReport, renderReportMarkdown } from "../../../worker/src/report/in
 import { Runner } from "../../../worker/src/runner/index.js";
 import { sendMigration } from "../../../worker/src/send/index.js";
 import { dynamoFor, s3For, sqsFor, uniqueBucket } from "../../emulator/clients.js";
+import { runLongbow, writeProfiles } from "../../support/cli.js";
 import { createTestDynamoLedger } from "../../support/ledgers.js";
 import { bytesFor, createBucket, getBytes, putObject } from "../../support/s3-objects.js";
 import { createTestSqsQueue } from "../../support/sqs-queue.js";
@@ -250,5 +251,58 @@ describe("source ObjectRemoved events (SQS notifications, DynamoDB ledger)", () 
     expect(events).toEqual([]);
     expect(await keysOf(dst, db)).toEqual(["out/a b.txt", "out/c.tmp"]);
     expect((await ledger.summary(m.name)).counters.done.objects).toBe(1);
+  });
+});
+
+describe("longbow migrate (local mode) in mirror mode", () => {
+  const migrationFile = async (name: string, mirror: string) => {
+    const { sb, db } = await setUp(name, undefined);
+    const folder = mkdtempSync(join(dir, `${name}-`));
+    writeFileSync(
+      join(folder, `${name}.yaml`),
+      [
+        `name: ${name}`,
+        "source:",
+        `  bucket: ${sb}`,
+        "  prefix: p/",
+        `  region: ${global.region}`,
+        `  endpoint: ${global.endpoint}`,
+        "  credentials: { profile: global }",
+        "destination:",
+        `  bucket: ${db}`,
+        "  prefix: q/",
+        `  region: ${china.region}`,
+        `  endpoint: ${china.endpoint}`,
+        "  credentials: { profile: china }",
+        "ignore: ['*.tmp']",
+        `mirror: ${mirror}`,
+        "",
+      ].join("\n"),
+    );
+    const env = writeProfiles(join(folder, "aws"), [global, china]);
+    return {
+      db,
+      folder,
+      run: () => runLongbow(["migrate", "--dir", folder, "--state", join(folder, "state"), "--json"], env),
+    };
+  };
+
+  it("deletes the reviewed candidates with the same send and worker as the cluster", async () => {
+    const { db, run } = await migrationFile("local-mirror", "{ enabled: true, maxDeleteShare: 50% }");
+    const p = run();
+    expect(await p.exited).toBe(0);
+    expect(await keysOf(dst, db)).toEqual(["other/x", "q/keep", "q/new", "q/skip.tmp"]);
+    const report = JSON.parse(p.stdout());
+    expect(report.migrations[0].objects).toMatchObject({ done: 1, deleted: 2, pending: 0, failed: 0 });
+  });
+
+  it("stops at the safety limit: exit 1 naming the file and the setting, nothing deleted", async () => {
+    const { db, folder, run } = await migrationFile("local-stop", "true");
+    const p = run();
+    expect(await p.exited).toBe(1);
+    expect(p.stderr()).toContain(
+      `migration 'local-stop' (${join(folder, "local-stop.yaml")}): 2 of the destination's 4 objects (50%) would be deleted, over mirror.maxDeleteShare 10%`,
+    );
+    expect(await keysOf(dst, db)).toEqual(["other/x", "q/gone", "q/keep", "q/old/big", "q/skip.tmp"]);
   });
 });

@@ -7,7 +7,7 @@ import { resolveSettings } from "../../settings/index.js";
 import type { RegisterCommand } from "../commands.js";
 import { interruptedExit, withExitCodes } from "../exit-codes.js";
 import { commandLine, renderInterruptSummary } from "./interrupt-summary.js";
-import { chooseMigrations, loadValidMigrations } from "./load-valid.js";
+import { chooseMigrations, fileOf, loadValidMigrations } from "./load-valid.js";
 import { countsOf, MigrateProgress } from "./migrate-progress.js";
 import { copyingOptions } from "./shared-options.js";
 
@@ -131,6 +131,7 @@ async function runMigrate(flags: MigrateFlags): Promise<number> {
           concurrency: settings.sendConcurrency,
           logger,
           signal: abort.signal,
+          ...fileOf(loaded, m.name),
         });
         logger.info({ migration: m.name, sent: sent.sent, compared: sent.compared }, "compared");
       }
