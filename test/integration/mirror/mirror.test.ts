@@ -165,6 +165,21 @@ describe("mirror mode", () => {
     );
   });
 
+  it("dead-letters a deletion job that names a key outside its migration, deleting nothing", async () => {
+    const { m, db, queue, ledger } = await setUp("mirror-forged", allowHalf);
+    const etag = await etagOf(dst, db, "other/x");
+    const forged: Job = {
+      migration: m.name,
+      action: "delete",
+      source: { bucket: m.source.bucket, key: "p/x" },
+      destination: { bucket: db, key: "other/x", ...(etag === undefined ? {} : { etag }) },
+    };
+    await queue.send([forged]);
+    await work(m, queue, ledger);
+    expect((await queue.depth()).dead).toBe(1);
+    expect(await keysOf(dst, db)).toContain("other/x");
+  });
+
   it("If-Match on DeleteObject keeps an object rewritten after the HEAD (and without one)", async () => {
     const { m, db } = await setUp("mirror-ifmatch", allowHalf);
     const listed = (await etagOf(dst, db, "q/gone")) as string;

@@ -109,3 +109,11 @@ describe("queue message parsing", () => {
     expect(decodeEventKey("a+b%2Bc")).toBe("a b+c");
   });
 });
+
+describe("deletion jobs", () => {
+  it("are read only with a known action", () => {
+    const job = { migration: "m", source: { bucket: "b", key: "k" }, destination: { bucket: "d", key: "k" } };
+    expect(parseMessage(JSON.stringify({ ...job, action: "delete" }), []).kind).toBe("jobs");
+    expect(parseMessage(JSON.stringify({ ...job, action: "wipe" }), []).kind).toBe("invalid");
+  });
+});

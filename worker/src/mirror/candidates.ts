@@ -1,5 +1,5 @@
 import type { DiffItem } from "../compare/index.js";
-import { isIgnored, type Migration, sourceKeyOf } from "../config/index.js";
+import { destinationKey, isIgnored, type Migration, sourceKeyOf } from "../config/index.js";
 import type { Job } from "../job/index.js";
 
 /**
@@ -44,4 +44,21 @@ export function deletionJobForRemoved(m: Migration, sourceKey: string): Job | un
       key: m.destination.prefix + sourceKey.slice(m.source.prefix.length),
     },
   };
+}
+
+/**
+ * Why a deletion job does not belong to its migration, or undefined when it does: its
+ * buckets are the migration's, its destination key is the one its source key maps to, and
+ * the key is in the migration's scope. A worker checks this before deleting anything, so a
+ * message naming another key, bucket or an ignored object never deletes it.
+ */
+export function deletionOutOfScope(m: Migration, job: Job): string | undefined {
+  const { source, destination } = job;
+  if (source.bucket !== m.source.bucket || destination.bucket !== m.destination.bucket)
+    return `deletion job names buckets ${source.bucket} → ${destination.bucket}, not migration '${m.name}''s ${m.source.bucket} → ${m.destination.bucket}`;
+  if (!source.key.startsWith(m.source.prefix) || destinationKey(m, source.key) !== destination.key)
+    return `deletion job's destination key is not the one its source key maps to in migration '${m.name}'`;
+  if (isIgnored(m, source.key, destination.size))
+    return `deletion job names a key migration '${m.name}' ignores`;
+  return undefined;
 }

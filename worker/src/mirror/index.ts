@@ -1,4 +1,4 @@
-export { deletionJob, deletionJobForRemoved } from "./candidates.js";
+export { deletionJob, deletionJobForRemoved, deletionOutOfScope } from "./candidates.js";
 export {
   type DeletionOptions,
   type DeletionResult,

@@ -1,7 +1,7 @@
 import { type Migration, storeOf } from "../config/index.js";
 import type { Job } from "../job/index.js";
 import type { JobOutcome, JobRun } from "../ledger/index.js";
-import { type DeletionResult, deleteDestinationObject } from "../mirror/index.js";
+import { type DeletionResult, deleteDestinationObject, deletionOutOfScope } from "../mirror/index.js";
 import type { Verdict } from "./attempt.js";
 import type { MigrationClients, ResolvedRunnerOptions } from "./options.js";
 
@@ -34,6 +34,12 @@ export async function attemptDeletion(job: Job, ctx: DeletionContext): Promise<V
     if (listed) await finish("skipped", { reason });
     return { kind: "kept", deletion, reason };
   };
+  const outside = deletionOutOfScope(migration, job);
+  if (outside !== undefined) {
+    // never from Longbow's own send or events: a forged or garbled message, not an object of
+    // the migration, so it goes to the dead letters without a ledger record
+    return { kind: "dead", reason: outside, code: "DeletionOutOfScope" };
+  }
   if (!migration.mirror.enabled) {
     // sent while the migration mirrored; the file has turned it off since
     const reason = `not deleted: migration '${migration.name}' no longer mirrors (mirror is off)`;

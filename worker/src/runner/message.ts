@@ -39,7 +39,8 @@ function isJob(v: unknown): v is Job {
     typeof j.source?.bucket === "string" &&
     typeof j.source?.key === "string" &&
     typeof j.destination?.bucket === "string" &&
-    typeof j.destination?.key === "string"
+    typeof j.destination?.key === "string" &&
+    (j.action === undefined || j.action === "delete")
   );
 }
 
