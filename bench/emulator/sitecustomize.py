@@ -129,6 +129,11 @@ if _keep_alive:
 
     WSGIRequestHandler.send_header = _send_header_keep_alive
 
+    # http.server writes the headers and the body in separate sends; on a kept connection
+    # Nagle's algorithm holds the body until the client ACKs the headers, which a client's
+    # delayed ACK puts off by up to 40 ms: every small answer would wait that long.
+    WSGIRequestHandler.disable_nagle_algorithm = True
+
     # After each response werkzeug reads whatever is left on the socket until it goes quiet,
     # safe only when the connection is about to close; on a kept connection it would block
     # on (or swallow) the next request. Its selector is used for nothing else.

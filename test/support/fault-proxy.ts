@@ -11,12 +11,25 @@ export interface SeenRequest {
   headers: IncomingHttpHeaders;
 }
 
-/** What the proxy does to one request. */
 /**
  * What the proxy does to one request. `corrupt` inverts the body's middle byte; `flipBit`
- * flips the lowest bit of its first byte (the smallest possible corruption).
+ * flips the lowest bit of its first byte (the smallest possible corruption); `answerLost`
+ * lets the server carry the request out, then drops the connection before its answer;
+ * `noSuchUpload` answers 404 NoSuchUpload without forwarding (S3's answer for an upload
+ * that is gone, completed or aborted); `notFound` answers 404 NoSuchKey without forwarding
+ * (an object S3 has not made visible yet).
  */
-export type Fault = "none" | "http500" | "slowDown503" | "drop" | "truncate" | "corrupt" | "flipBit";
+export type Fault =
+  | "none"
+  | "http500"
+  | "slowDown503"
+  | "drop"
+  | "truncate"
+  | "corrupt"
+  | "flipBit"
+  | "answerLost"
+  | "noSuchUpload"
+  | "notFound";
 
 export interface FaultProxyOptions {
   /** Where requests go: an emulator side's key-guard `endpoint` (or its `directEndpoint`). */
@@ -126,6 +139,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     truncate: 0,
     corrupt: 0,
     flipBit: 0,
+    answerLost: 0,
+    noSuchUpload: 0,
+    notFound: 0,
   };
 
   const server = createServer(async (req, res) => {
@@ -138,7 +154,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     requests.push(seen);
     const fault = options.fault?.(seen) ?? "none";
     injected[fault]++;
-    if (fault === "http500" || fault === "slowDown503" || fault === "drop") {
+    if (
+      fault === "http500" ||
+      fault === "slowDown503" ||
+      fault === "drop" ||
+      fault === "noSuchUpload" ||
+      fault === "notFound"
+    ) {
       req.resume();
       req.on("end", () => {
         if (fault === "drop") {
@@ -148,7 +170,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         const [status, body] =
           fault === "http500"
             ? [500, errorXml("InternalError", "injected by the fault proxy")]
-            : [503, errorXml("SlowDown", "injected by the fault proxy")];
+            : fault === "noSuchUpload"
+              ? [404, errorXml("NoSuchUpload", "The specified upload does not exist.")]
+              : fault === "notFound"
+                ? [404, errorXml("NoSuchKey", "The specified key does not exist.")]
+                : [503, errorXml("SlowDown", "injected by the fault proxy")];
         res.writeHead(status, {
           "content-type": "application/xml",
           "content-length": Buffer.byteLength(body),
@@ -173,6 +199,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         agent,
       },
       (up) => {
+        if (fault === "answerLost") {
+          up.resume();
+          up.on("end", () => res.socket?.destroy());
+          return;
+        }
         res.writeHead(up.statusCode ?? 502, up.headers);
         const length = Number(up.headers["content-length"] ?? 0);
         if (fault === "truncate" && length > 1) {

@@ -79,7 +79,10 @@ describe("longbow migrate interrupted again and again (the README's resume: run 
         expect([130, null]).toContain(code);
       }
       const last = runLongbow(args, env);
-      expect(await last.exited, last.stderr()).toBe(0);
+      const lastCode = await last.exited;
+      if (process.env.LONGBOW_DEBUG_DIR)
+        writeFileSync(join(process.env.LONGBOW_DEBUG_DIR, "run-last.log"), last.stderr());
+      expect(lastCode, last.stderr()).toBe(0);
       const report = JSON.parse(last.stdout());
       expect(report.migrations[0]).toMatchObject({
         objects: { total: 1, done: 1, pending: 0, failed: 0 },

@@ -251,6 +251,22 @@ describe.each(implementations)("%s ledger", (_name, make) => {
     expect((await l.get(job("big")))?.uploadId).toBeUndefined();
   });
 
+  it("keeps the ETag a Complete was sent for until the point is saved again without it or the copy finishes", async () => {
+    const l = await make();
+    await l.enqueue([job("big", "e1", 12 << 20)], t0);
+    const store = l.resumeStore(run);
+    const point = { uploadId: "u-1", partSize: 5 << 20, sourceEtag: "e1" };
+    await store.save(job("big"), { ...point, completing: "abc-3" });
+    expect(await store.load(job("big"))).toEqual({ ...point, completing: "abc-3" });
+    await l.enqueue([job("big", "e1", 12 << 20)], t0, { requeuePending: true });
+    expect(await store.load(job("big"))).toEqual({ ...point, completing: "abc-3" });
+    await store.save(job("big"), point);
+    expect(await store.load(job("big"))).toEqual(point);
+    await store.save(job("big"), { ...point, completing: "abc-3" });
+    await l.finish(job("big"), done({ bytes: 12 << 20 }));
+    expect((await l.get(job("big")))?.completingEtag).toBeUndefined();
+  });
+
   it("records objects that were never sent (S3 events) without a negative pending count", async () => {
     const l = await make();
     await l.resumeStore(run).save(job("evt"), { uploadId: "u", partSize: 5 << 20 });

@@ -236,6 +236,84 @@ describe("resuming an interrupted multipart copy", () => {
     expect((uploads.Uploads ?? []).map((u) => u.UploadId)).not.toContain(staleUpload);
   });
 
+  describe("a CompleteMultipartUpload that S3 carried out but whose answer was lost", () => {
+    const isComplete = (r: { method: string; url: string }) =>
+      r.method === "POST" && r.url.includes("uploadId=");
+    const isCreate = (r: { method: string; url: string }) =>
+      r.method === "POST" && /[?&]uploads(=|&|$)/.test(r.url);
+    const isPart = (r: { method: string; url: string }) =>
+      r.method === "PUT" && r.url.includes("partNumber=");
+
+    async function lossyDestination(sdkAttempts: number) {
+      let completes = 0;
+      const hidden = { heads: 0 };
+      const proxy = await startFaultProxy({
+        target: moto.endpoint,
+        // The first Complete is carried out and its answer lost; a retry of it is answered
+        // as S3 answers for an upload that is no longer there. `hidden.heads` HEADs are
+        // answered 404, as while S3 is still assembling a large object.
+        fault: (r) => {
+          if (isComplete(r)) return ++completes === 1 ? "answerLost" : "noSuchUpload";
+          if (r.method === "HEAD" && hidden.heads > 0) {
+            hidden.heads--;
+            return "notFound";
+          }
+          return "none";
+        },
+      });
+      proxies.push(proxy);
+      const destination = await createS3Client(
+        { region: "us-east-1", endpoint: proxy.endpoint, credentials: "default" },
+        { credentials, maxAttempts: sdkAttempts },
+      );
+      return { proxy, destination, hidden };
+    }
+
+    it("is recognised when the SDK's retry of it answers NoSuchUpload: one upload, no copy made again", async () => {
+      const key = "complete-lost/retried.bin";
+      const data = randomData(6 * partSize);
+      await putObject(s3, { Bucket: bucket, Key: key, Body: data });
+      const { proxy, destination } = await lossyDestination(3);
+      const store = new MemoryResumeStore();
+      const result = await copyObject(
+        jobFor(bucket, key, dest),
+        options({ destination, resumeStore: store }),
+      );
+      expect(proxy.injected).toMatchObject({ answerLost: 1, noSuchUpload: 1 });
+      expect(result).toMatchObject({ status: "copied" });
+      expect(proxy.requests.filter(isCreate)).toHaveLength(1);
+      expect(proxy.requests.filter(isPart)).toHaveLength(6);
+      expect(store.points.size).toBe(0);
+      expect(sha256(await getBytes(s3, dest, key))).toBe(sha256(data));
+    });
+
+    it("is found completed by the next attempt (the resume point records the Complete), with nothing sent again", async () => {
+      const key = "complete-lost/next-attempt.bin";
+      const data = randomData(6 * partSize);
+      await putObject(s3, { Bucket: bucket, Key: key, Body: data });
+      const { proxy, destination, hidden } = await lossyDestination(1);
+      const store = new MemoryResumeStore();
+      const job = jobFor(bucket, key, dest);
+      const first = await copyObject(job, options({ destination, resumeStore: store }));
+      expect(first.status).toBe("failed");
+      expect(proxy.injected.answerLost).toBe(1);
+      expect(store.points.get(key)?.completing).toMatch(/-6$/);
+      const sentBefore = proxy.requests.length;
+      // The copy's own HEAD and the first look after the upload turned out gone see nothing yet.
+      hidden.heads = 2;
+      const second = await copyObject(job, options({ destination, resumeStore: store }));
+      expect(second).toMatchObject({ status: "copied", partsReused: 6, bytes: 0 });
+      const sentAfter = proxy.requests.slice(sentBefore);
+      expect(sentAfter.filter((r) => isCreate(r) || isPart(r) || isComplete(r))).toEqual([]);
+      expect(proxy.injected.notFound).toBe(2);
+      expect(proxy.requests.filter(isCreate)).toHaveLength(1);
+      expect(store.points.size).toBe(0);
+      expect(sha256(await getBytes(s3, dest, key))).toBe(sha256(data));
+      const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: dest, Prefix: key }));
+      expect(uploads.Uploads ?? []).toEqual([]);
+    });
+  });
+
   it("aborts in-flight requests at the job timeout and leaves the upload resumable", async () => {
     const key = "timeout/object.bin";
     const data = randomData(8 * partSize);

@@ -431,6 +431,7 @@ export class DynamoLedger implements Ledger {
           ["layoutGuessed", point.layoutGuessed],
           ["resumeEtag", point.sourceEtag],
           ["resumeVersionId", point.sourceVersionId],
+          ["completingEtag", point.completing],
         ] as const) {
           if (v === undefined) remove.push(f);
           else fields[f] = v;

@@ -9,6 +9,7 @@ export const resumeFields = [
   "layoutGuessed",
   "resumeEtag",
   "resumeVersionId",
+  "completingEtag",
 ] as const;
 
 /** What the compare needs of done items: the source each copy was made from. */
@@ -31,6 +32,7 @@ export function resumePointOf(item: LedgerItem): ResumePoint | undefined {
   if (item.layoutGuessed) point.layoutGuessed = true;
   if (item.resumeEtag !== undefined) point.sourceEtag = item.resumeEtag;
   if (item.resumeVersionId !== undefined) point.sourceVersionId = item.resumeVersionId;
+  if (item.completingEtag !== undefined) point.completing = item.completingEtag;
   return point;
 }
 

@@ -47,6 +47,8 @@ export interface LedgerItem {
   /** Source ETag/versionId the unfinished upload was started from. */
   resumeEtag?: string;
   resumeVersionId?: string;
+  /** The ETag a CompleteMultipartUpload of the unfinished upload was sent for (see `ResumePoint.completing`). */
+  completingEtag?: string;
   /**
    * Attempts that ended with an outcome or a failure, over the object's whole history
    * (kept when it is queued again). Interrupted attempts are not counted.

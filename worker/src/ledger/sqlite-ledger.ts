@@ -208,6 +208,7 @@ export class SqliteLedger implements Ledger {
           setOrDelete(item, "layoutGuessed", point.layoutGuessed);
           setOrDelete(item, "resumeEtag", point.sourceEtag);
           setOrDelete(item, "resumeVersionId", point.sourceVersionId);
+          setOrDelete(item, "completingEtag", point.completing);
           item.workerId = run.workerId;
           item.startedAt = run.startedAt;
         });

@@ -1,5 +1,6 @@
 import { isDeletion, type Job } from "../job/index.js";
 import type { VerificationLevel } from "../transfer/index.js";
+import { resumeFields } from "./items.js";
 import type {
   CounterBucket,
   CounterKey,
@@ -134,15 +135,7 @@ export function finishedSince(old: LedgerItem | undefined, job: Job, since: Date
 function carried(old: LedgerItem | undefined, job: Job): Partial<LedgerItem> {
   if (old === undefined) return {};
   const out: Partial<LedgerItem> = {};
-  for (const f of [
-    "uploadId",
-    "partSize",
-    "partLayout",
-    "layoutGuessed",
-    "resumeEtag",
-    "resumeVersionId",
-    "retries",
-  ] as const) {
+  for (const f of [...resumeFields, "retries"] as const) {
     if (old[f] !== undefined) (out as Record<string, unknown>)[f] = old[f];
   }
   if (old.verification !== undefined && sameSource(old, job)) out.verification = old.verification;

@@ -3,6 +3,7 @@ import {
   type CompleteMultipartUploadCommandOutput,
   CreateMultipartUploadCommand,
 } from "@aws-sdk/client-s3";
+import { completedObject } from "./completed-upload.js";
 import { type CopyContext, type Pin, type SourceObject, send } from "./context.js";
 import { deleteDestination } from "./destination.js";
 import {
@@ -17,6 +18,7 @@ import type { PartLayout, PartPlan } from "./part-plan.js";
 import { partSlot, runPart } from "./part-transfer.js";
 import { proofFor, type ReadProof, type VerificationLevel } from "./read-proof.js";
 import { abortUpload, findResumableUpload, type ResumeLookup } from "./resume.js";
+import type { ResumePoint } from "./resume-store.js";
 import { Semaphore } from "./semaphore.js";
 import { writeFields } from "./write-fields.js";
 
@@ -44,6 +46,10 @@ export interface MultipartPlanOrigin {
 interface OpenUpload {
   uploadId: string;
   kept: Map<number, string>;
+  /** What the resume store holds for it. */
+  point: ResumePoint;
+  /** Set when an earlier attempt completed it already (see `ResumableUpload.completedEtag`). */
+  completedEtag?: string;
 }
 
 /**
@@ -63,6 +69,12 @@ export async function copyMultipart(
 ): Promise<MultipartOutcome> {
   const upload = await openUpload(ctx, src, plan, origin);
   const proof = proofFor(src, plan, origin.sourceLayout);
+  if (upload.completedEtag !== undefined) {
+    // The attempt that sent the Complete proved the read first (step 3 precedes step 4),
+    // with this same plan and source; the destination's ETag proves what S3 assembled.
+    proof.dispose();
+    return { etag: upload.completedEtag, partsReused: upload.kept.size, verification: proof.level };
+  }
   const etags = await transferParts(ctx, pin, plan, upload, proof);
   await proveRead(ctx, src, upload, proof, etags, origin.layoutGuessed);
   const etag = await completeUpload(ctx, upload, etags);
@@ -96,25 +108,38 @@ async function openUpload(
   const { job, o } = ctx;
   const resumable = await findResumableUpload(ctx, src, plan, origin.lookup);
   const uploadId = resumable?.uploadId ?? (await createUpload(ctx, src));
-  await o.resumeStore?.save(job, {
+  const point: ResumePoint = {
     uploadId,
     partSize: plan.partSize,
     layout: plan.layout,
     ...(origin.layoutGuessed ? { layoutGuessed: true } : {}),
     sourceEtag: src.etag,
     ...(src.versionId === undefined ? {} : { sourceVersionId: src.versionId }),
-  });
+  };
+  const completedEtag = resumable?.completedEtag;
+  if (completedEtag === undefined) await o.resumeStore?.save(job, point);
+  else await o.resumeStore?.clear(job);
   o.onProgress({
     type: "upload_started",
     uploadId,
     partSize: plan.partSize,
     resumed: resumable !== undefined,
   });
-  const kept = resumable?.kept ?? new Map<number, string>();
+  const kept =
+    completedEtag === undefined
+      ? (resumable?.kept ?? new Map<number, string>())
+      : new Map(Array.from({ length: plan.partsCount }, (_, i) => [i + 1, ""] as const));
   if (kept.size > 0) {
     let bytes = 0;
     for (const n of kept.keys()) bytes += plan.range(n).length;
     o.onProgress({ type: "parts_reused", count: kept.size, bytes });
+  }
+  if (completedEtag !== undefined) {
+    o.logger.info(
+      { key: job.destination.key, uploadId, etag: completedEtag },
+      "an earlier attempt's CompleteMultipartUpload finished although its answer was lost; nothing left to send",
+    );
+    return { uploadId, kept, point, completedEtag };
   }
   o.logger.debug(
     {
@@ -126,7 +151,7 @@ async function openUpload(
     },
     "multipart copy planned",
   );
-  return { uploadId, kept };
+  return { uploadId, kept, point };
 }
 
 /**
@@ -235,6 +260,8 @@ async function completeUpload(
 ): Promise<string> {
   const { job, o } = ctx;
   const { uploadId } = upload;
+  const local = multipartEtag(etags);
+  await o.resumeStore?.save(job, { ...upload.point, completing: local });
   let done: CompleteMultipartUploadCommandOutput;
   try {
     done = await send(ctx, "destination", "CompleteMultipartUpload", (c, abortSignal) =>
@@ -252,6 +279,11 @@ async function completeUpload(
     // The upload cannot be completed as it stands (a part vanished or changed): start over
     // rather than fail the same way on every redelivery.
     if (!(err instanceof TransferError) || !unusableUploadCodes.has(err.code)) throw err;
+    if (err.code === "NoSuchUpload" && (await completedObject(ctx, local))) {
+      // A retry of a Complete that S3 had finished (its first answer was lost on the way).
+      await o.resumeStore?.clear(job);
+      return local;
+    }
     await abortUpload(ctx, uploadId);
     await o.resumeStore?.clear(job);
     throw new IntegrityError(
@@ -264,7 +296,6 @@ async function completeUpload(
     );
   }
   await o.resumeStore?.clear(job);
-  const local = multipartEtag(etags);
   const finalEtag = unquote(done.ETag);
   if (finalEtag !== local) {
     await deleteDestination(ctx, done.VersionId);

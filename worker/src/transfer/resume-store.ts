@@ -18,6 +18,13 @@ export interface ResumePoint {
   /** Source ETag and versionId the upload was started from; a different source restarts. */
   sourceEtag?: string;
   sourceVersionId?: string;
+  /**
+   * The md5-of-md5s a CompleteMultipartUpload was sent for, recorded just before it is
+   * sent: S3 may finish an upload whose answer never arrived (interrupted, crashed, timed
+   * out), and the next attempt then finds the upload gone. With this it can tell a finished
+   * upload from a lost one instead of copying the whole object again.
+   */
+  completing?: string;
 }
 
 /**

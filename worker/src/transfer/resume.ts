@@ -5,6 +5,7 @@ import {
   type ListPartsCommandOutput,
 } from "@aws-sdk/client-s3";
 import { s3ErrorCode } from "../s3/index.js";
+import { completedObject } from "./completed-upload.js";
 import { type CopyContext, type SourceObject, send } from "./context.js";
 import { TransferError } from "./errors.js";
 import { unquote } from "./etag.js";
@@ -16,6 +17,11 @@ export interface ResumableUpload {
   uploadId: string;
   /** ETag (unquoted) of each kept part, by part number. */
   kept: Map<number, string>;
+  /**
+   * Set when an earlier attempt's CompleteMultipartUpload did finish although its answer
+   * was lost: the destination holds the object with this ETag, and nothing is left to send.
+   */
+  completedEtag?: string;
 }
 
 /** Aborts an upload, ignoring one that is already gone. */
@@ -204,6 +210,14 @@ export async function findResumableUpload(
   if (uploadId === undefined) return undefined;
   const parts = await listAllParts(ctx, uploadId);
   if (parts === undefined) {
+    if (point?.completing !== undefined && (await completedObject(ctx, point.completing))) {
+      return { uploadId, kept: new Map(), completedEtag: point.completing };
+    }
+    if (point !== undefined)
+      ctx.o.logger.warn(
+        { key: ctx.job.destination.key, uploadId, completing: point.completing !== undefined },
+        "the recorded upload is gone from the destination (aborted, or expired by a lifecycle rule); starting a new one",
+      );
     await store?.clear(ctx.job);
     return undefined;
   }
