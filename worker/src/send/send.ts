@@ -163,8 +163,10 @@ export async function sendMigration(options: SendOptions): Promise<SendResult> {
   };
   let batch: Job[] = [];
   // Deletions wait for the whole compare: the safety stop needs the destination's count,
-  // so none is sent before the share is known (memory: one small job per deletion).
-  const deletions: Job[] = [];
+  // so none is sent before the share is known. Held as three columns (key, size, ETag):
+  // 143 bytes per deletion with 44-character keys against 368 as jobs (bench/mirror-memory.ts);
+  // each job is made again when it is sent.
+  const held = { keys: [] as string[], sizes: [] as number[], etags: [] as (string | undefined)[] };
   const flush = async () => {
     if (batch.length === 0) return;
     const jobs = batch;
@@ -196,8 +198,11 @@ export async function sendMigration(options: SendOptions): Promise<SendResult> {
       onChunk: async (chunk) => {
         for (const item of chunk) {
           result.compared[item.kind]++;
-          const deletion = deletionJob(m, item);
-          if (deletion) deletions.push(deletion);
+          if (deletionJob(m, item)) {
+            held.keys.push(item.destinationKey);
+            held.sizes.push(item.size);
+            held.etags.push(item.etag);
+          }
           const job = toJob(m, item);
           if (!job) continue;
           batch.push(job);
@@ -210,8 +215,15 @@ export async function sendMigration(options: SendOptions): Promise<SendResult> {
     if (plan.deletions?.overLimit) {
       throw new DeletionLimitError(m.name, options.file ?? `migrations/${m.name}.yaml`, plan.deletions);
     }
-    for (const job of deletions) {
-      batch.push(job);
+    for (let i = 0; i < held.keys.length; i++) {
+      const etag = held.etags[i];
+      const item = {
+        kind: "extra" as const,
+        destinationKey: held.keys[i] as string,
+        size: held.sizes[i] as number,
+      };
+      const job = deletionJob(m, etag === undefined ? item : { ...item, etag });
+      if (job) batch.push(job);
       if (batch.length >= batchSize) await flush();
     }
     await flush();
