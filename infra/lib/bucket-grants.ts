@@ -109,6 +109,37 @@ export function partitionDestinations(
   return merge(entries);
 }
 
+/** A KMS key the fleet encrypts destination objects with, as its region and path after the partition. */
+export interface KmsKeyGrant {
+  readonly region: string;
+  /** `<region>:<account>:key/<id>`: the key ARN without `arn:<partition>:kms:`. */
+  readonly key: string;
+}
+
+/**
+ * The SSE-KMS keys of enabled migrations whose destination the fleet's role writes (in this
+ * partition, real S3, default credentials), each once, sorted. A destination reached with an
+ * access key needs the grant on that key's identity instead, which the stack cannot give.
+ */
+export function destinationKmsKeys(
+  migrations: readonly MigrationGrantSource[],
+  partition: Partition,
+): KmsKeyGrant[] {
+  const found = new Map<string, KmsKeyGrant>();
+  for (const m of migrations) {
+    const e = m.destination.encryption;
+    if (m.enabled === false || e?.type !== "SSE-KMS" || e.keyId === undefined) continue;
+    if (!reachedByRole(m.destination, partition)) continue;
+    const [arn, keyPartition, service, region, account, resource] = e.keyId.split(":");
+    // validated by the migration checks; anything else is not granted rather than guessed at
+    if (arn !== "arn" || keyPartition !== partition || service !== "kms" || !region || !account || !resource)
+      continue;
+    const key = `${region}:${account}:${resource}`;
+    found.set(key, { region, key });
+  }
+  return [...found.values()].sort((a, b) => a.key.localeCompare(b.key));
+}
+
 /** Every credentials parameter enabled migrations name, without duplicates, sorted by name. */
 export function credentialsParameters(
   migrations: readonly MigrationGrantSource[],

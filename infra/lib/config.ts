@@ -32,7 +32,10 @@ export interface MigrationGrantSource {
   /** Used in messages only. */
   readonly name?: string;
   readonly source: MigrationGrantSide;
-  readonly destination: MigrationGrantSide;
+  readonly destination: MigrationGrantSide & {
+    /** With `SSE-KMS`, the fleet is granted the key (already validated: in the destination's region). */
+    readonly encryption?: { readonly type: string; readonly keyId?: string };
+  };
   /** @defaultValue true */
   readonly enabled?: boolean;
 }

@@ -7,6 +7,7 @@ import type { Construct } from "constructs";
 import {
   bucketGrants,
   credentialsParameters,
+  destinationKmsKeys,
   partitionBuckets,
   partitionDestinations,
 } from "./bucket-grants.js";
@@ -148,6 +149,7 @@ export class LongbowStack extends Stack {
       buckets: grants,
       credentialsParameters: parameters,
       migrationsPath: c.migrationsPath,
+      destinationKmsKeys: destinationKmsKeys(props.migrations, c.partition),
       ...(c.credentialsKmsKeyArn === undefined ? {} : { credentialsKmsKeyArn: c.credentialsKmsKeyArn }),
     };
     new WorkerAccess(this, "WorkerAccess", { role: this.fleet.role, ...access });

@@ -3,7 +3,7 @@ import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import type { BucketGrant, BucketGrants, CredentialsParameterRef } from "./bucket-grants.js";
+import type { BucketGrant, BucketGrants, CredentialsParameterRef, KmsKeyGrant } from "./bucket-grants.js";
 import { engineCalls, ledgerStatement, queueStatement } from "./engine-calls.js";
 import { acknowledge } from "./nag.js";
 
@@ -23,6 +23,8 @@ export interface WorkerAccessProps {
   readonly credentialsKmsKeyArn?: string;
   /** SSM path of the published migrations. */
   readonly migrationsPath: string;
+  /** The SSE-KMS keys of the destinations the role writes. @defaultValue none */
+  readonly destinationKmsKeys?: readonly KmsKeyGrant[];
 }
 
 /** `arn:<partition>:s3:::bucket/prefix*`; the partition is always the deploy-time one. */
@@ -139,6 +141,19 @@ export class WorkerAccess extends Construct {
           actions: ["kms:Decrypt"],
           resources: [props.credentialsKmsKeyArn],
           conditions: { StringEquals: { "kms:ViaService": `ssm.${Aws.REGION}.${Aws.URL_SUFFIX}` } },
+        }),
+      );
+    }
+    for (const [i, k] of (props.destinationKmsKeys ?? []).entries()) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: `EncryptDestinationKey${i + 1}`,
+          // S3 asks KMS for a data key per object written with SSE-KMS (GenerateDataKey), and
+          // to decrypt it again to assemble a multipart upload and to read the copy (Decrypt);
+          // only through S3 in the key's region
+          actions: ["kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt"],
+          resources: [`arn:${Aws.PARTITION}:kms:${k.key}`],
+          conditions: { StringEquals: { "kms:ViaService": `s3.${k.region}.${Aws.URL_SUFFIX}` } },
         }),
       );
     }

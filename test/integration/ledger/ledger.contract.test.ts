@@ -184,6 +184,7 @@ describe.each(implementations)("%s ledger", (_name, make) => {
     expect(s.verified).toEqual({
       "source-etag": { objects: 2, bytes: 200 },
       "source-checksum": { objects: 0, bytes: 0 },
+      "content-md5": { objects: 0, bytes: 0 },
       "parts-only": { objects: 1, bytes: 100 },
     });
     expect(s.hours).toEqual([expect.objectContaining({ objects: 2, bytes: 160 })]);

@@ -80,7 +80,12 @@ function report(text: string | undefined): string {
     finished: false,
     failures: [{ key: v, reason: v, attempts: 3 }],
     skips: [{ key: v, reason: v }],
-    verified: { "source-etag": { objects: 1, bytes: 1 }, "source-checksum": none, "parts-only": none },
+    verified: {
+      "source-etag": { objects: 1, bytes: 1 },
+      "source-checksum": none,
+      "parts-only": none,
+      "content-md5": none,
+    },
     retries: 2,
     bytesPerHour: [],
   };

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { type BandwidthShares, DynamoBandwidthShares } from "../bandwidth/index.js";
 import { DynamoLedger, type Ledger, SqliteLedger } from "../ledger/index.js";
 import { type Logger, silentLogger } from "../log/index.js";
 import { type Queue, SqliteQueue, SqsQueue } from "../queue/index.js";
@@ -12,6 +13,8 @@ export interface Backends {
   queue: Queue;
   ledger: Ledger;
   mode: "local" | "cluster";
+  /** Where workers agree on their shares of a bandwidth limit; local mode has none (one process takes it all). */
+  bandwidth?: BandwidthShares;
   close(): Promise<void>;
 }
 
@@ -46,6 +49,10 @@ export function clusterBackends(
     queue: sqsQueue(sqs, queueUrl, options.logger),
     ledger: dynamoLedger(dynamo, tableName),
     mode: "cluster",
+    bandwidth: new DynamoBandwidthShares({
+      client: DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
+      tableName,
+    }),
     close: async () => {
       if (!options.sqs) sqs.destroy();
       if (!options.dynamo) dynamo.destroy();

@@ -1,5 +1,7 @@
 import { basename, extname } from "node:path";
+import { checkBandwidth } from "./bandwidth-checks.js";
 import type { MigrationDraft, SideDraft } from "./draft.js";
+import { checkEncryption } from "./encryption.js";
 import { storeOf } from "./endpoint-url.js";
 import { formatBytes, inputLimits } from "./input-limits.js";
 import type { Migration } from "./migration.js";
@@ -59,6 +61,7 @@ export function checkMigration(f: FileDraft): Problem[] {
   }
   if (m.source) out.push(...checkSide(f, "source", m.source));
   if (m.destination) out.push(...checkSide(f, "destination", m.destination));
+  out.push(...checkEncryption(f, m.encryption, m.destination?.region));
   const { source: src, destination: dst } = m;
   // One identity cannot reach two partitions: judged by AWS's own endpoint when one is
   // named (https://s3.cn-northwest-1.amazonaws.com.cn is aws-cn whatever the region says),
@@ -93,6 +96,7 @@ export function checkMigration(f: FileDraft): Problem[] {
       : `source ${s3Url(src)} is inside its own destination ${s3Url(dst)}: copies would overwrite sources`;
     out.push(problemAt(f, ["destination", "prefix"], msg));
   }
+  out.push(...checkBandwidth(f));
   for (const list of ["ignore", "include"] as const) {
     m[list]?.forEach((pattern, i) => {
       if (pattern === undefined) return;

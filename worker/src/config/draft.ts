@@ -27,6 +27,15 @@ export interface MigrationDraft {
   /** Each pattern, or `undefined` for an item that is not a valid one; `undefined` when the list is broken. */
   ignore: (string | undefined)[] | undefined;
   include: (string | undefined)[] | undefined;
+  /** `destination.encryption` when it is a map (its fields as for a side; `null`: absent); else `undefined`. */
+  encryption: EncryptionDraft | undefined;
+}
+
+/** The readable part of `destination.encryption`; see {@link SideDraft}. */
+export interface EncryptionDraft {
+  type: string | undefined;
+  keyId: string | null | undefined;
+  bucketKey: boolean | null | undefined;
 }
 
 type Path = (string | number)[];
@@ -71,6 +80,17 @@ export function draftOf(value: unknown, violations: readonly SchemaViolation[]):
     if (!Array.isArray(l)) return undefined;
     return l.map((item, i) => (str(item) && clean([name, i]) ? item : undefined));
   };
+  const encryption = (): EncryptionDraft | undefined => {
+    const d = root.destination;
+    const e = isMap(d) ? d.encryption : undefined;
+    if (!isMap(e)) return undefined;
+    const at = (k: string) => ["destination", "encryption", k];
+    return {
+      type: field(at("type"), e, str, undefined),
+      keyId: field<string | null>(at("keyId"), e, str, null),
+      bucketKey: field<boolean | null>(at("bucketKey"), e, bool, null),
+    };
+  };
   return {
     name: field(["name"], root, str, undefined),
     enabled: field(["enabled"], root, bool, true),
@@ -78,5 +98,6 @@ export function draftOf(value: unknown, violations: readonly SchemaViolation[]):
     destination: side("destination"),
     ignore: list("ignore"),
     include: list("include"),
+    encryption: encryption(),
   };
 }

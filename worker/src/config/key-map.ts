@@ -28,6 +28,7 @@ export function jobDestination(m: Migration, sourceKey: string): Job["destinatio
     key: destinationKey(m, sourceKey),
     storageClass: m.destination.storageClass,
     tags: m.destination.tags,
+    ...(m.destination.encryption === undefined ? {} : { encryption: m.destination.encryption }),
   };
 }
 

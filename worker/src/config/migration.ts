@@ -1,5 +1,6 @@
+import type { BandwidthScheduleFile } from "../bandwidth/index.js";
 import type { CredentialsRef, StorageClassChoice } from "../endpoint/index.js";
-import type { ObjectTags } from "../job/index.js";
+import type { DestinationEncryption, ObjectTags } from "../job/index.js";
 
 /** How an object already at the destination is judged identical. */
 export type CompareMode = "size" | "etag" | "version";
@@ -22,6 +23,8 @@ export interface MigrationDestinationFile extends MigrationSideFile {
   storageClass?: StorageClassChoice;
   /** @defaultValue "copy" */
   tags?: ObjectTags;
+  /** Absent: the bucket's default encryption. */
+  encryption?: DestinationEncryption;
 }
 
 /** The original's versioning switches. All default to false. */
@@ -40,6 +43,10 @@ export interface MigrationLimits {
   partsInParallel?: number;
   /** Source objects larger than this many bytes are ignored rather than copied. */
   maxObjectSize?: number;
+  /** Fleet-wide bandwidth outside the schedule's windows, e.g. `200MB/s`; absent: unlimited. */
+  bandwidth?: string;
+  /** A weekly timetable of bandwidth limits in one IANA time zone. */
+  bandwidthSchedule?: BandwidthScheduleFile;
 }
 
 /** Mirror mode as written: a switch, or the switch with its safety stop. */
@@ -96,7 +103,12 @@ export interface Migration {
   name: string;
   enabled: boolean;
   source: MigrationSide;
-  destination: MigrationSide & { storageClass: StorageClassChoice; tags: ObjectTags };
+  destination: MigrationSide & {
+    storageClass: StorageClassChoice;
+    tags: ObjectTags;
+    /** Absent: the bucket's default encryption. */
+    encryption?: DestinationEncryption;
+  };
   compare: CompareMode;
   ignore: string[];
   /** Empty means "everything under the source prefix". */
@@ -134,6 +146,9 @@ export function normalizeMigration(file: MigrationFile): Migration {
       ...side(file.destination),
       storageClass: file.destination.storageClass ?? "STANDARD",
       tags: file.destination.tags ?? "copy",
+      ...(file.destination.encryption === undefined
+        ? {}
+        : { encryption: { ...file.destination.encryption } }),
     },
     compare: file.compare ?? "etag",
     ignore: [...(file.ignore ?? [])],

@@ -1,1 +1,1 @@
-export { isDeletion, type Job, jobId, type ObjectTags } from "./job.js";
+export { type DestinationEncryption, isDeletion, type Job, jobId, type ObjectTags } from "./job.js";

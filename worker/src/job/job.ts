@@ -30,6 +30,8 @@ export interface Job {
     storageClass?: StorageClassChoice;
     /** Whether the source's tags are copied. @defaultValue "copy" */
     tags?: ObjectTags;
+    /** Server-side encryption of the written object; absent: the bucket's default. */
+    encryption?: DestinationEncryption;
     /**
      * Deletions: the ETag (without quotes) the compare listed; the object is deleted only
      * while it still has it. Absent for a deletion from a source event: the ledger's
@@ -43,6 +45,15 @@ export interface Job {
 
 /** True for a mirror-mode deletion. */
 export const isDeletion = (job: Pick<Job, "action">): boolean => job.action === "delete";
+
+/**
+ * How the destination encrypts what Longbow writes: S3-managed keys, or one KMS key (by
+ * its key ARN, in the destination's region) with or without an S3 Bucket Key
+ * (`bucketKey` absent: the bucket's own setting).
+ */
+export type DestinationEncryption =
+  | { type: "SSE-S3" }
+  | { type: "SSE-KMS"; keyId: string; bucketKey?: boolean };
 
 /** What happens to an object's tags. */
 export type ObjectTags = "copy" | "none";

@@ -26,6 +26,7 @@ export async function sqsHandlerOptionsFromEnv(env: NodeJS.ProcessEnv): Promise<
   return {
     queue: backends.queue,
     ledger: backends.ledger,
+    ...(backends.bandwidth ? { bandwidth: backends.bandwidth } : {}),
     migrations,
     clients: migrationClients(settings, { logger }),
     settings,

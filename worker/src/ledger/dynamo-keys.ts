@@ -10,7 +10,9 @@ import type { Job } from "../job/index.js";
  * | counter shard       | `MIG#<migration>`          | `COUNT#<0..7>`      |                   |                   |
  * | bytes of one hour   | `MIG#<migration>`          | `HOUR#<YYYY-MM-DDTHH>` |                |                   |
  * | migration meta      | `MIG#<migration>`          | `META`              | `MIGRATIONS`      | `<migration>`     |
+ * | bandwidth leases    | `BANDWIDTH#<migration>`    | `LEASES`            |                   |                   |
  *
+ * Bandwidth leases belong to worker/src/bandwidth (dynamo-shares.ts); nothing here reads them.
  * Objects spread over partitions; a report is one Query on `MIG#<m>` plus one on the GSI.
  * Counters are sharded so that a fleet finishing objects at once does not contend on one item.
  */

@@ -14,7 +14,12 @@ export type ObjectStatus = "queued" | "running" | "done" | "failed" | "skipped" 
 export type CounterBucket = "pending" | "done" | "failed" | "skipped" | "deleted";
 
 /** Counters of done objects by what proved their bytes, and of retried requests. */
-export type ExtraCounter = "verifiedSourceEtag" | "verifiedSourceChecksum" | "verifiedPartsOnly" | "retries";
+export type ExtraCounter =
+  | "verifiedSourceEtag"
+  | "verifiedSourceChecksum"
+  | "verifiedPartsOnly"
+  | "verifiedContentMd5"
+  | "retries";
 
 /** Every counter a migration keeps: objects by state, done objects by verification, retries (in `objects`). */
 export type CounterKey = CounterBucket | ExtraCounter;

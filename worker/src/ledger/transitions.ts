@@ -21,6 +21,7 @@ export const verificationCounters = {
   "source-etag": "verifiedSourceEtag",
   "source-checksum": "verifiedSourceChecksum",
   "parts-only": "verifiedPartsOnly",
+  "content-md5": "verifiedContentMd5",
 } as const satisfies Record<VerificationLevel, CounterKey>;
 
 /** Every counter key, in storage order. */
@@ -42,6 +43,7 @@ export const emptyVerificationCounts = (): VerificationCounts => ({
   "source-etag": { objects: 0, bytes: 0 },
   "source-checksum": { objects: 0, bytes: 0 },
   "parts-only": { objects: 0, bytes: 0 },
+  "content-md5": { objects: 0, bytes: 0 },
 });
 
 /** Fills a summary's counters, verification counts and retries from stored counter values. */

@@ -1,5 +1,7 @@
+import { compileBandwidth } from "../bandwidth/index.js";
 import { compareKeys, type DiffItem, type DiffKind } from "../compare/index.js";
 import { type Migration, storeOf } from "../config/index.js";
+import type { DestinationEncryption } from "../job/index.js";
 import { type DeletionShare, deletionJob, deletionShare } from "../mirror/index.js";
 import { type CostEstimate, type CostOptions, estimateCost } from "./estimate.js";
 import { addCopyRequests, type CopyRequests, noRequests, type PartRules, partRulesOf } from "./requests.js";
@@ -51,6 +53,8 @@ export interface MigrationPlan {
   source: string;
   destination: string;
   compare: Migration["compare"];
+  /** The destination encryption copies ask for; absent: the bucket's default. */
+  encryption?: DestinationEncryption;
   classes: Record<DiffKind, Tally>;
   /** new + changed. */
   toCopy: Tally;
@@ -59,6 +63,8 @@ export interface MigrationPlan {
   /** Seconds to copy `toCopy.bytes` at the plan's throughput. */
   etaSeconds: number;
   usage: PlannedUsage;
+  /** The migration's bandwidth limit, when it sets one, and the ETA of `toCopy` under it from the plan's time. */
+  bandwidth?: { limit: string; etaSeconds: number };
   /** Set for a migration in mirror mode (even with nothing to delete). */
   deletions?: PlannedDeletions;
   /** Set when the compare failed; counts then cover only what was seen before. */
@@ -165,7 +171,7 @@ export class MigrationPlanBuilder {
     this.error = message;
   }
 
-  build(throughputBytesPerSecond: number): MigrationPlan {
+  build(throughputBytesPerSecond: number, now: number = Date.now()): MigrationPlan {
     const m = this.migration;
     const toCopy = {
       objects: this.classes.new.objects + this.classes.changed.objects,
@@ -200,7 +206,13 @@ export class MigrationPlanBuilder {
         sample: [...d.sample],
       };
     }
+    const { limit } = compileBandwidth(m.limits);
+    if (limit !== undefined) {
+      const seconds = limit.secondsToMove(toCopy.bytes, throughputBytesPerSecond, now);
+      plan.bandwidth = { limit: limit.describe(), etaSeconds: Math.ceil(seconds) };
+    }
     if (this.error !== undefined) plan.error = this.error;
+    if (m.destination.encryption !== undefined) plan.encryption = m.destination.encryption;
     return plan;
   }
 }

@@ -37,6 +37,13 @@ function summaryLine(plan: Plan): string {
   );
 }
 
+/** What the destination's copies are encrypted with, in one line. */
+function encryptionLine(e: NonNullable<MigrationPlan["encryption"]>): string {
+  if (e.type === "SSE-S3") return "Encryption: SSE-S3 (keys S3 manages)";
+  const bucketKey = e.bucketKey === undefined ? "" : `, S3 Bucket Key ${e.bucketKey ? "on" : "off"}`;
+  return `Encryption: SSE-KMS with key ${inlineCode(e.keyId)}${bucketKey}; verified by Content-MD5 (the destination's ETags are not MD5s)`;
+}
+
 function migrationSection(p: MigrationPlan, estimate: CostEstimate): string {
   // The summary is raw HTML (Markdown is not parsed there): entities only.
   const toDelete = p.deletions
@@ -47,7 +54,13 @@ function migrationSection(p: MigrationPlan, estimate: CostEstimate): string {
     : `${escapeHtml(p.migration)}: ${tally(p.toCopy)} to copy${toDelete}, ETA ${formatDuration(p.etaSeconds)}`;
   const lines = [`<details><summary>${head}</summary>`, ""];
   lines.push(`${inlineCode(p.source)} → ${inlineCode(p.destination)}, compare by ${p.compare}`, "");
+  if (p.encryption) lines.push(encryptionLine(p.encryption), "");
   if (p.error) lines.push(`> **Error:** ${inlineCode(p.error)}`, "");
+  if (p.bandwidth)
+    lines.push(
+      `Bandwidth (fleet-wide): ${inlineCode(p.bandwidth.limit)}; ETA under it ${formatDuration(p.bandwidth.etaSeconds)}`,
+      "",
+    );
   const cost = estimate.migrations.find((c) => c.migration === p.migration);
   if (cost) lines.push(`Estimated cost: ${formatMoneys(cost.total)} (see the estimate below)`, "");
   lines.push("| class | objects | bytes |", "| --- | ---: | ---: |");

@@ -73,8 +73,10 @@ export function renderMigrationMarkdown(
     lines.push(
       "",
       `Verified: **${v["source-etag"].objects}** against the source's ETag · **${v["source-checksum"].objects}** against its checksum · **${v["parts-only"].objects}** by parts only${
-        m.retries > 0 ? ` · requests retried: **${m.retries}**` : ""
-      }`,
+        v["content-md5"].objects > 0
+          ? ` · **${v["content-md5"].objects}** by Content-MD5 (destination ETag not an MD5: SSE-KMS)`
+          : ""
+      }${m.retries > 0 ? ` · requests retried: **${m.retries}**` : ""}`,
     );
   }
   for (const chart of [stateChart(m), hourlyChart(m)]) if (chart) lines.push("", chart);

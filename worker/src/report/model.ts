@@ -54,7 +54,8 @@ export interface MigrationReport {
   /**
    * Done objects by what proved their bytes: `source-etag` (the source's ETag),
    * `source-checksum` (its additional checksum), `parts-only` (nothing on the source side
-   * could; every part still verified on its way to the destination).
+   * could; every part still verified on its way to the destination), `content-md5` (an
+   * SSE-KMS destination: its acceptance of each part's Content-MD5 proves what it received).
    */
   verified: VerificationCounts;
   /** Requests retried (SDK retries and re-read bodies) over the migration. */

@@ -3,7 +3,13 @@ import type { Job } from "../job/index.js";
 import type { JobOutcome, JobRun, Ledger } from "../ledger/index.js";
 import type { DeletionResult } from "../mirror/index.js";
 import type { ResumeStore } from "../transfer/index.js";
-import { type ByteBudget, type CopyResult, copyObject, type TransferPool } from "../transfer/index.js";
+import {
+  type ByteBudget,
+  type CopyResult,
+  copyObject,
+  type Pace,
+  type TransferPool,
+} from "../transfer/index.js";
 import type { MigrationClients, ResolvedRunnerOptions } from "./options.js";
 
 /** What to do with a job after one attempt. */
@@ -107,6 +113,8 @@ export interface AttemptContext {
   clients: MigrationClients;
   budget: ByteBudget;
   pool: TransferPool;
+  /** The migration's bandwidth pace in this process; `undefined` when it sets no limit. */
+  pace?: Pace | undefined;
   run: JobRun;
   signal: AbortSignal;
   isStopping: () => boolean;
@@ -125,6 +133,7 @@ export async function attemptJob(job: Job, ctx: AttemptContext): Promise<Verdict
     settings: { ...o.settings, partsInParallel },
     budget: ctx.budget,
     pool: ctx.pool,
+    ...(ctx.pace ? { pace: ctx.pace } : {}),
     resumeStore: store,
     signal: ctx.signal,
     logger: o.logger,

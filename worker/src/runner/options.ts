@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import type { S3Client } from "@aws-sdk/client-s3";
+import type { BandwidthShares } from "../bandwidth/index.js";
 import type { Migration } from "../config/index.js";
 import { LongbowError } from "../errors.js";
 import type { Job } from "../job/index.js";
@@ -51,6 +52,11 @@ export interface RunnerOptions {
   workerId?: string;
   /** @defaultValue none */
   metrics?: MetricsSink;
+  /**
+   * Where the fleet's workers share each migration's bandwidth limit (the ledger table in
+   * the cluster). @defaultValue none: this process takes the whole limit (local mode)
+   */
+  bandwidth?: BandwidthShares;
   /** Transfer engine knobs beyond the settings (tests lower `minPartSize` or backoff). */
   transfer?: Pick<CopyOptions, "minPartSize" | "retryBaseDelayMs" | "provenance" | "maxCopyAttempts">;
   /** Progress of every copy, e.g. for a progress bar. */
@@ -63,9 +69,9 @@ export interface RunnerOptions {
 
 /** {@link RunnerOptions} with every default applied. */
 export type ResolvedRunnerOptions = Required<
-  Omit<RunnerOptions, "metrics" | "transfer" | "onProgress" | "settings">
+  Omit<RunnerOptions, "metrics" | "transfer" | "onProgress" | "settings" | "bandwidth">
 > &
-  Pick<RunnerOptions, "metrics" | "transfer" | "onProgress"> & { settings: Settings };
+  Pick<RunnerOptions, "metrics" | "transfer" | "onProgress" | "bandwidth"> & { settings: Settings };
 
 export class RunnerOptionsError extends LongbowError {
   constructor(message: string) {
@@ -91,6 +97,7 @@ export function resolveRunnerOptions(o: RunnerOptions): ResolvedRunnerOptions {
     stopWhenIdle: o.stopWhenIdle ?? false,
     workerId: o.workerId ?? `${hostname()}-${process.pid}`,
     metrics: o.metrics,
+    bandwidth: o.bandwidth,
     transfer: o.transfer,
     onProgress: o.onProgress,
     logger: o.logger ?? silentLogger,

@@ -1,3 +1,4 @@
+import { BandwidthGovernor } from "../bandwidth/index.js";
 import type { Migration } from "../config/index.js";
 import { isDeletion, type Job } from "../job/index.js";
 import type { Logger } from "../log/index.js";
@@ -27,6 +28,8 @@ export interface MessageDeps {
   receiveLimit: () => Promise<number | undefined>;
   /** The process's copying capacity: budget, pool, admission, per-migration gates. */
   engine: TransferEngine;
+  /** Each migration's bandwidth limit in this process: its share of the fleet's. */
+  bandwidth: BandwidthGovernor;
   /** @defaultValue no events */
   emit?: EmitRunnerEvent;
 }
@@ -54,6 +57,12 @@ export function messageDeps(o: ResolvedRunnerOptions, log: Logger, emit?: EmitRu
     engine: new TransferEngine({
       settings: o.settings,
       ...(o.transfer?.minPartSize === undefined ? {} : { minPartSize: o.transfer.minPartSize }),
+    }),
+    bandwidth: new BandwidthGovernor({
+      ...(o.bandwidth ? { shares: o.bandwidth } : {}),
+      workerId: o.workerId,
+      leaseSeconds: o.settings.bandwidthLeaseSeconds,
+      logger: log,
     }),
     ...(emit === undefined ? {} : { emit }),
   };
@@ -140,6 +149,7 @@ async function processJob(
       clients,
       budget: deps.engine.budget,
       pool: deps.engine.pool,
+      pace: deps.bandwidth.pacerFor(migration),
       run,
       signal,
       isStopping: () => signal.aborted,

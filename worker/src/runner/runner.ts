@@ -125,6 +125,8 @@ export class Runner extends EventEmitter<RunnerEvents> {
     await Promise.all(Array.from({ length: receivers }, () => this.receiveLoop(signal)));
     signal.removeEventListener("abort", wake);
     await Promise.allSettled([...this.active]);
+    // leases given back now rather than left to expire: the others' shares grow at once
+    await this.deps.bandwidth.close();
   }
 
   /**

@@ -64,6 +64,11 @@ export interface Settings {
    * object's message still goes only after its ledger item is written. @defaultValue 16
    */
   sendConcurrency: number;
+  /**
+   * Workers share a migration's bandwidth limit through leases; a worker that dies gives its
+   * share back within this long (leases are renewed every quarter of it). @defaultValue 60
+   */
+  bandwidthLeaseSeconds: number;
 }
 
 export const defaultSettings: Readonly<Settings> = Object.freeze({
@@ -82,6 +87,7 @@ export const defaultSettings: Readonly<Settings> = Object.freeze({
   firstByteTimeoutMs: 30_000,
   idleTimeoutMs: 120_000,
   sendConcurrency: 16,
+  bandwidthLeaseSeconds: 60,
 });
 
 /** Environment variable for each setting; sizes are in MiB. */
@@ -101,6 +107,7 @@ export const settingsEnv = {
   firstByteTimeoutMs: "LONGBOW_FIRST_BYTE_TIMEOUT_MS",
   idleTimeoutMs: "LONGBOW_IDLE_TIMEOUT_MS",
   sendConcurrency: "LONGBOW_SEND_CONCURRENCY",
+  bandwidthLeaseSeconds: "LONGBOW_BANDWIDTH_LEASE_SECONDS",
 } as const satisfies Record<keyof Settings, string>;
 
 const logLevels = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
@@ -138,6 +145,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Partial<Settings> {
     "firstByteTimeoutMs",
     "idleTimeoutMs",
     "sendConcurrency",
+    "bandwidthLeaseSeconds",
   ] as const) {
     const v = read(field);
     if (v !== undefined) out[field] = positiveInt(v, settingsEnv[field]);
@@ -167,6 +175,7 @@ export function validateSettings(s: Settings): Settings {
   intAtLeast("firstByteTimeoutMs", 100, 600_000);
   intAtLeast("idleTimeoutMs", 100, 3_600_000);
   intAtLeast("sendConcurrency", 1, 500);
+  intAtLeast("bandwidthLeaseSeconds", 4, 3600);
   if (s.partSize !== undefined) {
     intAtLeast("partSize", 5 * MiB, 5 * 1024 * MiB);
   }

@@ -120,14 +120,25 @@ export async function copyObject(job: Job, options: CopyOptions): Promise<CopyRe
     ...(src === undefined ? {} : { sourceEtag: src.etag }),
     ...(src?.versionId === undefined ? {} : { sourceVersionId: src.versionId }),
   });
-  const copied = (destinationEtag: string, verification: VerificationLevel): CopyResult => {
-    const result: CopyResult = { status: "copied", ...base(), destinationEtag, verification };
+  const copied = (
+    destinationEtag: string,
+    verification: VerificationLevel,
+    readProof?: VerificationLevel,
+  ): CopyResult => {
+    const result: CopyResult = {
+      status: "copied",
+      ...base(),
+      destinationEtag,
+      verification,
+      ...(readProof === undefined ? {} : { readProof }),
+    };
     log.info(
       {
         bytes: result.bytes,
         partsTotal,
         partsReused,
         verification,
+        ...(readProof === undefined ? {} : { readProof }),
         retries: result.retries,
         durationMs: result.durationMs,
       },
@@ -155,7 +166,7 @@ export async function copyObject(job: Job, options: CopyOptions): Promise<CopyRe
       if (out.src !== undefined) {
         src = out.src;
         partsTotal = 1;
-        return copied(out.etag, out.verification);
+        return copied(out.etag, out.verification, out.readProof);
       }
       log.debug({ listedSize: listed }, "object grew since it was listed; copying it the long way");
     }
@@ -195,7 +206,7 @@ export async function copyObject(job: Job, options: CopyOptions): Promise<CopyRe
         multipart: false,
       });
       const out = await verified(() => copySmall(ctx, known, pin));
-      return copied(out.etag, out.verification);
+      return copied(out.etag, out.verification, out.readProof);
     }
     let askEveryPart = false;
     const out = await verified(async () => {
@@ -224,7 +235,7 @@ export async function copyObject(job: Job, options: CopyOptions): Promise<CopyRe
       }
     });
     partsReused = out.partsReused;
-    return copied(out.etag, out.verification);
+    return copied(out.etag, out.verification, out.readProof);
   } catch (err) {
     const timedOut =
       timeout.aborted && !o.signal?.aborted

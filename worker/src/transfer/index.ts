@@ -14,6 +14,7 @@ export { provenanceKeys } from "./metadata.js";
 export {
   type CopyOptions,
   type CopySettings,
+  type Pace,
   type ResolvedCopyOptions,
   resolveCopyOptions,
 } from "./options.js";

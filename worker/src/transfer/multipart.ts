@@ -6,6 +6,7 @@ import {
 import { completedObject } from "./completed-upload.js";
 import { type CopyContext, type Pin, type SourceObject, send } from "./context.js";
 import { deleteDestination } from "./destination.js";
+import { destinationEtagIsMd5 } from "./destination-etag.js";
 import {
   IntegrityError,
   ReadMismatchError,
@@ -15,7 +16,7 @@ import {
 } from "./errors.js";
 import { multipartEtag, unquote } from "./etag.js";
 import type { PartLayout, PartPlan } from "./part-plan.js";
-import { partSlot, runPart } from "./part-transfer.js";
+import { type PartSent, partSlot, runPart } from "./part-transfer.js";
 import { proofFor, type ReadProof, type VerificationLevel } from "./read-proof.js";
 import { abortUpload, findResumableUpload, type ResumeLookup } from "./resume.js";
 import type { ResumePoint } from "./resume-store.js";
@@ -30,6 +31,8 @@ export interface MultipartOutcome {
   etag: string;
   partsReused: number;
   verification: VerificationLevel;
+  /** What proved the bytes read, when `verification` is `content-md5`. */
+  readProof?: VerificationLevel;
 }
 
 /** How the plan of a multipart copy came about. */
@@ -75,10 +78,19 @@ export async function copyMultipart(
     proof.dispose();
     return { etag: upload.completedEtag, partsReused: upload.kept.size, verification: proof.level };
   }
-  const etags = await transferParts(ctx, pin, plan, upload, proof);
-  await proveRead(ctx, src, upload, proof, etags, origin.layoutGuessed);
-  const etag = await completeUpload(ctx, upload, etags);
-  return { etag, partsReused: upload.kept.size, verification: proof.level };
+  const parts = await transferParts(ctx, pin, plan, upload, proof);
+  await proveRead(
+    ctx,
+    src,
+    upload,
+    proof,
+    parts.map((p) => p.md5),
+    origin.layoutGuessed,
+  );
+  const done = await completeUpload(ctx, upload, parts);
+  const partsReused = upload.kept.size;
+  if (done.confirmed) return { etag: done.etag, partsReused, verification: proof.level };
+  return { etag: done.etag, partsReused, verification: "content-md5", readProof: proof.level };
 }
 
 async function createUpload(ctx: CopyContext, src: SourceObject): Promise<string> {
@@ -159,7 +171,8 @@ async function openUpload(
  * are read again only when the proof needs their bytes. Parts are dispatched in order,
  * each reserving its bytes from the shared budget before its GET, at most
  * `partsInParallel` at once for this object and within the shared pool's slots overall.
- * Failures are decided once every part has settled. Returns each part's MD5, in order.
+ * Failures are decided once every part has settled. Returns each part, in order. On an
+ * SSE-KMS destination kept parts are read too: their ETags are not the MD5s a proof needs.
  */
 async function transferParts(
   ctx: CopyContext,
@@ -167,10 +180,11 @@ async function transferParts(
   plan: PartPlan,
   upload: OpenUpload,
   proof: ReadProof,
-): Promise<string[]> {
+): Promise<PartSent[]> {
   const { o } = ctx;
-  const etags: (string | undefined)[] = new Array(plan.partsCount).fill(undefined);
-  for (const [n, etag] of upload.kept) etags[n - 1] = etag;
+  const keptAreMd5 = destinationEtagIsMd5(ctx.job.destination.encryption, {});
+  const etags: (PartSent | undefined)[] = new Array(plan.partsCount).fill(undefined);
+  for (const [n, etag] of upload.kept) etags[n - 1] = { md5: etag, etag, confirmed: true };
   // Cancels sibling parts once one part has failed for good.
   const stop = new AbortController();
   const signal = AbortSignal.any([ctx.signal, stop.signal]);
@@ -193,8 +207,10 @@ async function transferParts(
   try {
     for (const part of plan.parts()) {
       const kept = upload.kept.get(part.n);
-      if (kept !== undefined && !proof.needsEveryPart) continue;
+      if (kept !== undefined && !proof.needsEveryPart && keptAreMd5) continue;
       if (failure !== undefined) break;
+      // paced before anything is held: a wait for the bandwidth keeps no slot or memory idle
+      await o.pace(part.length, signal);
       const releaseSlot = await partSlot(perObject, o.pool, signal);
       let releaseBytes: () => void;
       try {
@@ -205,8 +221,8 @@ async function transferParts(
       }
       const job = { part, uploadId: upload.uploadId, kept, proof, releaseSlot, releaseBytes };
       tasks.push(
-        runPart(partContext(), pin, job).then((md5) => {
-          etags[part.n - 1] = md5;
+        runPart(partContext(), pin, job).then((sent) => {
+          etags[part.n - 1] = sent;
         }, fail),
       );
     }
@@ -223,7 +239,7 @@ async function transferParts(
     }
     throw failure;
   }
-  return etags as string[];
+  return etags as PartSent[];
 }
 
 /** Step 3: the bytes read are those of the source (or the upload is aborted and the copy made again). */
@@ -256,11 +272,11 @@ async function proveRead(
 async function completeUpload(
   ctx: CopyContext,
   upload: OpenUpload,
-  etags: readonly string[],
-): Promise<string> {
+  parts: readonly PartSent[],
+): Promise<{ etag: string; confirmed: boolean }> {
   const { job, o } = ctx;
   const { uploadId } = upload;
-  const local = multipartEtag(etags);
+  const local = multipartEtag(parts.map((p) => p.md5));
   await o.resumeStore?.save(job, { ...upload.point, completing: local });
   let done: CompleteMultipartUploadCommandOutput;
   try {
@@ -270,7 +286,7 @@ async function completeUpload(
           Bucket: job.destination.bucket,
           Key: job.destination.key,
           UploadId: uploadId,
-          MultipartUpload: { Parts: etags.map((etag, i) => ({ PartNumber: i + 1, ETag: `"${etag}"` })) },
+          MultipartUpload: { Parts: parts.map((p, i) => ({ PartNumber: i + 1, ETag: `"${p.etag}"` })) },
         }),
         { abortSignal },
       ),
@@ -282,7 +298,7 @@ async function completeUpload(
     if (err.code === "NoSuchUpload" && (await completedObject(ctx, local))) {
       // A retry of a Complete that S3 had finished (its first answer was lost on the way).
       await o.resumeStore?.clear(job);
-      return local;
+      return { etag: local, confirmed: true };
     }
     await abortUpload(ctx, uploadId);
     await o.resumeStore?.clear(job);
@@ -297,6 +313,9 @@ async function completeUpload(
   }
   await o.resumeStore?.clear(job);
   const finalEtag = unquote(done.ETag);
+  // an SSE-KMS destination's ETag is no md5-of-md5s: the parts' accepted Content-MD5s stand
+  const confirmed = parts.every((p) => p.confirmed) && destinationEtagIsMd5(job.destination.encryption, done);
+  if (!confirmed && finalEtag) return { etag: finalEtag, confirmed };
   if (finalEtag !== local) {
     await deleteDestination(ctx, done.VersionId);
     throw new IntegrityError(
@@ -304,5 +323,5 @@ async function completeUpload(
       { bucket: job.destination.bucket, key: job.destination.key, uploadId },
     );
   }
-  return local;
+  return { etag: local, confirmed };
 }

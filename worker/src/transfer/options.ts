@@ -72,7 +72,17 @@ export interface CopyOptions {
   retryBaseDelayMs?: number;
   /** Milliseconds since the epoch; injected for tests. @defaultValue Date.now */
   clock?: () => number;
+  /**
+   * Waits until `bytes` may cross the link (a bandwidth limit); called before a part or a
+   * small object reserves its memory and before its GET. @defaultValue no limit
+   */
+  pace?: Pace;
 }
+
+/** See {@link CopyOptions.pace}. */
+export type Pace = (bytes: number, signal?: AbortSignal) => Promise<void>;
+
+const unpaced: Pace = async () => {};
 
 /** {@link CopyOptions} with every default applied. */
 export interface ResolvedCopyOptions {
@@ -96,6 +106,7 @@ export interface ResolvedCopyOptions {
   listPageSize: number;
   retryBaseDelayMs: number;
   clock: () => number;
+  pace: Pace;
 }
 
 /** Applies the defaults in one place, then validates; messages name the option. */
@@ -129,6 +140,7 @@ export function resolveCopyOptions(options: CopyOptions): ResolvedCopyOptions {
     listPageSize: options.listPageSize ?? 1000,
     retryBaseDelayMs: options.retryBaseDelayMs ?? 100,
     clock: options.clock ?? Date.now,
+    pace: options.pace ?? unpaced,
   };
   validateCopyOptions(resolved);
   return {

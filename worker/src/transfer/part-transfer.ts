@@ -1,6 +1,7 @@
 import { UploadPartCommand } from "@aws-sdk/client-s3";
 import { AbortError } from "../errors.js";
 import { type CopyContext, type Pin, send } from "./context.js";
+import { destinationEtagIsMd5 } from "./destination-etag.js";
 import { IntegrityError } from "./errors.js";
 import { md5Hex, unquote } from "./etag.js";
 import type { TransferPool } from "./pool.js";
@@ -43,6 +44,15 @@ export async function partSlot(
   }
 }
 
+/** One part as the upload holds it: the MD5 of its bytes, and the ETag S3 gave it. */
+export interface PartSent {
+  md5: string;
+  /** What CompleteMultipartUpload names the part by: its MD5, except on SSE-KMS destinations. */
+  etag: string;
+  /** True when the destination's ETag confirmed the MD5; false when only Content-MD5 vouches for it (SSE-KMS). */
+  confirmed: boolean;
+}
+
 /** One part to move: its range, where it goes, and what holds its slot and bytes. */
 export interface PartTask {
   part: { n: number; start: number; length: number };
@@ -60,10 +70,10 @@ async function uploadPart(
   n: number,
   data: Buffer,
   md5: string,
-): Promise<void> {
+): Promise<PartSent> {
   const { job, o } = ctx;
   const contentMd5 = Buffer.from(md5, "hex").toString("base64");
-  await withRetries(
+  return withRetries(
     `part ${n} UploadPart`,
     async () => {
       const out = await send(ctx, "destination", "UploadPart", (c, abortSignal) =>
@@ -82,6 +92,9 @@ async function uploadPart(
       );
       ctx.moved.bytes += data.length;
       const etag = unquote(out.ETag);
+      // an SSE-KMS destination's part ETag is no MD5: S3 accepting the Content-MD5 is the proof
+      const confirmed = destinationEtagIsMd5(job.destination.encryption, out);
+      if (etag && !confirmed) return { md5, etag, confirmed };
       if (etag !== md5) {
         throw new IntegrityError(
           `${o.destinationLabel} returned ETag ${etag} for part ${n} whose MD5 is ${md5}`,
@@ -92,6 +105,7 @@ async function uploadPart(
           },
         );
       }
+      return { md5, etag, confirmed };
     },
     ctx.retry,
   );
@@ -100,11 +114,14 @@ async function uploadPart(
 /**
  * Reads one part (pinned, retried when its body breaks), hands its bytes to the proof,
  * and uploads it with Content-MD5, checking the returned ETag. A kept part is only read:
- * when its MD5 equals the kept part's ETag it stays; otherwise it is uploaded again.
- * The part's bytes go back to the budget once uploaded and released by the proof; its
- * buffer is recycled only when no request can still be reading it. Returns the part's MD5.
+ * when its MD5 equals the kept part's ETag it stays; otherwise it is uploaded again. On an
+ * SSE-KMS destination a kept part's ETag says nothing of its bytes: it stays (it was sent
+ * from this same pinned source version with its Content-MD5, which S3 checked), and is read
+ * only for the MD5 the proof needs. The part's bytes go back to the budget once uploaded
+ * and released by the proof; its buffer is recycled only when no request can still be
+ * reading it.
  */
-export async function runPart(ctx: CopyContext, pin: Pin, t: PartTask): Promise<string> {
+export async function runPart(ctx: CopyContext, pin: Pin, t: PartTask): Promise<PartSent> {
   const { o } = ctx;
   const { n, length } = t.part;
   let holders = 2;
@@ -127,10 +144,11 @@ export async function runPart(ctx: CopyContext, pin: Pin, t: PartTask): Promise<
       const md5 = md5Hex(data);
       handedIn = true;
       t.proof.add(n, data, letGo);
-      if (t.kept === md5) {
+      const keptIsMd5 = destinationEtagIsMd5(ctx.job.destination.encryption, {});
+      if (t.kept !== undefined && (t.kept === md5 || !keptIsMd5)) {
         settled = true;
         o.onProgress({ type: "part_checked", partNumber: n, bytes: data.length });
-        return md5;
+        return { md5, etag: t.kept, confirmed: keptIsMd5 };
       }
       if (t.kept !== undefined) {
         o.logger.warn(
@@ -138,10 +156,10 @@ export async function runPart(ctx: CopyContext, pin: Pin, t: PartTask): Promise<
           "a part kept from an earlier attempt differs from the source; uploading it again",
         );
       }
-      await uploadPart(ctx, t.uploadId, n, data, md5);
+      const sent = await uploadPart(ctx, t.uploadId, n, data, md5);
       settled = true;
       o.onProgress({ type: "part_uploaded", partNumber: n, bytes: data.length, uploadId: t.uploadId });
-      return md5;
+      return sent;
     }, ctx.signal);
   } finally {
     t.releaseSlot();

@@ -12,9 +12,14 @@ import { type PartLayout, PartPlan } from "./part-plan.js";
  *   CRC32C, SHA-256 or SHA-1), for sources whose ETag is not an MD5 (SSE-KMS, other stores);
  * - `parts-only`: nothing on the source side could prove them; every part (or the object)
  *   still went to the destination with Content-MD5 and its returned ETag was checked, so
- *   the destination holds exactly what was read.
+ *   the destination holds exactly what was read;
+ * - `content-md5`: the destination's ETag is not an MD5 of the content (SSE-KMS), so its
+ *   answers cannot confirm the bytes: what proves it received exactly the bytes read is that
+ *   it accepted every part (or the PUT) with their Content-MD5, which S3 refuses when the
+ *   body differs. The bytes read were still checked against the source where it allows (a
+ *   mismatch fails the copy); the copy's log line names that check as `readProof`.
  */
-export type VerificationLevel = "source-etag" | "source-checksum" | "parts-only";
+export type VerificationLevel = "source-etag" | "source-checksum" | "parts-only" | "content-md5";
 
 /** What the source offers to prove bytes against. */
 export interface ProvableSource {

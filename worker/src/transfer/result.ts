@@ -30,6 +30,8 @@ export interface CopyResult {
    * when the match rests on provenance metadata (the earlier copy's record stands).
    */
   verification?: VerificationLevel;
+  /** For `copied` with `verification` `content-md5`: what proved the bytes read against the source. */
+  readProof?: VerificationLevel;
   /** For `identical`: the ETags are equal, or the destination's provenance names the source's ETag. */
   identicalBy?: "etag" | "provenance";
   /** Requests that failed and were tried again (SDK retries and re-read bodies), in all attempts. */

@@ -2,6 +2,7 @@ import { HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { checksumOfHead } from "./checksum.js";
 import { type CopyContext, type Pin, type SourceObject, send } from "./context.js";
 import { deleteDestination } from "./destination.js";
+import { destinationEtagIsMd5 } from "./destination-etag.js";
 import { IntegrityError, ReadMismatchError } from "./errors.js";
 import { md5Hex, unquote } from "./etag.js";
 import { proveWhole, type VerificationLevel } from "./read-proof.js";
@@ -13,6 +14,8 @@ import { writeFields } from "./write-fields.js";
 export interface WholeCopy {
   etag: string;
   verification: VerificationLevel;
+  /** What proved the bytes read, when `verification` is `content-md5`. */
+  readProof?: VerificationLevel;
 }
 
 /**
@@ -71,6 +74,7 @@ async function copyWhole(
   read: () => Promise<{ src: SourceObject; data: Buffer } | undefined>,
   onRead?: (src: SourceObject) => void,
 ): Promise<ListedSmallOutcome> {
+  await ctx.o.pace(reserve, ctx.signal);
   const releaseBytes = await ctx.o.budget.acquire(reserve, ctx.signal);
   try {
     return await ctx.o.pool.run(async () => {
@@ -84,8 +88,9 @@ async function copyWhole(
       );
       if (got === undefined) return { src: undefined };
       onRead?.(got.src);
-      const etag = await putWhole(ctx, got.src, got.data, got.md5);
-      return { src: got.src, etag, verification: got.verification };
+      const put = await putWhole(ctx, got.src, got.data, got.md5);
+      if (put.confirmed) return { src: got.src, etag: put.etag, verification: got.verification };
+      return { src: got.src, etag: put.etag, verification: "content-md5", readProof: got.verification };
     }, ctx.signal);
   } finally {
     releaseBytes();
@@ -139,9 +144,16 @@ async function provenRead(
 
 /**
  * PUTs `data` with Content-MD5 and checks the destination's ETag against the local MD5; a
- * mismatching destination object is deleted. Returns the destination ETag.
+ * mismatching destination object is deleted. Returns the destination ETag, and whether it
+ * confirmed the bytes: an SSE-KMS destination's ETag is no MD5, and only the accepted
+ * Content-MD5 proves what it stored.
  */
-async function putWhole(ctx: CopyContext, src: SourceObject, data: Buffer, md5: string): Promise<string> {
+async function putWhole(
+  ctx: CopyContext,
+  src: SourceObject,
+  data: Buffer,
+  md5: string,
+): Promise<{ etag: string; confirmed: boolean }> {
   const { job, o } = ctx;
   const contentMd5 = Buffer.from(md5, "hex").toString("base64");
   const fields = await writeFields(ctx, src);
@@ -167,6 +179,11 @@ async function putWhole(ctx: CopyContext, src: SourceObject, data: Buffer, md5: 
     ctx.retry,
   );
   const etag = unquote(put.ETag);
+  const confirmed = destinationEtagIsMd5(job.destination.encryption, put);
+  if (!confirmed && etag) {
+    o.onProgress({ type: "object_put", bytes: data.length });
+    return { etag, confirmed };
+  }
   if (etag !== md5) {
     await deleteDestination(ctx, put.VersionId);
     throw new IntegrityError(
@@ -178,5 +195,5 @@ async function putWhole(ctx: CopyContext, src: SourceObject, data: Buffer, md5: 
     );
   }
   o.onProgress({ type: "object_put", bytes: data.length });
-  return md5;
+  return { etag: md5, confirmed };
 }

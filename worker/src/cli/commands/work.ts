@@ -58,6 +58,7 @@ export const registerWork: RegisterCommand = (program) => {
       const runner = new Runner({
         queue: backends.queue,
         ledger: backends.ledger,
+        ...(backends.bandwidth ? { bandwidth: backends.bandwidth } : {}),
         migrations,
         clients: clients.get,
         settings,
