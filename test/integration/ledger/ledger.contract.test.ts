@@ -412,3 +412,71 @@ describe("DynamoDB ledger finish without a read", () => {
     );
   });
 });
+
+describe.each(implementations)("%s ledger fan-out records", (_name, make) => {
+  const big = job("giant", "e9-100", 100 << 20);
+  const opened = { uploadId: "u1", rangesTotal: 4, partsTotal: 100, startedAt: run.startedAt };
+
+  it("opens a fan-out once per upload; a new upload replaces the record", async () => {
+    const l = await make();
+    expect(await l.fanout(big)).toBeUndefined();
+    await l.openFanout(big, opened);
+    await l.rangeDone(big, "u1", { index: 0, parts: 25 });
+    // a redelivered split finds its own record, progress kept
+    expect(await l.openFanout(big, opened)).toMatchObject({ uploadId: "u1", rangesDone: [0], partsDone: 25 });
+    expect(await l.openFanout(big, { ...opened, uploadId: "u2" })).toMatchObject({
+      uploadId: "u2",
+      rangesDone: [],
+      partsDone: 0,
+    });
+    expect(await l.rangeDone(big, "u1", { index: 1, parts: 25 })).toBeUndefined();
+  });
+
+  it("counts each range once, however often it is reported", async () => {
+    const l = await make();
+    await l.openFanout(big, opened);
+    await l.rangeDone(big, "u1", { index: 2, parts: 25 });
+    await l.rangeDone(big, "u1", { index: 2, parts: 25 });
+    const s = await l.rangeDone(big, "u1", { index: 0, parts: 25 });
+    expect(s).toMatchObject({ rangesDone: [0, 2], partsDone: 50, rangesTotal: 4 });
+    expect(await l.fanout(big)).toEqual(s);
+  });
+
+  it("grants the completion to exactly one of the ranges finishing at once, and to it again", async () => {
+    const l = await make();
+    const ranges = 6;
+    await l.openFanout(big, { ...opened, rangesTotal: ranges });
+    const indices = Array.from({ length: ranges }, (_, i) => i);
+    expect(await l.claimCompletion(big, "u1", 0)).toBe(false); // nothing done yet
+    // every range finishes at once, and each asks to complete as soon as its mark is written
+    const granted = await Promise.all(
+      indices.map(async (index) => {
+        const s = await l.rangeDone(big, "u1", { index, parts: 10 });
+        return s !== undefined && s.rangesDone.length === ranges
+          ? l.claimCompletion(big, "u1", index)
+          : false;
+      }),
+    );
+    // those that saw the last mark race for the claim; whoever asks later is refused
+    const late = await Promise.all(indices.map((i) => l.claimCompletion(big, "u1", i)));
+    const winners = indices.filter((i) => late[i]);
+    expect(winners).toHaveLength(1);
+    expect(granted.filter(Boolean).length).toBeLessThanOrEqual(1);
+    const state = await l.fanout(big);
+    expect(state).toMatchObject({ completer: winners[0], partsDone: 60 });
+  });
+
+  it("ends a fan-out once: an aborted one grants no completion and leaves the report", async () => {
+    const l = await make();
+    await l.openFanout(big, { ...opened, rangesTotal: 1 });
+    expect((await l.summary("photos")).fanouts).toEqual([
+      { sourceKey: "giant", partsDone: 0, partsTotal: 100, rangesDone: 0, rangesTotal: 1 },
+    ]);
+    await l.endFanout(big, "u1", "aborted", "source changed");
+    await l.endFanout(big, "u1", "completed");
+    await l.rangeDone(big, "u1", { index: 0, parts: 100 });
+    expect(await l.claimCompletion(big, "u1", 0)).toBe(false);
+    expect(await l.fanout(big)).toMatchObject({ ended: "aborted", reason: "source changed" });
+    expect((await l.summary("photos")).fanouts).toBeUndefined();
+  });
+});

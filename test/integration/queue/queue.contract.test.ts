@@ -193,3 +193,38 @@ describe("SQS queue specifics", () => {
     expect(await (queue as SqsQueue).maxReceiveCount()).toBe(2);
   });
 });
+
+describe.each(implementations)("%s queue with part-range jobs", (_name, make) => {
+  it("carries the range jobs of one object as separate messages beside object jobs", async () => {
+    const q = await make();
+    const layout: [number, number][] = [
+      [5 << 20, 9_999],
+      [123, 1],
+    ];
+    const ranges: Job[] = Array.from({ length: 3 }, (_, index) => ({
+      ...job("giant"),
+      range: {
+        uploadId: "u1",
+        index,
+        count: 3,
+        first: index * 64 + 1,
+        last: index * 64 + 64,
+        layout,
+        mirrored: true,
+        size: 9_999 * (5 << 20) + 123,
+        sourceEtag: "abc-10000",
+        verification: "source-etag",
+      },
+    }));
+    await q.send([job("small"), ...ranges]);
+    const got: Job[] = [];
+    for (let i = 0; i < 5 && got.length < 4; i++) {
+      got.push(...(await q.receive({ max: 10, waitSeconds: 1 })).map((m) => JSON.parse(m.body) as Job));
+    }
+    expect(got.filter((j) => j.range === undefined).map((j) => j.source.key)).toEqual(["small"]);
+    expect(
+      got.filter((j) => j.range !== undefined).sort((a, b) => (a.range?.index ?? 0) - (b.range?.index ?? 0)),
+    ).toEqual(ranges);
+    await q.close();
+  });
+});

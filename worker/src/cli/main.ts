@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { dropOutputToClosedPipes } from "./closed-output.js";
 import { commands } from "./commands.js";
 import { usageExit } from "./exit-codes.js";
 import { UsageError } from "./usage-error.js";
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
 
 /** Runs `longbow` with `argv` (node, script, arguments...) and resolves to its exit code. */
 export async function main(argv: string[] = process.argv): Promise<number> {
+  dropOutputToClosedPipes();
   const onlyVersion = asksOnlyVersion(argv.slice(2));
   if (onlyVersion !== undefined) {
     process.stdout.write(renderVersion(onlyVersion.json));

@@ -43,6 +43,8 @@ export interface MigrationLimits {
   partsInParallel?: number;
   /** Source objects larger than this many bytes are ignored rather than copied. */
   maxObjectSize?: number;
+  /** Objects of at least this many MiB are fanned out across workers (the LONGBOW_FANOUT_THRESHOLD_MB setting's override). */
+  fanoutThresholdMB?: number;
   /** Fleet-wide bandwidth outside the schedule's windows, e.g. `200MB/s`; absent: unlimited. */
   bandwidth?: string;
   /** A weekly timetable of bandwidth limits in one IANA time zone. */

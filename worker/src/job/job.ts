@@ -41,6 +41,38 @@ export interface Job {
     /** Deletions: the size the compare listed. */
     size?: number;
   };
+  /**
+   * Set on a part-range job: one slice of a giant object fanned out across workers (see
+   * fanout/), copied into the upload the splitting worker created. Absent on object jobs.
+   */
+  range?: PartRange;
+}
+
+/**
+ * One slice of a fanned-out object: parts `first`..`last` of the shared multipart upload.
+ * Carries the whole plan (run-length layout) and the pin, so any worker can copy it without
+ * asking the source for its layout again.
+ */
+export interface PartRange {
+  uploadId: string;
+  /** 0-based position among the object's `count` ranges. */
+  index: number;
+  count: number;
+  /** First and last part number of the slice (1-based, inclusive). */
+  first: number;
+  last: number;
+  /** Every part's size as `[size, count]` runs: the plan the upload was created with. */
+  layout: readonly (readonly [size: number, count: number])[];
+  /** True when the plan follows the source's own parts (the destination ETag equals the source's). */
+  mirrored: boolean;
+  /** Source size and ETag (unquoted) seen by the splitting worker; every read is pinned to them. */
+  size: number;
+  sourceEtag: string;
+  /** Reads are pinned to this version when set, else by If-Match on `sourceEtag`. */
+  pinVersionId?: string;
+  sourceVersionId?: string;
+  /** What the completed object will be proven against (see `VerificationLevel`). */
+  verification: "source-etag" | "parts-only";
 }
 
 /** True for a mirror-mode deletion. */

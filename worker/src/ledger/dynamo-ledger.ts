@@ -17,15 +17,18 @@ import type { Job } from "../job/index.js";
 import { immediately, type Schedule } from "../schedule.js";
 import { sleep } from "../sleep.js";
 import type { ResumeStore } from "../transfer/index.js";
+import { DynamoFanouts } from "./dynamo-fanout.js";
 import { finishWithoutRead } from "./dynamo-finish.js";
 import { counterUpdate, hourUpdate, putFor, type Transition, toItem } from "./dynamo-items.js";
 import { metaKey, migrationsIndexPk, objectKey } from "./dynamo-keys.js";
 import { listMigrations, readSummary } from "./dynamo-summary.js";
 import { LedgerError } from "./errors.js";
+import { fanoutChanges } from "./fanout-state.js";
 import { copiedFromItems, resumeFields, resumePointOf } from "./items.js";
 import type {
   CopiedFrom,
   EnqueueOptions,
+  FanoutState,
   JobOutcome,
   JobRun,
   Ledger,
@@ -99,6 +102,7 @@ export class DynamoLedger implements Ledger {
   private readonly table: string;
   private readonly maxConflictRetries: number;
   private readonly enqueueBatchSize: number;
+  private readonly fanouts: DynamoFanouts;
 
   constructor(options: DynamoLedgerOptions) {
     this.client = options.client;
@@ -110,6 +114,7 @@ export class DynamoLedger implements Ledger {
         throw new LedgerError("InvalidOption", `${field} must be a whole number >= 1, got ${this[field]}`);
       }
     }
+    this.fanouts = new DynamoFanouts(this.client, this.table, this.maxConflictRetries);
   }
 
   async get(job: Pick<Job, "migration" | "source">, signal?: AbortSignal): Promise<LedgerItem | undefined> {
@@ -485,11 +490,54 @@ export class DynamoLedger implements Ledger {
     );
   }
 
-  summary(
+  async summary(
     migration: string,
     options: { failureLimit?: number; signal?: AbortSignal } = {},
   ): Promise<LedgerSummary> {
-    return readSummary(this.client, this.table, migration, options);
+    const [summary, fanouts] = await Promise.all([
+      readSummary(this.client, this.table, migration, options),
+      this.fanouts.inProgress(migration, options.signal),
+    ]);
+    if (fanouts.length > 0) summary.fanouts = fanouts;
+    return summary;
+  }
+
+  openFanout(
+    job: Job,
+    fanout: { uploadId: string; rangesTotal: number; partsTotal: number; startedAt: string },
+    signal?: AbortSignal,
+  ): Promise<FanoutState> {
+    return this.fanouts.change(job, fanoutChanges.open(fanout), signal);
+  }
+
+  rangeDone(
+    job: Job,
+    uploadId: string,
+    range: { index: number; parts: number },
+    signal?: AbortSignal,
+  ): Promise<FanoutState | undefined> {
+    return this.fanouts.change(job, fanoutChanges.rangeDone(uploadId, range), signal);
+  }
+
+  claimCompletion(job: Job, uploadId: string, index: number, signal?: AbortSignal): Promise<boolean> {
+    return this.fanouts.change(job, fanoutChanges.claim(uploadId, index), signal);
+  }
+
+  async endFanout(
+    job: Job,
+    uploadId: string,
+    ended: "completed" | "aborted",
+    reason?: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    await this.fanouts.change(job, fanoutChanges.end(uploadId, ended, reason), signal);
+  }
+
+  async fanout(
+    job: Pick<Job, "migration" | "source">,
+    signal?: AbortSignal,
+  ): Promise<FanoutState | undefined> {
+    return (await this.fanouts.read(job, signal))?.state;
   }
 
   migrations(signal?: AbortSignal): Promise<string[]> {

@@ -111,6 +111,17 @@ export interface LedgerSummary {
   skips: LedgerItem[];
   /** ISO time the last compare (send) for this migration finished, if any. */
   lastCompareAt?: string;
+  /** Objects fanned out across workers and not yet ended, with their progress by parts (at most 50). */
+  fanouts?: FanoutProgress[];
+}
+
+/** One fanned-out object's progress, as a report shows it. */
+export interface FanoutProgress {
+  sourceKey: string;
+  partsDone: number;
+  partsTotal: number;
+  rangesDone: number;
+  rangesTotal: number;
 }
 
 export interface EnqueueOptions {
@@ -163,6 +174,72 @@ export interface JobOutcome extends JobRun {
   attemptNoted?: boolean;
 }
 
+/**
+ * Where a fanned-out object stands (see fanout/): one record per object beside its item,
+ * for the one multipart upload its part ranges are copied into.
+ */
+export interface FanoutState {
+  uploadId: string;
+  rangesTotal: number;
+  /** Indices of the ranges copied, ascending. */
+  rangesDone: number[];
+  partsTotal: number;
+  /** Parts of the ranges done. */
+  partsDone: number;
+  /** The range whose worker won the right to complete the upload, once every range is done. */
+  completer?: number;
+  /** `completed` once the object is in place; `aborted` when the upload was given up (source changed). */
+  ended?: "completed" | "aborted";
+  /** Why it was aborted. */
+  reason?: string;
+  /** ISO time the fan-out was opened. */
+  startedAt: string;
+}
+
+/**
+ * The ledger's record of fanned-out objects. Every call is one atomic, conditional write
+ * (or read), so any number of workers finishing ranges at once agree on what is done and
+ * exactly one of them completes the upload.
+ */
+export interface FanoutRecords {
+  /**
+   * Records the fan-out of `job`'s object into `uploadId`, unless that very upload is
+   * recorded already (a redelivered split); a record of another upload is replaced.
+   * Returns the record as stored.
+   */
+  openFanout(
+    job: Job,
+    fanout: { uploadId: string; rangesTotal: number; partsTotal: number; startedAt: string },
+    signal?: AbortSignal,
+  ): Promise<FanoutState>;
+  /**
+   * Marks range `index` (of `parts` parts) done, once however often it is called; returns
+   * the record after, or undefined when the object's record is of another upload (or none).
+   */
+  rangeDone(
+    job: Job,
+    uploadId: string,
+    range: { index: number; parts: number },
+    signal?: AbortSignal,
+  ): Promise<FanoutState | undefined>;
+  /**
+   * Claims the completion of the upload for range `index`, once every range is done: true
+   * for the first range to ask and for that same range again (its redelivery), false for
+   * any other.
+   */
+  claimCompletion(job: Job, uploadId: string, index: number, signal?: AbortSignal): Promise<boolean>;
+  /** Marks the fan-out ended; the first end recorded stays. */
+  endFanout(
+    job: Job,
+    uploadId: string,
+    ended: "completed" | "aborted",
+    reason?: string,
+    signal?: AbortSignal,
+  ): Promise<void>;
+  /** The object's fan-out record, if it has one. */
+  fanout(job: Pick<Job, "migration" | "source">, signal?: AbortSignal): Promise<FanoutState | undefined>;
+}
+
 /** Source ETag/versionId a destination object was copied from, as the ledger recorded it. */
 export type CopiedFrom = CopyRecord;
 
@@ -171,7 +248,7 @@ export type CopiedFrom = CopyRecord;
  * cheap. DynamoDB and SQLite implement it; one contract suite tests both. Write budget per
  * object copied: one at enqueue, one at finish, plus one resume point for multipart copies.
  */
-export interface Ledger extends CopyRecords {
+export interface Ledger extends CopyRecords, FanoutRecords {
   /**
    * Records jobs as queued, skipping those already queued or running from the same source
    * ETag and versionId (unless `requeuePending`: the queue is known to be empty, so such

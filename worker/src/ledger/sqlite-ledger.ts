@@ -2,10 +2,12 @@ import type Database from "better-sqlite3";
 import type { Job } from "../job/index.js";
 import { openSqlite } from "../sqlite-module.js";
 import type { ResumeStore } from "../transfer/index.js";
+import { type FanoutChange, fanoutChanges, fanoutsListed, progressOf } from "./fanout-state.js";
 import { copiedFromItems, resumeFields, resumePointOf, setOrDelete } from "./items.js";
 import type {
   CopiedFrom,
   EnqueueOptions,
+  FanoutState,
   HourTally,
   JobOutcome,
   JobRun,
@@ -52,6 +54,10 @@ CREATE TABLE IF NOT EXISTS hours (
   PRIMARY KEY (migration, hour)
 );
 CREATE TABLE IF NOT EXISTS meta (migration TEXT PRIMARY KEY, last_compare_at TEXT);
+CREATE TABLE IF NOT EXISTS fanouts (
+  migration TEXT NOT NULL, source_key TEXT NOT NULL, ended TEXT, state TEXT NOT NULL,
+  PRIMARY KEY (migration, source_key)
+);
 `;
 
 /**
@@ -284,7 +290,75 @@ export class SqliteLedger implements Ledger {
       skips: inState("skipped"),
     };
     if (meta?.last_compare_at) summary.lastCompareAt = meta.last_compare_at;
+    const fanouts = this.db
+      .prepare<[string, number], { source_key: string; state: string }>(
+        "SELECT source_key, state FROM fanouts WHERE migration = ? AND ended IS NULL ORDER BY source_key LIMIT ?",
+      )
+      .all(migration, fanoutsListed)
+      .map((r) => progressOf(r.source_key, JSON.parse(r.state) as FanoutState));
+    if (fanouts.length > 0) summary.fanouts = fanouts;
     return summary;
+  }
+
+  private readFanout(job: Pick<Job, "migration" | "source">): FanoutState | undefined {
+    const row = this.db
+      .prepare<[string, string], { state: string }>(
+        "SELECT state FROM fanouts WHERE migration = ? AND source_key = ?",
+      )
+      .get(job.migration, job.source.key);
+    return row ? (JSON.parse(row.state) as FanoutState) : undefined;
+  }
+
+  private writeFanout(job: Job, state: FanoutState): void {
+    this.db
+      .prepare(
+        `INSERT INTO fanouts (migration, source_key, ended, state) VALUES (?, ?, ?, ?)
+         ON CONFLICT (migration, source_key) DO UPDATE SET ended = excluded.ended, state = excluded.state`,
+      )
+      .run(job.migration, job.source.key, state.ended ?? null, JSON.stringify(state));
+  }
+
+  /** Reads the fan-out record, plans, and writes what the plan returns, in one transaction. */
+  private async changeFanout<T>(job: Job, plan: FanoutChange<T>): Promise<T> {
+    return this.db
+      .transaction(() => {
+        const { write, out } = plan(this.readFanout(job));
+        if (write !== undefined) this.writeFanout(job, write);
+        return out;
+      })
+      .immediate();
+  }
+
+  openFanout(
+    job: Job,
+    fanout: { uploadId: string; rangesTotal: number; partsTotal: number; startedAt: string },
+  ): Promise<FanoutState> {
+    return this.changeFanout(job, fanoutChanges.open(fanout));
+  }
+
+  rangeDone(
+    job: Job,
+    uploadId: string,
+    range: { index: number; parts: number },
+  ): Promise<FanoutState | undefined> {
+    return this.changeFanout(job, fanoutChanges.rangeDone(uploadId, range));
+  }
+
+  claimCompletion(job: Job, uploadId: string, index: number): Promise<boolean> {
+    return this.changeFanout(job, fanoutChanges.claim(uploadId, index));
+  }
+
+  async endFanout(
+    job: Job,
+    uploadId: string,
+    ended: "completed" | "aborted",
+    reason?: string,
+  ): Promise<void> {
+    await this.changeFanout(job, fanoutChanges.end(uploadId, ended, reason));
+  }
+
+  async fanout(job: Pick<Job, "migration" | "source">): Promise<FanoutState | undefined> {
+    return this.readFanout(job);
   }
 
   async migrations(): Promise<string[]> {

@@ -80,6 +80,20 @@ export function renderMigrationMarkdown(
     );
   }
   for (const chart of [stateChart(m), hourlyChart(m)]) if (chart) lines.push("", chart);
+  if (m.fanouts !== undefined && m.fanouts.length > 0) {
+    // a giant object copied by the whole fleet is one object; its parts show how far it is
+    lines.push(
+      "",
+      "Copied by the fleet in part ranges:",
+      "",
+      "| key | parts | ranges |",
+      "| --- | ---: | ---: |",
+    );
+    for (const f of m.fanouts)
+      lines.push(
+        `| ${inlineCode(f.sourceKey, { inTable: true })} | ${f.partsDone}/${f.partsTotal} (${pct(f.partsDone, f.partsTotal)}) | ${f.rangesDone}/${f.rangesTotal} |`,
+      );
+  }
   if (m.failures.length > 0) {
     const more =
       m.objects.failed > m.failures.length ? ` (first ${m.failures.length} of ${m.objects.failed})` : "";

@@ -1,4 +1,10 @@
-import type { Ledger, LedgerItem, LedgerSummary, VerificationCounts } from "../ledger/index.js";
+import type {
+  FanoutProgress,
+  Ledger,
+  LedgerItem,
+  LedgerSummary,
+  VerificationCounts,
+} from "../ledger/index.js";
 import type { Queue, QueueDepth } from "../queue/index.js";
 
 /**
@@ -64,6 +70,8 @@ export interface MigrationReport {
   bytesPerHour: { hour: string; bytes: number; objects: number }[];
   /** ISO time of the last compare (send), if any. */
   lastCompareAt?: string;
+  /** Objects being copied by the whole fleet in part ranges, each one object, with its progress by parts. */
+  fanouts?: FanoutProgress[];
 }
 
 /** The report over every migration asked for, plus the shared queue's depth. */
@@ -156,6 +164,7 @@ export function migrationReport(summary: LedgerSummary, now: Date): MigrationRep
   if (bytesPerSecond > 0 && objects.pending > 0)
     report.etaSeconds = Math.ceil(bytes.pending / bytesPerSecond);
   if (summary.lastCompareAt) report.lastCompareAt = summary.lastCompareAt;
+  if (summary.fanouts && summary.fanouts.length > 0) report.fanouts = summary.fanouts;
   return report;
 }
 

@@ -5,6 +5,7 @@ import type { DeletionResult } from "../mirror/index.js";
 import type { ResumeStore } from "../transfer/index.js";
 import {
   type ByteBudget,
+  type CopyOptions,
   type CopyResult,
   copyObject,
   type Pace,
@@ -26,7 +27,13 @@ export type CopyVerdict =
    * Interrupted (shutdown, drain, a job timeout that made progress, a Lambda deadline):
    * handed back at once without counting, the upload left resumable, nothing written.
    */
-  | { kind: "stopped"; result?: CopyResult };
+  | { kind: "stopped"; result?: CopyResult }
+  /**
+   * The message's part of a fanned-out object is done, the object itself not (yet): a split
+   * queued its ranges, a range was copied, or the fan-out had ended. Nothing is recorded
+   * for the object; the message is finished.
+   */
+  | { kind: "shared"; note: string; result?: CopyResult };
 
 /** The verdicts only a deletion has; it fails, retries and stops like a copy (without a copy result). */
 export type DeletionVerdict =
@@ -120,12 +127,11 @@ export interface AttemptContext {
   isStopping: () => boolean;
 }
 
-/** One attempt at one job: copy, then record the outcome in the ledger. */
-export async function attemptJob(job: Job, ctx: AttemptContext): Promise<Verdict> {
+/** The options of one copy of an attempt: the migration's clients and switches, the shared budget and pool. */
+export function copyOptionsFor(job: Job, ctx: AttemptContext, resumeStore: ResumeStore): CopyOptions {
   const { o, migration, clients, run } = ctx;
-  const store = attemptResumeStore(o.ledger, run);
   const partsInParallel = migration.limits.partsInParallel ?? o.settings.partsInParallel;
-  const result = await copyObject(job, {
+  return {
     source: clients.source,
     destination: clients.destination,
     ...(clients.sourceLabel ? { sourceLabel: clients.sourceLabel } : {}),
@@ -134,7 +140,7 @@ export async function attemptJob(job: Job, ctx: AttemptContext): Promise<Verdict
     budget: ctx.budget,
     pool: ctx.pool,
     ...(ctx.pace ? { pace: ctx.pace } : {}),
-    resumeStore: store,
+    resumeStore,
     signal: ctx.signal,
     logger: o.logger,
     getObjectWithVersionId: migration.versioning.getObjectWithVersionId,
@@ -142,7 +148,27 @@ export async function attemptJob(job: Job, ctx: AttemptContext): Promise<Verdict
     redelivered: run.attempt > 1,
     ...(o.onProgress ? { onProgress: (e) => o.onProgress?.(job, e) } : {}),
     ...o.transfer,
-  });
+  };
+}
+
+/** One attempt at one job: copy, then record the outcome in the ledger. */
+export async function attemptJob(job: Job, ctx: AttemptContext): Promise<Verdict> {
+  const store = attemptResumeStore(ctx.o.ledger, ctx.run);
+  const result = await copyObject(job, copyOptionsFor(job, ctx, store));
+  return settleCopy(job, result, ctx, store);
+}
+
+/**
+ * Decides a copy's verdict and records it in the ledger: a genuine failure is noted
+ * (counted toward `maxAttempts`), an outcome finishes the object's item.
+ */
+export async function settleCopy(
+  job: Job,
+  result: CopyResult,
+  ctx: AttemptContext,
+  store: { flush(job: Job): Promise<void> },
+): Promise<Verdict> {
+  const { o, run } = ctx;
   const stopping = ctx.isStopping() || ctx.signal.aborted;
   let failures = 0;
   if (result.status === "failed" && result.retryable !== false && !isInterruption(result, stopping)) {
@@ -225,6 +251,8 @@ async function record(
     case "retry":
     case "stopped":
       await store.flush(job);
+      return;
+    case "shared":
       return;
   }
 }

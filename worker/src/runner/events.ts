@@ -15,6 +15,8 @@ export interface RunnerEvents {
   job_deleted: [job: Job, result: DeletionResult];
   /** An attempt failed; `disposition` says whether it will be retried. */
   job_failed: [job: Job, info: { reason: string; code?: string; disposition: FailureDisposition }];
+  /** A job's share of a fanned-out object is done (split into ranges, or one range copied); the object is not yet. */
+  job_shared: [job: Job, info: { note: string }];
   /** An attempt was interrupted (stop, drain, a timeout that made progress): handed back uncounted, its upload kept. */
   job_interrupted: [job: Job];
   /** A message that is not a job went to the dead letters (or was ignored). */

@@ -1,14 +1,15 @@
 import { BandwidthGovernor } from "../bandwidth/index.js";
 import type { Migration } from "../config/index.js";
-import { isDeletion, type Job } from "../job/index.js";
+import { isDeletion, type Job, type PartRange } from "../job/index.js";
 import type { Logger } from "../log/index.js";
 import type { QueueMessage } from "../queue/index.js";
-import { TransferEngine } from "../transfer/index.js";
-import { attemptJob, attemptUnknownMigration, type Verdict } from "./attempt.js";
+import { PartPlan, TransferEngine } from "../transfer/index.js";
+import { type AttemptContext, attemptJob, attemptUnknownMigration, type Verdict } from "./attempt.js";
 import { cachedClients, cachedMigrations } from "./caches.js";
 import { attemptDeletion } from "./deletion.js";
 import { recordLastDelivery } from "./delivery.js";
 import type { RunnerEvents } from "./events.js";
+import { attemptRange, attemptSplit } from "./fanout-attempt.js";
 import { parseMessage } from "./message.js";
 import type { MigrationClients, ResolvedRunnerOptions } from "./options.js";
 import { jobMetricsOf, type Settlement, settlementOf } from "./outcome.js";
@@ -142,21 +143,34 @@ async function processJob(
     filesInParallel: migration.limits.filesInParallel,
     partsInParallel,
   };
-  const verdict = await deps.engine.run(job.source.size, lane, () =>
-    attemptJob(job, {
-      o,
-      migration,
-      clients,
-      budget: deps.engine.budget,
-      pool: deps.engine.pool,
-      pace: deps.bandwidth.pacerFor(migration),
-      run,
-      signal,
-      isStopping: () => signal.aborted,
-    }),
-  );
+  const ctx: AttemptContext = {
+    o,
+    migration,
+    clients,
+    budget: deps.engine.budget,
+    pool: deps.engine.pool,
+    pace: deps.bandwidth.pacerFor(migration),
+    run,
+    signal,
+    isStopping: () => signal.aborted,
+  };
+  // A part-range job is admitted by its own bytes; a giant object's job splits before it
+  // would wait for admission as one copy.
+  const range = job.range;
+  const verdict =
+    range !== undefined
+      ? await deps.engine.run(rangeBytes(range), lane, () => attemptRange(job, ctx))
+      : ((await attemptSplit(job, ctx)) ??
+        (await deps.engine.run(job.source.size, lane, () => attemptJob(job, ctx))));
   report(job, verdict, o.now() - started, deps, true);
   return verdict;
+}
+
+/** Bytes of a range's parts. */
+function rangeBytes(r: PartRange): number {
+  const plan = new PartPlan(r.layout, r.mirrored);
+  const end = plan.range(r.last);
+  return end.start + end.length - plan.range(r.first).start;
 }
 
 /** Metrics, events and the log line of one job's verdict; an interruption is logged at debug only. */
@@ -174,6 +188,9 @@ function report(job: Job, v: Verdict, durationMs: number, deps: MessageDeps, met
       v.kind === "deleted" ? "destination object deleted (mirror)" : "destination object kept (mirror)",
     );
     deps.emit?.("job_deleted", job, v.deletion);
+  } else if (v.kind === "shared") {
+    deps.log.debug({ key: job.source.key, note: v.note }, "part of a fanned-out object done");
+    deps.emit?.("job_shared", job, { note: v.note });
   } else if (v.kind === "stopped") {
     deps.log.debug({ key: job.source.key }, "job interrupted; handed back, its upload kept");
     deps.emit?.("job_interrupted", job);

@@ -65,6 +65,13 @@ export interface Settings {
    */
   sendConcurrency: number;
   /**
+   * An object of at least this many bytes is split into part-range jobs that any worker of
+   * the fleet copies into one shared upload (see fanout/). @defaultValue 1 GiB
+   */
+  fanoutThreshold: number;
+  /** Parts per range job of a fanned-out object. @defaultValue 64 */
+  fanoutPartsPerRange: number;
+  /**
    * Workers share a migration's bandwidth limit through leases; a worker that dies gives its
    * share back within this long (leases are renewed every quarter of it). @defaultValue 60
    */
@@ -87,6 +94,8 @@ export const defaultSettings: Readonly<Settings> = Object.freeze({
   firstByteTimeoutMs: 30_000,
   idleTimeoutMs: 120_000,
   sendConcurrency: 16,
+  fanoutThreshold: 1024 * MiB,
+  fanoutPartsPerRange: 64,
   bandwidthLeaseSeconds: 60,
 });
 
@@ -107,6 +116,8 @@ export const settingsEnv = {
   firstByteTimeoutMs: "LONGBOW_FIRST_BYTE_TIMEOUT_MS",
   idleTimeoutMs: "LONGBOW_IDLE_TIMEOUT_MS",
   sendConcurrency: "LONGBOW_SEND_CONCURRENCY",
+  fanoutThreshold: "LONGBOW_FANOUT_THRESHOLD_MB",
+  fanoutPartsPerRange: "LONGBOW_FANOUT_PARTS_PER_RANGE",
   bandwidthLeaseSeconds: "LONGBOW_BANDWIDTH_LEASE_SECONDS",
 } as const satisfies Record<keyof Settings, string>;
 
@@ -145,12 +156,13 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Partial<Settings> {
     "firstByteTimeoutMs",
     "idleTimeoutMs",
     "sendConcurrency",
+    "fanoutPartsPerRange",
     "bandwidthLeaseSeconds",
   ] as const) {
     const v = read(field);
     if (v !== undefined) out[field] = positiveInt(v, settingsEnv[field]);
   }
-  for (const field of ["partSize", "multipartThreshold", "byteBudget"] as const) {
+  for (const field of ["partSize", "multipartThreshold", "byteBudget", "fanoutThreshold"] as const) {
     const v = read(field);
     if (v !== undefined) out[field] = positiveInt(v, settingsEnv[field]) * MiB;
   }
@@ -175,6 +187,8 @@ export function validateSettings(s: Settings): Settings {
   intAtLeast("firstByteTimeoutMs", 100, 600_000);
   intAtLeast("idleTimeoutMs", 100, 3_600_000);
   intAtLeast("sendConcurrency", 1, 500);
+  intAtLeast("fanoutThreshold", MiB);
+  intAtLeast("fanoutPartsPerRange", 1, 10_000);
   intAtLeast("bandwidthLeaseSeconds", 4, 3600);
   if (s.partSize !== undefined) {
     intAtLeast("partSize", 5 * MiB, 5 * 1024 * MiB);

@@ -23,12 +23,12 @@ import { copyListedSmall, copySmall } from "./small.js";
 import { headSource } from "./source.js";
 
 /** A job's versionId, unless it is absent or the original's "null" placeholder. */
-function jobVersion(job: Job): string | undefined {
+export function jobVersion(job: Job): string | undefined {
   const v = job.source.versionId;
   return v === undefined || v === "" || v === "null" ? undefined : v;
 }
 
-function pinFor(ctx: CopyContext, src: SourceObject): Pin {
+export function pinFor(ctx: CopyContext, src: SourceObject): Pin {
   const wanted =
     jobVersion(ctx.job) ??
     (ctx.o.getObjectWithVersionId || ctx.o.updateVersionId ? src.versionId : undefined);
@@ -46,7 +46,7 @@ function identicalLevel(src: SourceObject, by: "etag" | "provenance"): Verificat
   return by === "etag" && src.etagIsContentMd5 && md5Form ? "source-etag" : undefined;
 }
 
-function failure(
+export function failure(
   err: unknown,
   timedOut: JobTimeoutError | undefined,
 ): Pick<CopyResult, "status" | "error" | "errorCode" | "retryable"> {

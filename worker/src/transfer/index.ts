@@ -10,6 +10,15 @@ export {
   TransferError,
 } from "./errors.js";
 export type { TransferEvent, TransferEventListener } from "./events.js";
+export {
+  abortFanoutUpload,
+  completeFanoutUpload,
+  copyPartRange,
+  type FanoutOpening,
+  openFanoutUpload,
+  splitRanges,
+  uploadGoneCode,
+} from "./fanout-copy.js";
 export { provenanceKeys } from "./metadata.js";
 export {
   type CopyOptions,

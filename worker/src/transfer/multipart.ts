@@ -46,7 +46,7 @@ export interface MultipartPlanOrigin {
 }
 
 /** The upload this copy writes into, and the parts an earlier attempt left that fit the plan. */
-interface OpenUpload {
+export interface OpenUpload {
   uploadId: string;
   kept: Map<number, string>;
   /** What the resume store holds for it. */
@@ -111,7 +111,7 @@ async function createUpload(ctx: CopyContext, src: SourceObject): Promise<string
 }
 
 /** Step 1: the upload to write into, its resume point saved before any part is sent. */
-async function openUpload(
+export async function openUpload(
   ctx: CopyContext,
   src: SourceObject,
   plan: PartPlan,
@@ -173,13 +173,16 @@ async function openUpload(
  * `partsInParallel` at once for this object and within the shared pool's slots overall.
  * Failures are decided once every part has settled. Returns each part, in order. On an
  * SSE-KMS destination kept parts are read too: their ETags are not the MD5s a proof needs.
+ * `within` limits the copy to parts `first`..`last` (one range of a fanned-out object; the
+ * other entries stay undefined).
  */
-async function transferParts(
+export async function transferParts(
   ctx: CopyContext,
   pin: Pin,
   plan: PartPlan,
   upload: OpenUpload,
   proof: ReadProof,
+  within?: { first: number; last: number },
 ): Promise<PartSent[]> {
   const { o } = ctx;
   const keptAreMd5 = destinationEtagIsMd5(ctx.job.destination.encryption, {});
@@ -206,6 +209,7 @@ async function transferParts(
   const tasks: Promise<void>[] = [];
   try {
     for (const part of plan.parts()) {
+      if (within !== undefined && (part.n < within.first || part.n > within.last)) continue;
       const kept = upload.kept.get(part.n);
       if (kept !== undefined && !proof.needsEveryPart && keptAreMd5) continue;
       if (failure !== undefined) break;
@@ -243,9 +247,9 @@ async function transferParts(
 }
 
 /** Step 3: the bytes read are those of the source (or the upload is aborted and the copy made again). */
-async function proveRead(
+export async function proveRead(
   ctx: CopyContext,
-  src: SourceObject,
+  src: Pick<SourceObject, "etag">,
   upload: OpenUpload,
   proof: ReadProof,
   etags: readonly string[],
@@ -269,7 +273,7 @@ async function proveRead(
 }
 
 /** Steps 4 and 5: complete the upload, and check what S3 assembled against the parts sent. */
-async function completeUpload(
+export async function completeUpload(
   ctx: CopyContext,
   upload: OpenUpload,
   parts: readonly PartSent[],

@@ -105,7 +105,7 @@ export async function lookUpResume(ctx: CopyContext): Promise<ResumeLookup> {
 }
 
 /** Every part S3 holds for the upload (ListParts, all pages); `undefined` if the upload is gone. */
-async function listAllParts(
+export async function listAllParts(
   ctx: CopyContext,
   uploadId: string,
 ): Promise<Map<number, { size: number; etag: string }> | undefined> {

@@ -1,0 +1,241 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  CreateBucketCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  PutObjectCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Migration, normalizeMigration } from "../../../worker/src/config/index.js";
+import type { Job } from "../../../worker/src/job/index.js";
+import { SqliteLedger } from "../../../worker/src/ledger/index.js";
+import { SqliteQueue } from "../../../worker/src/queue/index.js";
+import { Runner } from "../../../worker/src/runner/index.js";
+import { createS3Client } from "../../../worker/src/s3/index.js";
+import { type MotoServer, startMoto } from "../../emulator/moto.js";
+import { startFaultProxy } from "../../support/fault-proxy.js";
+import { countRequests } from "../../support/ledgers.js";
+import { bytesFor } from "../../support/s3-objects.js";
+import { getBytes, KiB, putParts } from "../transfer/helpers.js";
+
+// An emulator that takes 64 KiB parts, so an object of 100+ parts stays a few MiB.
+const minPartSize = 64 * KiB;
+const credentials = {
+  accessKeyId: "AKIDFANOUTTEST000001",
+  secretAccessKey: "fanoutSecretKeyForTheEmulator00000001",
+};
+const dir = mkdtempSync(join(tmpdir(), "longbow-fanout-"));
+
+describe("a giant object fanned out across workers (embedded queue and ledger)", () => {
+  let moto: MotoServer;
+  let s3: S3Client;
+  const client = (endpoint: string) =>
+    createS3Client({ region: "us-east-1", endpoint, credentials: "default" }, { credentials });
+  beforeAll(async () => {
+    moto = await startMoto({ name: "fanout", env: { S3_UPLOAD_PART_MIN_SIZE: String(minPartSize) } });
+    s3 = await client(moto.endpoint);
+  });
+  afterAll(async () => {
+    await moto?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A source of 100 parts of 64 KiB and a 10 KiB tail, a migration, and its job. */
+  async function giant(name: string): Promise<{ m: Migration; job: Job; data: Buffer; etag: string }> {
+    const [sb, db] = [`${name}-src`, `${name}-dst`];
+    await s3.send(new CreateBucketCommand({ Bucket: sb }));
+    await s3.send(new CreateBucketCommand({ Bucket: db }));
+    const sizes = [...Array.from({ length: 100 }, () => minPartSize), 10 * KiB];
+    const data = bytesFor(
+      name,
+      sizes.reduce((a, b) => a + b, 0),
+    );
+    const etag = await putParts(s3, sb, "in/giant.bin", data, sizes);
+    const m = normalizeMigration({
+      name,
+      source: { bucket: sb, prefix: "in/", region: "us-east-1" },
+      destination: { bucket: db, prefix: "out/", region: "us-east-1" },
+      limits: { fanoutThresholdMB: 1 },
+    });
+    const job: Job = {
+      migration: name,
+      source: { bucket: sb, key: "in/giant.bin", size: data.length, etag },
+      destination: { bucket: db, key: "out/giant.bin" },
+    };
+    return { m, job, data, etag };
+  }
+
+  /** Three runners on one embedded queue and ledger, as `longbow migrate`'s slots or three workers. */
+  function runners(m: Migration, state: { queue: SqliteQueue; ledger: SqliteLedger }, destination: S3Client) {
+    return [0, 1, 2].map(
+      (i) =>
+        new Runner({
+          ...state,
+          migrations: async () => [m],
+          clients: async () => ({ source: s3, destination }),
+          waitSeconds: 1,
+          retryBaseDelaySeconds: 0,
+          stopWhenIdle: true,
+          workerId: `w${i}`,
+          settings: { filesInParallel: 1, partsInParallel: 2, fanoutPartsPerRange: 8 },
+          transfer: { minPartSize },
+        }),
+    );
+  }
+
+  it("copies the ranges on every runner into one upload, completes it once, and counts one object", async () => {
+    const { m, job, data, etag } = await giant("fan-one");
+    const state = {
+      queue: new SqliteQueue({ path: join(dir, "q1.db"), pollIntervalMs: 20 }),
+      ledger: new SqliteLedger({ path: join(dir, "l1.db") }),
+    };
+    const destination = await client(moto.endpoint);
+    const requests = countRequests(destination);
+    await state.queue.send(await state.ledger.enqueue([job], new Date()));
+    const fleet = runners(m, state, destination);
+    const shared: string[][] = fleet.map(() => []);
+    const done: string[] = [];
+    fleet.forEach((r, i) => {
+      r.on("job_shared", (_j, info) => shared[i]?.push(info.note));
+      r.on("job_done", (j, result) =>
+        done.push(`${j.range === undefined ? "object" : "range"}:${result.status}`),
+      );
+    });
+    for (const r of fleet) r.start();
+    await Promise.all(fleet.map((r) => r.done()));
+
+    expect((await getBytes(s3, job.destination.bucket, job.destination.key)).equals(data)).toBe(true);
+    const head = await s3.send(
+      new HeadObjectCommand({ Bucket: job.destination.bucket, Key: job.destination.key }),
+    );
+    expect(head.ETag?.replace(/"/g, "")).toBe(etag); // the source's md5-of-md5s-101, mirrored
+    expect(requests.CreateMultipartUpload).toBe(1);
+    expect(requests.CompleteMultipartUpload).toBe(1);
+    // 101 parts in ranges of 8: one split, then 13 ranges, all but the completing one shared
+    expect(shared.flat().filter((n) => n.startsWith("split into 13 ranges"))).toHaveLength(1);
+    expect(shared.flat().filter((n) => n.startsWith("range"))).toHaveLength(12);
+    expect(done).toEqual(["range:copied"]);
+    const summary = await state.ledger.summary(m.name);
+    expect(summary.counters.done).toEqual({ objects: 1, bytes: data.length });
+    expect(summary.counters.pending.objects).toBe(0);
+    expect(summary.verified["source-etag"].objects).toBe(1);
+    expect(summary.fanouts).toBeUndefined();
+    expect(await state.ledger.get(job)).toMatchObject({
+      status: "done",
+      attempts: 1,
+      verification: "source-etag",
+    });
+    expect(await state.ledger.fanout(job)).toMatchObject({
+      ended: "completed",
+      partsDone: 101,
+      rangesTotal: 13,
+    });
+    const left = await s3.send(new ListMultipartUploadsCommand({ Bucket: job.destination.bucket }));
+    expect(left.Uploads ?? []).toEqual([]);
+  });
+
+  it("fans out across the parallel slots of one process (local mode's single runner)", async () => {
+    const { m, job, data } = await giant("fan-local");
+    const state = {
+      queue: new SqliteQueue({ path: join(dir, "q3.db"), pollIntervalMs: 20 }),
+      ledger: new SqliteLedger({ path: join(dir, "l3.db") }),
+    };
+    await state.queue.send(await state.ledger.enqueue([job], new Date()));
+    const runner = new Runner({
+      ...state,
+      migrations: async () => [m],
+      clients: async () => ({ source: s3, destination: s3 }),
+      waitSeconds: 1,
+      retryBaseDelaySeconds: 0,
+      stopWhenIdle: true,
+      workerId: "local",
+      settings: { filesInParallel: 4, partsInParallel: 1, fanoutPartsPerRange: 8 },
+      transfer: { minPartSize },
+    });
+    // ranges in flight at once: received and not yet finished
+    let inFlight = 0;
+    let most = 0;
+    runner.on("job_received", (j) => {
+      if (j.range !== undefined) most = Math.max(most, ++inFlight);
+    });
+    const ended = (j: Job) => {
+      if (j.range !== undefined) inFlight--;
+    };
+    runner.on("job_shared", ended);
+    runner.on("job_done", ended);
+    runner.start();
+    await runner.done();
+    expect(most).toBeGreaterThanOrEqual(2);
+    expect((await getBytes(s3, job.destination.bucket, job.destination.key)).equals(data)).toBe(true);
+    expect((await state.ledger.summary(m.name)).counters.done.objects).toBe(1);
+  });
+
+  it("aborts the upload when the source changes mid-copy; the other ranges end source-changed", async () => {
+    const { m, job } = await giant("fan-changed");
+    const state = {
+      queue: new SqliteQueue({ path: join(dir, "q2.db"), pollIntervalMs: 20 }),
+      ledger: new SqliteLedger({ path: join(dir, "l2.db") }),
+    };
+    // the source is rewritten as the first part of the fourth range (part 25) is read
+    let rewritten = false;
+    const proxy = await startFaultProxy({
+      target: moto.endpoint,
+      beforeForward: async (r) => {
+        if (rewritten || r.method !== "GET" || !r.url.includes("giant.bin") || !r.headers.range) return;
+        if (r.headers.range !== `bytes=${24 * minPartSize}-${25 * minPartSize - 1}`) return;
+        rewritten = true;
+        await s3.send(
+          new PutObjectCommand({
+            Bucket: job.source.bucket,
+            Key: job.source.key,
+            Body: Buffer.from("new version"),
+          }),
+        );
+      },
+    });
+    try {
+      const source = await client(proxy.endpoint);
+      const ranSkipped: string[] = [];
+      const workers = [0, 1, 2].map(
+        (i) =>
+          new Runner({
+            ...state,
+            migrations: async () => [m],
+            clients: async () => ({ source, destination: s3 }),
+            waitSeconds: 1,
+            retryBaseDelaySeconds: 0,
+            stopWhenIdle: true,
+            workerId: `w${i}`,
+            settings: { filesInParallel: 1, partsInParallel: 2, fanoutPartsPerRange: 8 },
+            transfer: { minPartSize },
+          }),
+      );
+      for (const w of workers) w.on("job_done", (_j, r) => ranSkipped.push(r.status));
+      await state.queue.send(await state.ledger.enqueue([job], new Date()));
+      for (const w of workers) w.start();
+      await Promise.all(workers.map((w) => w.done()));
+      expect(rewritten).toBe(true);
+      // the ranges in flight meet the change themselves; those started later find the fan-out ended
+      expect(ranSkipped.length).toBeGreaterThanOrEqual(1);
+      expect(new Set(ranSkipped)).toEqual(new Set(["source-changed"]));
+      const item = await state.ledger.get(job);
+      expect(item).toMatchObject({ status: "skipped" });
+      expect(await state.ledger.fanout(job)).toMatchObject({ ended: "aborted" });
+      const summary = await state.ledger.summary(m.name);
+      expect(summary.counters.skipped.objects).toBe(1);
+      expect(summary.counters.done.objects).toBe(0);
+      // no orphan upload, no object at the destination
+      const left = await s3.send(new ListMultipartUploadsCommand({ Bucket: job.destination.bucket }));
+      expect(left.Uploads ?? []).toEqual([]);
+      await expect(
+        s3.send(new HeadObjectCommand({ Bucket: job.destination.bucket, Key: job.destination.key })),
+      ).rejects.toThrow();
+      expect((await state.queue.depth()).visible).toBe(0);
+    } finally {
+      await proxy.close();
+    }
+  });
+});

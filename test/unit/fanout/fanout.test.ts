@@ -1,0 +1,143 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { fanoutThreshold, mayFanOut } from "../../../worker/src/fanout/index.js";
+import type { Job } from "../../../worker/src/job/index.js";
+import {
+  allRangesDone,
+  planClaim,
+  planEnd,
+  planOpen,
+  planRangeDone,
+} from "../../../worker/src/ledger/fanout-state.js";
+import {
+  emptyCounters,
+  emptyVerificationCounts,
+  type FanoutState,
+} from "../../../worker/src/ledger/index.js";
+import { migrationReport, renderMigrationMarkdown } from "../../../worker/src/report/index.js";
+import { defaultSettings, resolveSettings } from "../../../worker/src/settings/index.js";
+import { splitRanges } from "../../../worker/src/transfer/index.js";
+
+const MiB = 1048576;
+
+describe("range splitting", () => {
+  it("cuts every part into exactly one range of at most partsPerRange, in order", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2_000 }), fc.integer({ min: 1, max: 200 }), (parts, per) => {
+        const ranges = splitRanges(parts, per);
+        expect(ranges[0]?.first).toBe(1);
+        expect(ranges.at(-1)?.last).toBe(parts);
+        expect(ranges).toHaveLength(Math.ceil(parts / per));
+        for (const [i, r] of ranges.entries()) {
+          expect(r.last - r.first + 1).toBeLessThanOrEqual(per);
+          expect(r.last).toBeGreaterThanOrEqual(r.first);
+          if (i > 0) expect(r.first).toBe((ranges[i - 1]?.last ?? 0) + 1);
+          if (i < ranges.length - 1) expect(r.last - r.first + 1).toBe(per);
+        }
+      }),
+    );
+  });
+
+  it("gives a 5 TB object of 10,000 parts 157 ranges of 64", () => {
+    expect(splitRanges(10_000, 64)).toHaveLength(157);
+    expect(splitRanges(10_000, 64).at(-1)).toEqual({ first: 9_985, last: 10_000 });
+  });
+});
+
+describe("fan-out threshold", () => {
+  const job = (size: number | undefined): Job => ({
+    migration: "m",
+    source: { bucket: "b", key: "k", ...(size === undefined ? {} : { size }) },
+    destination: { bucket: "d", key: "k" },
+  });
+
+  it("is 1 GiB by default, read in MiB from LONGBOW_FANOUT_THRESHOLD_MB, and a migration's limit wins", () => {
+    expect(defaultSettings.fanoutThreshold).toBe(1024 * MiB);
+    const s = resolveSettings({ LONGBOW_FANOUT_THRESHOLD_MB: "64", LONGBOW_FANOUT_PARTS_PER_RANGE: "16" });
+    expect(s).toMatchObject({ fanoutThreshold: 64 * MiB, fanoutPartsPerRange: 16 });
+    expect(fanoutThreshold({ limits: {} }, s)).toBe(64 * MiB);
+    expect(fanoutThreshold({ limits: { fanoutThresholdMB: 2 } }, s)).toBe(2 * MiB);
+    expect(() => resolveSettings({ LONGBOW_FANOUT_THRESHOLD_MB: "0" })).toThrow(
+      /LONGBOW_FANOUT_THRESHOLD_MB/,
+    );
+  });
+
+  it("considers only object jobs whose listed size reaches it", () => {
+    expect(mayFanOut(job(2 * MiB), 2 * MiB)).toBe(true);
+    expect(mayFanOut(job(2 * MiB - 1), 2 * MiB)).toBe(false);
+    expect(mayFanOut(job(undefined), 2 * MiB)).toBe(false);
+    const range = { ...job(4 * MiB), range: {} as NonNullable<Job["range"]> };
+    expect(mayFanOut(range, 2 * MiB)).toBe(false);
+  });
+});
+
+describe("fan-out record transitions", () => {
+  const open = planOpen(undefined, {
+    uploadId: "u",
+    rangesTotal: 3,
+    partsTotal: 30,
+    startedAt: "t",
+  }) as FanoutState;
+
+  it("grants the completion once every range is done, to the first range that asks, and to it again", () => {
+    let s = open;
+    for (const index of [2, 0, 1]) {
+      expect(planClaim(s, "u", index).granted).toBe(false);
+      const next = planRangeDone(s, "u", { index, parts: 10 });
+      if (typeof next === "object") s = next;
+    }
+    expect(allRangesDone(s)).toBe(true);
+    const claim = planClaim(s, "u", 1);
+    expect(claim.granted).toBe(true);
+    const claimed = claim.write as FanoutState;
+    expect(planClaim(claimed, "u", 1)).toEqual({ granted: true });
+    expect(planClaim(claimed, "u", 0)).toEqual({ granted: false });
+    expect(planClaim(claimed, "other", 1)).toEqual({ granted: false });
+  });
+
+  it("ignores a range reported twice, out of bounds, or of another upload", () => {
+    const once = planRangeDone(open, "u", { index: 1, parts: 10 }) as FanoutState;
+    expect(planRangeDone(once, "u", { index: 1, parts: 10 })).toBe("same");
+    expect(planRangeDone(once, "u", { index: 3, parts: 10 })).toBe("same");
+    expect(planRangeDone(once, "old", { index: 0, parts: 10 })).toBeUndefined();
+    expect(planRangeDone(undefined, "u", { index: 0, parts: 10 })).toBeUndefined();
+  });
+
+  it("ends once; an aborted fan-out is never completed", () => {
+    const aborted = planEnd(open, "u", "aborted", "changed") as FanoutState;
+    expect(planEnd(aborted, "u", "completed", undefined)).toBeUndefined();
+    let s = aborted;
+    for (const index of [0, 1, 2]) s = planRangeDone(s, "u", { index, parts: 10 }) as FanoutState;
+    expect(planClaim(s, "u", 0).granted).toBe(false);
+    expect(
+      planOpen(aborted, { uploadId: "u2", rangesTotal: 1, partsTotal: 1, startedAt: "t" }),
+    ).toMatchObject({
+      uploadId: "u2",
+      rangesDone: [],
+    });
+  });
+});
+
+describe("report of a fanned-out object", () => {
+  it("shows it as one object with its progress by parts", () => {
+    const counters = emptyCounters();
+    counters.pending = { objects: 1, bytes: 5 * 1024 * 1024 * MiB };
+    const report = migrationReport(
+      {
+        migration: "m",
+        counters,
+        verified: emptyVerificationCounts(),
+        retries: 0,
+        hours: [],
+        failures: [],
+        skips: [],
+        fanouts: [
+          { sourceKey: "giant|.bin", partsDone: 2_560, partsTotal: 10_000, rangesDone: 40, rangesTotal: 157 },
+        ],
+      },
+      new Date("2026-11-26T02:30:00Z"),
+    );
+    expect(report.objects.pending).toBe(1);
+    expect(renderMigrationMarkdown(report)).toContain("| `giant\\|.bin` | 2560/10000 (25%) | 40/157 |");
+  });
+});
