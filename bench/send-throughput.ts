@@ -27,7 +27,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { EmulatorSide } from "../test/emulator/emulator.js";
-import { writeProfiles } from "../test/support/cli.js";
+import { defaultCredentials, writeMigration, writeProfiles } from "../test/support/cli.js";
 import { type LatencyProxy, startLatencyProxy } from "../test/support/latency-proxy.js";
 import { createTestSqsQueue } from "../test/support/sqs-queue.js";
 import { createLedgerTable } from "../worker/src/ledger/index.js";
@@ -94,25 +94,6 @@ const s3For = (side: EmulatorSide) =>
     responseChecksumValidation: "WHEN_REQUIRED",
   });
 
-function migrationYaml(name: string, global: EmulatorSide, china: EmulatorSide, prefix: string): string {
-  return [
-    `name: ${name}`,
-    "source:",
-    "  bucket: bench-send-src",
-    `  prefix: ${prefix}`,
-    `  region: ${global.region}`,
-    `  endpoint: ${global.directEndpoint}`,
-    "  credentials: { profile: global }",
-    "destination:",
-    "  bucket: bench-send-dst",
-    `  prefix: ${name}/`,
-    `  region: ${china.region}`,
-    `  endpoint: ${china.directEndpoint}`,
-    "  credentials: { profile: china }",
-    "",
-  ].join("\n");
-}
-
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), "longbow-bench-send-"));
   const emulators = await startBenchEmulators({ workDir: work });
@@ -149,9 +130,7 @@ async function main(): Promise<void> {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "",
       ...writeProfiles(join(work, "aws"), [global, china]),
-      AWS_ACCESS_KEY_ID: global.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: global.secretAccessKey,
-      AWS_REGION: global.region,
+      ...defaultCredentials(global),
       LONGBOW_LOG_LEVEL: "warn",
       ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("LONGBOW_SEND"))),
     };
@@ -219,9 +198,12 @@ async function main(): Promise<void> {
       const { queueUrl } = await createTestSqsQueue(viaProxy, { visibilitySeconds: 120, name });
       viaProxy.destroy();
       await createLedgerTable(ddb, name);
-      const dir = join(work, name);
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, `${name}.yaml`), migrationYaml(name, global, china, `n${n}/`));
+      const dir = writeMigration(
+        join(work, name),
+        name,
+        { side: global, bucket: "bench-send-src", prefix: `n${n}/`, endpoint: global.directEndpoint },
+        { side: china, bucket: "bench-send-dst", prefix: `${name}/`, endpoint: china.directEndpoint },
+      );
       const env = {
         ...baseEnv,
         AWS_ENDPOINT_URL_SQS: proxy.endpoint,

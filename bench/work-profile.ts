@@ -8,7 +8,7 @@
  *   npm run build && npx tsx bench/work-profile.ts --objects 2000 [--profile DIR] [--keep-alive]
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -17,7 +17,7 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { clientConfig, s3For, uniqueBucket } from "../test/emulator/clients.js";
 import { startEmulators } from "../test/emulator/emulator.js";
-import { repoRoot, writeProfiles } from "../test/support/cli.js";
+import { defaultCredentials, repoRoot, writeMigration, writeProfiles } from "../test/support/cli.js";
 import { createBucket } from "../test/support/s3-objects.js";
 import { createTestSqsQueue } from "../test/support/sqs-queue.js";
 import { createLedgerTable } from "../worker/src/ledger/index.js";
@@ -119,30 +119,15 @@ try {
   const { queueUrl } = await createTestSqsQueue(sqs, { visibilitySeconds: 120 });
   const tableName = uniqueBucket("prof-ledger");
   await createLedgerTable(new DynamoDBClient(clientConfig(global)), tableName);
-  const migrations = join(dir, "migrations");
-  mkdirSync(migrations);
-  writeFileSync(
-    join(migrations, "prof.yaml"),
-    [
-      "name: prof",
-      "source:",
-      `  bucket: ${sb}`,
-      `  region: ${global.region}`,
-      `  endpoint: ${global.endpoint}`,
-      "  credentials: { profile: global }",
-      "destination:",
-      `  bucket: ${db}`,
-      `  region: ${china.region}`,
-      `  endpoint: ${china.endpoint}`,
-      "  credentials: { profile: china }",
-      "",
-    ].join("\n"),
+  const migrations = writeMigration(
+    join(dir, "migrations"),
+    "prof",
+    { side: global, bucket: sb },
+    { side: china, bucket: db },
   );
   const env = {
     ...writeProfiles(join(dir, "aws"), [global, china]),
-    AWS_ACCESS_KEY_ID: global.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: global.secretAccessKey,
-    AWS_REGION: global.region,
+    ...defaultCredentials(global),
     AWS_ENDPOINT_URL: global.endpoint,
     LONGBOW_LOG_LEVEL: "info",
   };

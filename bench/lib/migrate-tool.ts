@@ -50,6 +50,40 @@ function longbowEnv(run: ToolRunSpec, settingsEnv: Record<string, string>): Node
   };
 }
 
+/** One `longbow` command of a tool's run: its arguments after the bin and its environment. */
+interface LongbowStep {
+  name: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * A Longbow row: every run gets a folder of its own with the migration file for its two
+ * sides; `steps` says which `longbow` commands run there, started as a user starts them
+ * from a clone (`node [nodeArgs] bin/longbow.js ...`).
+ */
+function longbowTool(
+  name: string,
+  settingsEnv: Record<string, string>,
+  nodeArgs: string[],
+  steps: (run: ToolRunSpec, dir: string, migrations: string) => Promise<LongbowStep[]>,
+): Tool {
+  return {
+    name,
+    kind: "longbow",
+    settings: describeSettings(settingsEnv, nodeArgs),
+    budgetMiB: budgetOf(settingsEnv),
+    steps: async (run): Promise<ToolStep[]> => {
+      const dir = runDir(run, name);
+      return (await steps(run, dir, writeMigration(run, dir))).map((step) => ({
+        ...step,
+        command: process.execPath,
+        args: [...nodeArgs, longbowBin, ...step.args],
+      }));
+    },
+  };
+}
+
 /**
  * `longbow migrate` as a user runs it from a clone: `node bin/longbow.js migrate` with a
  * generated migration file and a fresh state folder (so nothing is skipped as already
@@ -61,34 +95,13 @@ export function longbowMigrateTool(
   settingsEnv: Record<string, string> = {},
   nodeArgs: string[] = [],
 ): Tool {
-  return {
-    name,
-    kind: "longbow",
-    settings: describeSettings(settingsEnv, nodeArgs),
-    budgetMiB: budgetOf(settingsEnv),
-    steps: async (run) => {
-      const dir = runDir(run, name);
-      const migrations = writeMigration(run, dir);
-      return [
-        {
-          name: "migrate",
-          command: process.execPath,
-          args: [
-            ...nodeArgs,
-            longbowBin,
-            "migrate",
-            "--dir",
-            migrations,
-            "--state",
-            join(dir, "state"),
-            "--json",
-            "--no-progress",
-          ],
-          env: longbowEnv(run, settingsEnv),
-        },
-      ];
+  return longbowTool(name, settingsEnv, nodeArgs, async (run, dir, migrations) => [
+    {
+      name: "migrate",
+      args: ["migrate", "--dir", migrations, "--state", join(dir, "state"), "--json", "--no-progress"],
+      env: longbowEnv(run, settingsEnv),
     },
-  };
+  ]);
 }
 
 /** A job queue and a ledger table of their own for one run, on the services endpoint. */
@@ -128,50 +141,27 @@ export function longbowClusterTool(
   settingsEnv: Record<string, string> = {},
   nodeArgs: string[] = [],
 ): Tool {
-  return {
-    name,
-    kind: "longbow",
-    settings: describeSettings(settingsEnv, nodeArgs),
-    budgetMiB: budgetOf(settingsEnv),
-    steps: async (run): Promise<ToolStep[]> => {
-      const dir = runDir(run, name);
-      const migrations = writeMigration(run, dir);
-      const { queueUrl, tableName } = await createQueueAndTable(
-        run.services,
-        `bench-${process.pid}-${++clusterRuns}`,
-      );
-      const env = {
-        ...longbowEnv(run, settingsEnv),
-        AWS_ACCESS_KEY_ID: run.services.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: run.services.secretAccessKey,
-        AWS_REGION: run.services.region,
-        AWS_ENDPOINT_URL_SQS: run.services.endpoint,
-        AWS_ENDPOINT_URL_DYNAMODB: run.services.endpoint,
-      };
-      const cluster = ["--queue-url", queueUrl, "--table-name", tableName];
-      return [
-        {
-          name: "send",
-          command: process.execPath,
-          args: [...nodeArgs, longbowBin, "send", "--dir", migrations, ...cluster],
-          env,
-        },
-        {
-          name: "work",
-          command: process.execPath,
-          args: [
-            ...nodeArgs,
-            longbowBin,
-            "work",
-            "--migrations-dir",
-            migrations,
-            ...cluster,
-            "--exit-when-idle",
-            "--no-metrics",
-          ],
-          env,
-        },
-      ];
-    },
-  };
+  return longbowTool(name, settingsEnv, nodeArgs, async (run, _dir, migrations) => {
+    const { queueUrl, tableName } = await createQueueAndTable(
+      run.services,
+      `bench-${process.pid}-${++clusterRuns}`,
+    );
+    const env = {
+      ...longbowEnv(run, settingsEnv),
+      AWS_ACCESS_KEY_ID: run.services.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: run.services.secretAccessKey,
+      AWS_REGION: run.services.region,
+      AWS_ENDPOINT_URL_SQS: run.services.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: run.services.endpoint,
+    };
+    const cluster = ["--queue-url", queueUrl, "--table-name", tableName];
+    return [
+      { name: "send", args: ["send", "--dir", migrations, ...cluster], env },
+      {
+        name: "work",
+        args: ["work", "--migrations-dir", migrations, ...cluster, "--exit-when-idle", "--no-metrics"],
+        env,
+      },
+    ];
+  });
 }

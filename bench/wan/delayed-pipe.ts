@@ -1,4 +1,4 @@
-import type { Socket } from "node:net";
+import type { Readable, Writable } from "node:stream";
 
 /** How one direction of a proxied connection behaves. */
 export interface DelayedPipeOptions {
@@ -24,7 +24,7 @@ interface Pending {
  * socket has taken it, so a slow receiver also holds the sender back, as TCP would.
  * `null` in the queue stands for the sender's FIN.
  */
-export function delayedPipe(from: Socket, to: Socket, options: DelayedPipeOptions): void {
+export function delayedPipe(from: Readable, to: Writable, options: DelayedPipeOptions): void {
   const queue: Pending[] = [];
   let inFlight = 0;
   let timer: NodeJS.Timeout | undefined;

@@ -1,4 +1,5 @@
 import { type AddressInfo, connect, createServer, type Socket } from "node:net";
+import { seededRandom } from "../../test/support/fault-proxy.js";
 import { delayedPipe } from "./delayed-pipe.js";
 
 const KiB = 1024;
@@ -39,18 +40,6 @@ export interface WanProxy {
   readonly port: number;
   stats(): WanProxyStats;
   close(): Promise<void>;
-}
-
-/** mulberry32: a tiny seeded generator; the draw only needs to be repeatable, not strong. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function parseTarget(target: string): { host: string; port: number } {
@@ -94,24 +83,18 @@ export async function startWanProxy(options: WanProxyOptions): Promise<WanProxy>
       }
     };
     const openAt = Date.now() + handshakeMs;
-    delayedPipe(client, upstream, {
-      delayMs,
-      windowBytes,
-      openAt,
-      onBytes: (n) => {
-        stats.bytesUp += n;
-        count(n);
-      },
-    });
-    delayedPipe(upstream, client, {
-      delayMs,
-      windowBytes,
-      openAt,
-      onBytes: (n) => {
-        stats.bytesDown += n;
-        count(n);
-      },
-    });
+    const direction = (from: Socket, to: Socket, moved: "bytesUp" | "bytesDown") =>
+      delayedPipe(from, to, {
+        delayMs,
+        windowBytes,
+        openAt,
+        onBytes: (n) => {
+          stats[moved] += n;
+          count(n);
+        },
+      });
+    direction(client, upstream, "bytesUp");
+    direction(upstream, client, "bytesDown");
     const teardown = () => {
       client.destroy();
       upstream.destroy();

@@ -1,5 +1,5 @@
-import { Agent, createServer, type IncomingMessage, request, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { Agent, createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { forward, listenOnLoopback } from "../support/loopback-http.js";
 
 /**
  * A loopback HTTP proxy in front of one emulator endpoint that lets through only requests
@@ -63,29 +63,11 @@ export async function startKeyGuard(options: {
       return;
     }
     stats.accepted[key] = (stats.accepted[key] ?? 0) + 1;
-    const upstream = request(
-      {
-        host: target.hostname,
-        port: target.port,
-        method: req.method,
-        path: req.url,
-        headers: req.headers,
-        agent,
-      },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    upstream.on("error", () => res.destroy());
-    req.on("aborted", () => upstream.destroy());
-    req.pipe(upstream);
+    forward(req, res, target, agent);
   });
   server.keepAliveTimeout = 30_000;
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as AddressInfo;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: await listenOnLoopback(server),
     close: () =>
       new Promise<void>((r) => {
         agent.destroy();

@@ -25,6 +25,57 @@ export function writeProfiles(dir: string, sides: EmulatorSide[]): Record<string
   return { AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials"), AWS_CONFIG_FILE: join(dir, "config") };
 }
 
+/** The environment that makes `side` the default credentials (the control plane's: SSM, SQS, DynamoDB). */
+export function defaultCredentials(side: EmulatorSide): Record<string, string> {
+  return {
+    AWS_ACCESS_KEY_ID: side.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: side.secretAccessKey,
+    AWS_REGION: side.region,
+  };
+}
+
+/** One side of a test migration: a bucket of an emulator side, reached with that side's profile unless told otherwise. */
+export interface MigrationSide {
+  side: EmulatorSide;
+  bucket: string;
+  prefix?: string;
+  /** @defaultValue the side's key-guard endpoint */
+  endpoint?: string;
+  /** A profile of {@link writeProfiles}. @defaultValue the side's own */
+  profile?: string;
+}
+
+/** The text of a migration file between two emulator sides; `more` adds root fields (ignore, compare, ...). */
+export function migrationYaml(
+  name: string,
+  source: MigrationSide,
+  destination: MigrationSide,
+  more: Record<string, unknown> = {},
+): string {
+  const side = (s: MigrationSide) => ({
+    bucket: s.bucket,
+    ...(s.prefix === undefined ? {} : { prefix: s.prefix }),
+    region: s.side.region,
+    endpoint: s.endpoint ?? s.side.endpoint,
+    credentials: { profile: s.profile ?? s.side.name },
+  });
+  // JSON is YAML: no serializer needed for a file the loader validates anyway
+  return `${JSON.stringify({ name, source: side(source), destination: side(destination), ...more }, null, 2)}\n`;
+}
+
+/** Writes {@link migrationYaml} as `<dir>/<name>.yaml` (creating `dir`); returns `dir`. */
+export function writeMigration(
+  dir: string,
+  name: string,
+  source: MigrationSide,
+  destination: MigrationSide,
+  more?: Record<string, unknown>,
+): string {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}.yaml`), migrationYaml(name, source, destination, more));
+  return dir;
+}
+
 /** A running `longbow` process with its output collected. */
 export interface LongbowProcess {
   child: ChildProcess;
@@ -81,4 +132,15 @@ export function runLongbow(args: string[], env: Record<string, string>): Longbow
     exited,
     untilStderr,
   };
+}
+
+/** Runs `longbow` to its end: its exit code and all it wrote. */
+export async function longbowResult(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const run = runLongbow(args, env);
+  // "close", not "exit": by then both pipes are drained
+  const code = await new Promise<number | null>((r) => run.child.once("close", (c) => r(c)));
+  return { code, stdout: run.stdout(), stderr: run.stderr() };
 }

@@ -1,5 +1,5 @@
-import { createServer, request } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer } from "node:http";
+import { forward, listenOnLoopback } from "./loopback-http.js";
 
 /** Requests seen per operation, e.g. `{ "AmazonSQS.ReceiveMessage": 12 }`. */
 export type OperationCounts = Record<string, number>;
@@ -16,19 +16,10 @@ export async function startCountingProxy(
   const server = createServer((req, res) => {
     const op = String(req.headers["x-amz-target"] ?? `${req.method} ${req.url?.split("?")[0]}`);
     counts[op] = (counts[op] ?? 0) + 1;
-    const upstream = request(
-      { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    upstream.on("error", () => res.destroy());
-    req.pipe(upstream);
+    forward(req, res, to, undefined);
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    endpoint: await listenOnLoopback(server),
     counts,
     close: () =>
       new Promise<void>((r) => {

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenOnLoopback } from "./loopback-http.js";
 
 /** One request the fake received, as the Action sent it. */
 export interface RecordedRequest {
@@ -151,10 +151,8 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
       res.end(JSON.stringify(payload));
     })();
   });
-  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: await listenOnLoopback(server),
     requests,
     state,
     close: () => new Promise<void>((ok, fail) => server.close((e) => (e ? fail(e) : ok()))),

@@ -1,5 +1,5 @@
-import { Agent, createServer, type IncomingHttpHeaders, request } from "node:http";
-import type { AddressInfo } from "node:net";
+import { Agent, createServer, type IncomingHttpHeaders } from "node:http";
+import { forward, listenOnLoopback } from "./loopback-http.js";
 
 /** One request as the proxy saw it. */
 export interface SeenRequest {
@@ -70,6 +70,13 @@ export function randomFaults(rate: number, seed = 42): (req: SeenRequest) => Fau
   const kinds: Fault[] = ["http500", "slowDown503", "drop", "truncate"];
   return () => (rnd() < rate ? (kinds[Math.floor(rnd() * kinds.length)] as Fault) : "none");
 }
+
+/** A GET of object bytes (not a listing, an upload listing or a tagging read). */
+export const isObjectGet = (r: SeenRequest): boolean =>
+  r.method === "GET" &&
+  !r.url.includes("uploads") &&
+  !r.url.includes("list-type") &&
+  !r.url.includes("tagging");
 
 /** Corrupts the body of the `n`-th (1-based) request that `matches` (`corrupt` by default). */
 export function corruptNth(
@@ -189,16 +196,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       res.socket?.destroy();
       return;
     }
-    const upstream = request(
-      {
-        host: target.hostname,
-        port: target.port,
-        method: req.method,
-        path: req.url,
-        headers: req.headers,
-        agent,
-      },
-      (up) => {
+    forward(req, res, target, agent, {
+      relay: (up) => {
         if (fault === "answerLost") {
           up.resume();
           up.on("end", () => res.socket?.destroy());
@@ -238,16 +237,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         }
         up.pipe(res);
       },
-    );
-    upstream.on("error", () => res.socket?.destroy());
-    req.on("aborted", () => upstream.destroy());
-    req.pipe(upstream);
+    });
   });
   server.keepAliveTimeout = 30_000;
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as AddressInfo;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: await listenOnLoopback(server),
     requests,
     injected,
     close: () =>
@@ -257,4 +251,22 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         server.close(() => r());
       }),
   };
+}
+
+/**
+ * A fault proxy to `target` that holds every PUT whose URL `holds` picks (the later parts of
+ * an upload, say) at `held` until the gate opens, so a run can be interrupted mid-copy.
+ */
+export async function startHoldingProxy(
+  target: string,
+  holds: (url: string) => boolean,
+): Promise<{ proxy: FaultProxy; held: Gate }> {
+  const held = gate();
+  const proxy = await startFaultProxy({
+    target,
+    beforeForward: async (r) => {
+      if (r.method === "PUT" && holds(r.url)) await held.pass();
+    },
+  });
+  return { proxy, held };
 }

@@ -1,5 +1,5 @@
-import { Agent, createServer, request } from "node:http";
-import type { AddressInfo } from "node:net";
+import { Agent, createServer } from "node:http";
+import { forward, listenOnLoopback } from "./loopback-http.js";
 
 /** What the proxy saw of one operation (an `X-Amz-Target`, e.g. `DynamoDB_20120810.GetItem`). */
 export interface OperationStats {
@@ -120,43 +120,31 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const forward = async () => {
+      const pass = async () => {
         const injected = await options.answer?.(op, n);
         if (injected !== undefined) {
           res.writeHead(injected.status, { "content-type": "application/x-amz-json-1.0" });
           res.end(injected.body);
           return;
         }
-        const upstream = request(
-          {
-            host: to.hostname,
-            port: to.port,
-            method: req.method,
-            path: req.url,
-            headers: { ...req.headers, connection: "close" },
-            agent,
-          },
-          (up) => {
-            res.writeHead(up.statusCode ?? 502, up.headers);
-            up.pipe(res);
-          },
-        );
-        upstream.on("error", () => res.destroy());
-        upstream.end(Buffer.concat(chunks));
+        forward(req, res, to, agent, {
+          headers: { ...req.headers, connection: "close" },
+          body: Buffer.concat(chunks),
+        });
       };
-      const go = () => void forward().catch(() => res.destroy());
+      const go = () => void pass().catch(() => res.destroy());
       if (delayMs > 0) setTimeout(go, delayMs);
       else go();
     });
   });
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const endpoint = await listenOnLoopback(server);
   const operations = () =>
     Object.fromEntries(
       Object.entries(stats).map(([op, s]) => [op, { requests: s.requests, maxInFlight: s.maxInFlight }]),
     );
   return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    endpoint,
     operations,
     maxInFlight: () => maxInFlight,
     count: countOf,

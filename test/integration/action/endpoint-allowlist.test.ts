@@ -2,11 +2,11 @@
 // The Action signs nothing for an endpoint that is neither allowlisted nor AWS's own.
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { PutParameterCommand } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { s3For, ssmFor, uniqueBucket } from "../../emulator/clients.js";
 import { actionsBot, type FakeGitHub, startFakeGitHub } from "../../support/fake-github.js";
 import { bucketWith } from "../../support/s3-objects.js";
+import { putKeyParameter } from "../../support/ssm.js";
 import { runAction, workspaceWith } from "./run-action.js";
 
 const { global, china } = inject("emulator");
@@ -71,16 +71,7 @@ describe("the Action's endpoint allowlist", () => {
     github = await startFakeGitHub();
     github.state.pullFiles.set(7, [{ filename: "migrations/data.yaml", status: "added" }]);
     attacker = await startRecorder();
-    await ssmFor(global).send(
-      new PutParameterCommand({
-        Name: parameter,
-        Type: "SecureString",
-        Value: JSON.stringify({
-          aws_access_key_id: china.accessKeyId,
-          aws_secret_access_key: china.secretAccessKey,
-        }),
-      }),
-    );
+    await putKeyParameter(ssmFor(global), parameter, china);
     await bucketWith(s3For(global), src, global.region, { "a.bin": "aaaa", "same.bin": "same" });
     await bucketWith(s3For(china), dst, china.region, { "same.bin": "same" });
   });

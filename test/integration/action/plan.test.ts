@@ -1,11 +1,11 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PutParameterCommand } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { s3For, ssmFor, uniqueBucket } from "../../emulator/clients.js";
 import type { EmulatorSide } from "../../emulator/emulator.js";
 import { actionsBot, type FakeGitHub, startFakeGitHub } from "../../support/fake-github.js";
 import { bucketWith as bucketIn } from "../../support/s3-objects.js";
+import { putKeyParameter } from "../../support/ssm.js";
 import { migrationYaml } from "./migrations.js";
 import { type ActionRun, runAction, workspaceWith } from "./run-action.js";
 
@@ -27,8 +27,10 @@ describe("the Action's plan command", () => {
     "photos.yaml": migrationYaml("photos", photosSrc, photosDst, creds),
     "untouched.yaml": migrationYaml("untouched", photosSrc, uniqueBucket("dst-other"), creds),
   });
-  const plan = (event: "pull_request" | "pull_request_fork" = "pull_request") =>
-    runAction({
+  /** Every run, so the last test can search all their output for a credential. */
+  const runs: ActionRun[] = [];
+  const plan = async (event: "pull_request" | "pull_request_fork" = "pull_request") => {
+    const run = await runAction({
       inputs: {
         command: "plan",
         "bucket-allowlist": "src-*\ndst-*",
@@ -41,7 +43,15 @@ describe("the Action's plan command", () => {
       aws: global,
       env: { AWS_SESSION_TOKEN: plantedToken },
     });
-  const runs: ActionRun[] = [];
+    runs.push(run);
+    return run;
+  };
+  /** What every plan of pull request 7 reads before it writes its comment. */
+  const reads = [
+    "GET /repos/octo/longbow/pulls/7/files?per_page=100",
+    "GET /user",
+    "GET /repos/octo/longbow/issues/7/comments?per_page=100",
+  ];
 
   beforeAll(async () => {
     github = await startFakeGitHub();
@@ -50,17 +60,7 @@ describe("the Action's plan command", () => {
       { filename: "README.md", status: "modified" },
     ]);
     // The China side's key lives in the control plane's SSM, as in the original Longbow.
-    await ssmFor(global).send(
-      new PutParameterCommand({
-        Name: parameter,
-        Type: "SecureString",
-        Value: JSON.stringify({
-          aws_access_key_id: china.accessKeyId,
-          aws_secret_access_key: china.secretAccessKey,
-          region: china.region,
-        }),
-      }),
-    );
+    await putKeyParameter(ssmFor(global), parameter, china, { region: china.region });
     await bucketWith(global, photosSrc, { "a.jpg": "aaaa", "b.jpg": "bbbbbbbb", "same.jpg": "same" });
     await bucketWith(china, photosDst, { "same.jpg": "same", "only-here.jpg": "x" });
     await bucketWith(global, logsSrc, { "1.log": "one" });
@@ -75,12 +75,9 @@ describe("the Action's plan command", () => {
     // Someone else's comment with the plan's marker is never taken for the plan comment.
     github.state.comments.push({ id: 1, issue: 7, body: forged, author: "mallory" });
     const first = await plan();
-    runs.push(first);
     expect(first.code, first.stdout + first.stderr).toBe(0);
     expect(github.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
-      "GET /repos/octo/longbow/pulls/7/files?per_page=100",
-      "GET /user",
-      "GET /repos/octo/longbow/issues/7/comments?per_page=100",
+      ...reads,
       "POST /repos/octo/longbow/issues/7/comments",
     ]);
     const [comment] = ours();
@@ -112,12 +109,9 @@ describe("the Action's plan command", () => {
     github.state.pullFiles.get(7)?.push({ filename: "migrations/logs.yaml", status: "added" });
     github.requests.length = 0;
     const second = await plan();
-    runs.push(second);
     expect(second.code, second.stdout + second.stderr).toBe(0);
     expect(github.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
-      "GET /repos/octo/longbow/pulls/7/files?per_page=100",
-      "GET /user",
-      "GET /repos/octo/longbow/issues/7/comments?per_page=100",
+      ...reads,
       `PATCH /repos/octo/longbow/issues/comments/${comment?.id}`,
     ]);
     expect(ours()).toHaveLength(1);
@@ -130,7 +124,6 @@ describe("the Action's plan command", () => {
   it("does nothing for a pull request from a fork", async () => {
     github.requests.length = 0;
     const run = await plan("pull_request_fork");
-    runs.push(run);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("::notice::plan skipped: pull request #8 comes from stranger/longbow");
     expect(github.requests).toEqual([]);
@@ -143,7 +136,6 @@ describe("the Action's plan command", () => {
     );
     github.requests.length = 0;
     const run = await plan();
-    runs.push(run);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(
       "::error::migration logs: bucket 'not-allowed-bucket' is not on the bucket allowlist",
@@ -156,7 +148,6 @@ describe("the Action's plan command", () => {
     writeFileSync(join(workspace, "migrations", "logs.yaml"), migrationYaml("logs", ghost, logsDst, creds));
     github.requests.length = 0;
     const run = await plan();
-    runs.push(run);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain("::error::compare failed for logs; see the plan comment");
     expect(ours()).toHaveLength(1);

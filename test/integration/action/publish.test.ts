@@ -1,19 +1,16 @@
 import { GetParameterCommand } from "@aws-sdk/client-ssm";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { ssmFor, uniqueBucket } from "../../emulator/clients.js";
-import { type FakeGitHub, startFakeGitHub } from "../../support/fake-github.js";
+import { startFakeGitHub } from "../../support/fake-github.js";
 import { migrationYaml } from "./migrations.js";
 import { runAction, workspaceWith } from "./run-action.js";
 
 const { global } = inject("emulator");
 
-describe("the Action's publish command", () => {
-  let github: FakeGitHub;
-  beforeAll(async () => {
-    github = await startFakeGitHub();
-  });
-  afterAll(() => github.close());
+const github = await startFakeGitHub();
+afterAll(() => github.close());
 
+describe("the Action's publish command", () => {
   it("publishes on push, lists the changes in the job summary, and rewrites nothing the second time", async () => {
     const path = `/${uniqueBucket("longbow")}/migrations`;
     const workspace = workspaceWith({

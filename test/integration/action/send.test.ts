@@ -1,11 +1,11 @@
 import { CreateQueueCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
-import { PutParameterCommand } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createLedgerTable } from "../../../worker/src/ledger/index.js";
 import { dynamoFor, s3For, sqsFor, ssmFor, uniqueBucket } from "../../emulator/clients.js";
 import type { EmulatorSide } from "../../emulator/emulator.js";
 import { type FakeGitHub, startFakeGitHub } from "../../support/fake-github.js";
 import { bucketWith as bucketIn } from "../../support/s3-objects.js";
+import { putKeyParameter } from "../../support/ssm.js";
 import { migrationYaml } from "./migrations.js";
 import { runAction, workspaceWith } from "./run-action.js";
 
@@ -45,16 +45,7 @@ describe("the Action's send command", () => {
 
   beforeAll(async () => {
     github = await startFakeGitHub();
-    await ssmFor(global).send(
-      new PutParameterCommand({
-        Name: parameter,
-        Type: "SecureString",
-        Value: JSON.stringify({
-          aws_access_key_id: china.accessKeyId,
-          aws_secret_access_key: china.secretAccessKey,
-        }),
-      }),
-    );
+    await putKeyParameter(ssmFor(global), parameter, china);
     await bucketWith(global, src, { "a.jpg": "aaaa", "b/c.jpg": "cc", "same.jpg": "same" });
     await bucketWith(china, dst, { "same.jpg": "same" });
     queueUrl =

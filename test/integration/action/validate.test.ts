@@ -1,15 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FakeGitHub, startFakeGitHub } from "../../support/fake-github.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { startFakeGitHub } from "../../support/fake-github.js";
 import { migrationYaml } from "./migrations.js";
 import { runAction, workspaceWith } from "./run-action.js";
 
-describe("the Action's validate command", () => {
-  let github: FakeGitHub;
-  beforeAll(async () => {
-    github = await startFakeGitHub();
-  });
-  afterAll(() => github.close());
+const github = await startFakeGitHub();
+afterAll(() => github.close());
 
+describe("the Action's validate command", () => {
   it("annotates every problem at its file, line and column and fails the step", async () => {
     const files: Record<string, string> = {
       "photos.yaml": migrationYaml("photos", "global-photos", "china-photos"),

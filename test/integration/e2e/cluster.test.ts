@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -9,9 +9,15 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { createLedgerTable, DynamoLedger } from "../../../worker/src/ledger/index.js";
 import { SqsQueue } from "../../../worker/src/queue/index.js";
 import { clientConfig, s3For, uniqueBucket } from "../../emulator/clients.js";
-import { type LongbowProcess, runLongbow, writeProfiles } from "../../support/cli.js";
+import {
+  defaultCredentials,
+  type LongbowProcess,
+  runLongbow,
+  writeMigration,
+  writeProfiles,
+} from "../../support/cli.js";
 import { countOf, startCountingProxy } from "../../support/counting-proxy.js";
-import { type FaultProxy, gate, startFaultProxy } from "../../support/fault-proxy.js";
+import { type FaultProxy, startHoldingProxy } from "../../support/fault-proxy.js";
 import { dynamoWriteOps } from "../../support/ledgers.js";
 import { bytesFor, createBucket, getBytes, putObject } from "../../support/s3-objects.js";
 import { createTestSqsQueue } from "../../support/sqs-queue.js";
@@ -35,31 +41,6 @@ async function inParallel<T>(items: readonly T[], n: number, fn: (item: T) => Pr
       }
     }),
   );
-}
-
-function migrationYaml(
-  name: string,
-  sb: string,
-  db: string,
-  destinationProfile: string,
-  prefix = "mirror/",
-  destinationEndpoint = china.endpoint,
-): string {
-  return [
-    `name: ${name}`,
-    "source:",
-    `  bucket: ${sb}`,
-    `  region: ${global.region}`,
-    `  endpoint: ${global.endpoint}`,
-    "  credentials: { profile: global }",
-    "destination:",
-    `  bucket: ${db}`,
-    `  prefix: ${prefix}`,
-    `  region: ${china.region}`,
-    `  endpoint: ${destinationEndpoint}`,
-    `  credentials: { profile: ${destinationProfile} }`,
-    "",
-  ].join("\n");
 }
 
 describe("cluster mode end to end: send → three workers on SQS + DynamoDB", () => {
@@ -99,29 +80,29 @@ describe("cluster mode end to end: send → three workers on SQS + DynamoDB", ()
       // worker is killed, so one part is there and the others are not when it is (a worker
       // runs a lone object's parts on every idle connection, so they would otherwise land
       // together).
-      const heldParts = gate();
-      slowParts = await startFaultProxy({
-        target: china.endpoint,
-        beforeForward: async (r) => {
-          if (r.method === "PUT" && r.url.includes("/mirror/big/") && /partNumber=[23]\b/.test(r.url))
-            await heldParts.pass();
-        },
-      });
-      writeFileSync(
-        join(dir, "e2e-main.yaml"),
-        migrationYaml("e2e-main", sb, db, "china", "mirror/", slowParts.endpoint),
+      const holding = await startHoldingProxy(
+        china.endpoint,
+        (url) => url.includes("/mirror/big/") && /partNumber=[23]\b/.test(url),
+      );
+      const heldParts = holding.held;
+      slowParts = holding.proxy;
+      writeMigration(
+        dir,
+        "e2e-main",
+        { side: global, bucket: sb },
+        { side: china, bucket: db, prefix: "mirror/", endpoint: slowParts.endpoint },
       );
       // Its destination is reached with the other side's key: refused.
-      writeFileSync(
-        join(dir, "e2e-poison.yaml"),
-        migrationYaml("e2e-poison", poisonSrc, db, "global", "poison/"),
+      writeMigration(
+        dir,
+        "e2e-poison",
+        { side: global, bucket: poisonSrc },
+        { side: china, bucket: db, prefix: "poison/", profile: "global" },
       );
 
       const env = {
         ...writeProfiles(join(dir, "aws"), [global, china]),
-        AWS_ACCESS_KEY_ID: global.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: global.secretAccessKey,
-        AWS_REGION: global.region,
+        ...defaultCredentials(global),
         AWS_ENDPOINT_URL_SQS: proxy.endpoint,
         AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint,
         LONGBOW_HEARTBEAT_SECONDS: "1",

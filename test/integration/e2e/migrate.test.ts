@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ListMultipartUploadsCommand, ListPartsCommand } from "@aws-sdk/client-s3";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { s3For, uniqueBucket } from "../../emulator/clients.js";
-import { runLongbow, writeProfiles } from "../../support/cli.js";
-import { type FaultProxy, gate, startFaultProxy } from "../../support/fault-proxy.js";
+import { runLongbow, writeMigration, writeProfiles } from "../../support/cli.js";
+import { type FaultProxy, startFaultProxy, startHoldingProxy } from "../../support/fault-proxy.js";
 import { bytesFor, createBucket, getBytes, putObject } from "../../support/s3-objects.js";
 
 const { global, china } = inject("emulator");
@@ -49,33 +49,16 @@ describe("longbow migrate (local mode)", () => {
     await putObject(src, sb, big, bytesFor(big, 20 * MiB));
     // In the first run the big object's parts after the first are held on their way to the
     // destination until that run has ended, so the interrupt lands mid-copy however fast the copy is.
-    const heldParts = gate();
-    const slowParts = await startFaultProxy({
-      target: china.endpoint,
-      beforeForward: async (r) => {
-        if (r.method === "PUT" && r.url.includes("/copy/big.bin?") && !/partNumber=1\b/.test(r.url))
-          await heldParts.pass();
-      },
-    });
+    const { proxy: slowParts, held: heldParts } = await startHoldingProxy(
+      china.endpoint,
+      (url) => url.includes("/copy/big.bin?") && !/partNumber=1\b/.test(url),
+    );
     proxies.push(slowParts);
-    writeFileSync(
-      join(dir, "local-test.yaml"),
-      [
-        "name: local-test",
-        "source:",
-        `  bucket: ${sb}`,
-        "  prefix: data/",
-        `  region: ${global.region}`,
-        `  endpoint: ${global.endpoint}`,
-        "  credentials: { profile: global }",
-        "destination:",
-        `  bucket: ${db}`,
-        "  prefix: copy/",
-        `  region: ${china.region}`,
-        `  endpoint: ${slowParts.endpoint}`,
-        "  credentials: { profile: china }",
-        "",
-      ].join("\n"),
+    writeMigration(
+      dir,
+      "local-test",
+      { side: global, bucket: sb, prefix: "data/" },
+      { side: china, bucket: db, prefix: "copy/", endpoint: slowParts.endpoint },
     );
     const env = {
       ...writeProfiles(join(dir, "aws"), [global, china]),
@@ -149,15 +132,11 @@ describe("longbow migrate with the default compare", () => {
     await createBucket(src, sb, global.region);
     await createBucket(dst, db, china.region);
     await putObject(src, sb, "data/report.csv", Buffer.from("version-1"));
-    const folder = mkdtempSync(join(dir, "rewrite-"));
-    writeFileSync(
-      join(folder, "rewrite.yaml"),
-      [
-        "name: rewrite",
-        `source: { bucket: ${sb}, prefix: data/, region: ${global.region}, endpoint: "${global.endpoint}", credentials: { profile: global } }`,
-        `destination: { bucket: ${db}, prefix: copy/, region: ${china.region}, endpoint: "${china.endpoint}", credentials: { profile: china } }`,
-        "",
-      ].join("\n"),
+    const folder = writeMigration(
+      mkdtempSync(join(dir, "rewrite-")),
+      "rewrite",
+      { side: global, bucket: sb, prefix: "data/" },
+      { side: china, bucket: db, prefix: "copy/" },
     );
     const env = writeProfiles(join(folder, "aws"), [global, china]);
     const args = ["migrate", "--dir", folder, "--state", join(folder, "state"), "--json", "--no-progress"];
@@ -185,15 +164,11 @@ describe("longbow migrate when a source changes mid-copy", () => {
       },
     });
     proxies.push(rewriting);
-    const folder = mkdtempSync(join(dir, "skip-"));
-    writeFileSync(
-      join(folder, "skip.yaml"),
-      [
-        "name: skip",
-        `source: { bucket: ${sb}, prefix: data/, region: ${global.region}, endpoint: "${rewriting.endpoint}", credentials: { profile: global } }`,
-        `destination: { bucket: ${db}, prefix: copy/, region: ${china.region}, endpoint: "${china.endpoint}", credentials: { profile: china } }`,
-        "",
-      ].join("\n"),
+    const folder = writeMigration(
+      mkdtempSync(join(dir, "skip-")),
+      "skip",
+      { side: global, bucket: sb, prefix: "data/", endpoint: rewriting.endpoint },
+      { side: china, bucket: db, prefix: "copy/" },
     );
     const env = { ...writeProfiles(join(folder, "aws"), [global, china]), LONGBOW_PARTS_IN_PARALLEL: "1" };
     const run = runLongbow(

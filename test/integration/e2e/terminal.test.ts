@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { s3For, uniqueBucket } from "../../emulator/clients.js";
-import { longbowBin, repoRoot, writeProfiles } from "../../support/cli.js";
-import { type FaultProxy, gate, startFaultProxy } from "../../support/fault-proxy.js";
+import { longbowBin, repoRoot, writeMigration, writeProfiles } from "../../support/cli.js";
+import { type FaultProxy, startHoldingProxy } from "../../support/fault-proxy.js";
 import { bytesFor, createBucket, putObject } from "../../support/s3-objects.js";
 import { startTmux, type TmuxPane } from "../../support/tmux.js";
 
@@ -27,16 +27,11 @@ async function setup(name: string, destinationEndpoint = china.endpoint) {
   for (const k of ["photos/a.jpg", "photos/b.jpg", "notes/c++ ideas.txt", "empty"])
     await putObject(src, sb, `data/${k}`, bytesFor(k, k === "empty" ? 0 : 70_000));
   await putObject(src, sb, "data/video.mp4", bytesFor("video", 20 * MiB));
-  const folder = join(dir, name);
-  mkdirSync(folder);
-  writeFileSync(
-    join(folder, `${name}.yaml`),
-    [
-      `name: ${name}`,
-      `source: { bucket: ${sb}, prefix: data/, region: ${global.region}, endpoint: "${global.endpoint}", credentials: { profile: global } }`,
-      `destination: { bucket: ${db}, prefix: copy/, region: ${china.region}, endpoint: "${destinationEndpoint}", credentials: { profile: china } }`,
-      "",
-    ].join("\n"),
+  const folder = writeMigration(
+    join(dir, name),
+    name,
+    { side: global, bucket: sb, prefix: "data/" },
+    { side: china, bucket: db, prefix: "copy/", endpoint: destinationEndpoint },
   );
   const env = {
     PATH: process.env.PATH ?? "",
@@ -75,14 +70,10 @@ describe("longbow migrate on a terminal", () => {
   it("after Ctrl-C shows one summary with what resumes and the command to run, and no failure", async () => {
     // the video's parts after the first are held on their way until the run has ended, so
     // Ctrl-C lands mid-copy
-    const heldParts = gate();
-    const slow = await startFaultProxy({
-      target: china.endpoint,
-      beforeForward: async (r) => {
-        if (r.method === "PUT" && r.url.includes("/copy/video.mp4?") && !/partNumber=1\b/.test(r.url))
-          await heldParts.pass();
-      },
-    });
+    const { proxy: slow, held: heldParts } = await startHoldingProxy(
+      china.endpoint,
+      (url) => url.includes("/copy/video.mp4?") && !/partNumber=1\b/.test(url),
+    );
     proxies.push(slow);
     const { folder, env, argv } = await setup("stopped", slow.endpoint);
     const pane = await startTmux({

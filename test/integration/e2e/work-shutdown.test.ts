@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -9,7 +9,7 @@ import type { Job } from "../../../worker/src/job/index.js";
 import { SqliteLedger } from "../../../worker/src/ledger/index.js";
 import { SqliteQueue } from "../../../worker/src/queue/index.js";
 import { s3For, uniqueBucket } from "../../emulator/clients.js";
-import { runLongbow, writeProfiles } from "../../support/cli.js";
+import { runLongbow, writeMigration, writeProfiles } from "../../support/cli.js";
 import { bytesFor, createBucket, putObject } from "../../support/s3-objects.js";
 
 const { global, china } = inject("emulator");
@@ -23,13 +23,7 @@ describe("longbow work shutdown", () => {
     await createBucket(src, sb, global.region);
     await createBucket(dst, db, china.region);
     await putObject(src, sb, "big.bin", bytesFor("big", 20 * 1048576));
-    writeFileSync(
-      join(dir, "stop-test.yaml"),
-      `name: stop-test
-source: { bucket: ${sb}, region: ${global.region}, endpoint: "${global.endpoint}", credentials: { profile: global } }
-destination: { bucket: ${db}, region: ${china.region}, endpoint: "${china.endpoint}", credentials: { profile: china } }
-`,
-    );
+    writeMigration(dir, "stop-test", { side: global, bucket: sb }, { side: china, bucket: db });
     const state = join(dir, "state");
     const queue = new SqliteQueue({ path: join(state, "queue.db") });
     const ledger = new SqliteLedger({ path: join(state, "ledger.db") });

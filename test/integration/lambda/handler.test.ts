@@ -1,8 +1,6 @@
 import { ListPartsCommand, PutBucketNotificationConfigurationCommand } from "@aws-sdk/client-s3";
 import { DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { type Migration, normalizeMigration } from "../../../worker/src/config/index.js";
-import type { Job } from "../../../worker/src/job/index.js";
 import {
   createSqsHandler,
   type SqsBatchResponse,
@@ -15,7 +13,8 @@ import { publishMigrations } from "../../../worker/src/publish/index.js";
 import { dynamoFor, s3For, sqsFor, ssmFor, uniqueBucket } from "../../emulator/clients.js";
 import { type FaultProxy, startFaultProxy } from "../../support/fault-proxy.js";
 import { createTestDynamoLedger } from "../../support/ledgers.js";
-import { bytesFor, createBucket, getBytes, putObject } from "../../support/s3-objects.js";
+import { migrationBetween } from "../../support/migration-buckets.js";
+import { bytesFor, getBytes, putObject } from "../../support/s3-objects.js";
 import { createTestSqsQueue } from "../../support/sqs-queue.js";
 
 const { global, china } = inject("emulator");
@@ -27,22 +26,7 @@ afterAll(async () => {
   for (const p of proxies) await p.close();
 });
 
-async function setUp(name: string): Promise<{ m: Migration; job: (key: string, size: number) => Job }> {
-  const [sb, db] = [uniqueBucket(`${name}-src`), uniqueBucket(`${name}-dst`)];
-  await createBucket(src, sb, global.region);
-  await createBucket(dst, db, china.region);
-  const m = normalizeMigration({
-    name,
-    source: { bucket: sb, prefix: "in/", region: global.region },
-    destination: { bucket: db, prefix: "out/", region: china.region },
-  });
-  const job = (key: string, size: number): Job => ({
-    migration: name,
-    source: { bucket: sb, key: `in/${key}`, size },
-    destination: { bucket: db, key: `out/${key}` },
-  });
-  return { m, job };
-}
+const setUp = (name: string) => migrationBetween(global, china, name);
 
 /** What Lambda's SQS poller does before an invocation: receive, and hand over the records. */
 async function receiveRecords(client: SQSClient, queueUrl: string, count: number): Promise<SqsRecord[]> {

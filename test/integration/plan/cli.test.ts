@@ -1,69 +1,36 @@
-import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Plan } from "../../../worker/src/plan/index.js";
 import { s3For, uniqueBucket } from "../../emulator/clients.js";
+import { defaultCredentials, longbowResult, writeMigration, writeProfiles } from "../../support/cli.js";
 
-const run = promisify(execFile);
 const { global, china } = inject("emulator");
 
 let dir: string;
-let env: NodeJS.ProcessEnv;
+let env: Record<string, string>;
 const src = uniqueBucket("plan-src");
 const dst = uniqueBucket("plan-dst");
 
-async function longbow(...args: string[]) {
-  try {
-    const { stdout, stderr } = await run("node", ["bin/longbow.js", ...args], { env });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const longbow = (...args: string[]) => longbowResult(args, env);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "longbow-plan-"));
-  // one named profile per side: each emulated partition only accepts its own key
-  await writeFile(
-    join(dir, "credentials"),
-    `[global]\naws_access_key_id = ${global.accessKeyId}\naws_secret_access_key = ${global.secretAccessKey}\n` +
-      `[china]\naws_access_key_id = ${china.accessKeyId}\naws_secret_access_key = ${china.secretAccessKey}\n`,
-  );
-  await writeFile(join(dir, "config"), "");
   env = {
-    PATH: process.env.PATH,
-    AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials"),
-    AWS_CONFIG_FILE: join(dir, "config"),
-    AWS_REGION: global.region,
-    AWS_ACCESS_KEY_ID: global.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: global.secretAccessKey,
+    // one named profile per side: each emulated partition only accepts its own key
+    ...writeProfiles(join(dir, "aws"), [global, china]),
+    ...defaultCredentials(global),
     AWS_ENDPOINT_URL_SSM: global.endpoint,
     LONGBOW_LOG_LEVEL: "warn",
   };
-  const migrations = join(dir, "migrations");
-  await run("mkdir", [migrations]);
-  await writeFile(
-    join(migrations, "cli-plan.yaml"),
-    [
-      "name: cli-plan",
-      "source:",
-      `  bucket: ${src}`,
-      `  region: ${global.region}`,
-      `  endpoint: ${global.endpoint}`,
-      "  credentials: { profile: global }",
-      "destination:",
-      `  bucket: ${dst}`,
-      "  prefix: copy/",
-      `  region: ${china.region}`,
-      `  endpoint: ${china.endpoint}`,
-      "  credentials: { profile: china }",
-      "ignore: ['*.tmp']",
-    ].join("\n"),
+  writeMigration(
+    join(dir, "migrations"),
+    "cli-plan",
+    { side: global, bucket: src },
+    { side: china, bucket: dst, prefix: "copy/" },
+    { ignore: ["*.tmp"] },
   );
   const s = s3For(global);
   const d = s3For(china);
@@ -147,12 +114,10 @@ describe("longbow plan and publish against the emulator", () => {
   });
 
   it("plan reports a compare that fails, without leaking credentials, and exits 1", async () => {
-    env = { ...env, AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials-swapped") };
-    await writeFile(
-      join(dir, "credentials-swapped"),
-      `[global]\naws_access_key_id = ${china.accessKeyId}\naws_secret_access_key = ${china.secretAccessKey}\n` +
-        `[china]\naws_access_key_id = ${china.accessKeyId}\naws_secret_access_key = ${china.secretAccessKey}\n`,
-    );
+    const profiles = env;
+    // the global profile holds the China key
+    const swapped = { ...global, accessKeyId: china.accessKeyId, secretAccessKey: china.secretAccessKey };
+    env = { ...env, ...writeProfiles(join(dir, "swapped"), [swapped, china]) };
     try {
       const bad = await longbow("plan", "--dir", join(dir, "migrations"), "--json");
       expect(bad.code).toBe(1);
@@ -160,7 +125,7 @@ describe("longbow plan and publish against the emulator", () => {
       expect(plan.migrations[0]?.error).toMatch(/InvalidAccessKeyId/);
       expect(bad.stdout + bad.stderr).not.toContain(china.secretAccessKey);
     } finally {
-      env = { ...env, AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials") };
+      env = profiles;
     }
   });
 

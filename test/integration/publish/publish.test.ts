@@ -1,8 +1,6 @@
-import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { DescribeParametersCommand, GetParameterCommand, PutParameterCommand } from "@aws-sdk/client-ssm";
 import { describe, expect, inject, it } from "vitest";
 import type { Migration } from "../../../worker/src/config/index.js";
@@ -17,6 +15,7 @@ import {
   publishMigrations,
 } from "../../../worker/src/publish/index.js";
 import { ssmFor, uniqueBucket } from "../../emulator/clients.js";
+import { defaultCredentials, longbowResult } from "../../support/cli.js";
 
 const { global } = inject("emulator");
 const ssm = ssmFor(global);
@@ -144,23 +143,11 @@ describe("publish refuses what would lose or half-write the published set", () =
 });
 
 describe("longbow publish", () => {
-  const run = promisify(execFile);
-  async function longbow(...args: string[]) {
-    const env = {
-      PATH: process.env.PATH,
-      AWS_REGION: global.region,
-      AWS_ACCESS_KEY_ID: global.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: global.secretAccessKey,
+  const longbow = (...args: string[]) =>
+    longbowResult(args, {
+      ...defaultCredentials(global),
       AWS_ENDPOINT_URL_SSM: global.endpoint,
-    };
-    try {
-      const { stdout, stderr } = await run("node", ["bin/longbow.js", ...args], { env });
-      return { code: 0, stdout, stderr };
-    } catch (err) {
-      const e = err as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  }
+    });
 
   it("on a folder with no migration files, refuses to empty the path unless --allow-deletions", async () => {
     const path = `/${uniqueBucket("longbow")}/migrations`;

@@ -3,14 +3,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PutBucketNotificationConfigurationCommand } from "@aws-sdk/client-s3";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { type Migration, normalizeMigration } from "../../../worker/src/config/index.js";
+import type { Migration } from "../../../worker/src/config/index.js";
 import type { Job } from "../../../worker/src/job/index.js";
 import { SqliteLedger } from "../../../worker/src/ledger/index.js";
 import { type Queue, SqliteQueue } from "../../../worker/src/queue/index.js";
 import { Runner, type RunnerOptions } from "../../../worker/src/runner/index.js";
 import { dynamoFor, s3For, sqsFor, uniqueBucket } from "../../emulator/clients.js";
 import { createTestDynamoLedger } from "../../support/ledgers.js";
-import { bytesFor, createBucket, getBytes, putObject } from "../../support/s3-objects.js";
+import { migrationBetween } from "../../support/migration-buckets.js";
+import { bytesFor, getBytes, putObject } from "../../support/s3-objects.js";
 import { createTestSqsQueue } from "../../support/sqs-queue.js";
 
 const { global, china } = inject("emulator");
@@ -19,22 +20,7 @@ const dir = mkdtempSync(join(tmpdir(), "longbow-runner-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const MiB = 1048576;
 
-async function setUp(name: string): Promise<{ m: Migration; job: (key: string, size: number) => Job }> {
-  const [sb, db] = [uniqueBucket(`${name}-src`), uniqueBucket(`${name}-dst`)];
-  await createBucket(src, sb, global.region);
-  await createBucket(dst, db, china.region);
-  const m = normalizeMigration({
-    name,
-    source: { bucket: sb, prefix: "in/", region: global.region },
-    destination: { bucket: db, prefix: "out/", region: china.region },
-  });
-  const job = (key: string, size: number): Job => ({
-    migration: name,
-    source: { bucket: sb, key: `in/${key}`, size },
-    destination: { bucket: db, key: `out/${key}` },
-  });
-  return { m, job };
-}
+const setUp = (name: string) => migrationBetween(global, china, name);
 
 /** Puts each job's source object and opens a fresh embedded queue and ledger named `name`. */
 async function localState(name: string, jobs: Job[]): Promise<{ queue: SqliteQueue; ledger: SqliteLedger }> {

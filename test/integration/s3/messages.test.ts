@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { s3For, uniqueBucket } from "../../emulator/clients.js";
-import { runLongbow, writeProfiles } from "../../support/cli.js";
+import { runLongbow, writeMigration, writeProfiles } from "../../support/cli.js";
 import { createBucket, putObject } from "../../support/s3-objects.js";
 
 const { global, china } = inject("emulator");
@@ -63,16 +63,12 @@ describe("messages that say what went wrong and what to do", () => {
 
   it("migrate with the other side's keys names the side, endpoint and bucket, not only the SDK's sentence", async () => {
     const { sb, db } = await buckets();
-    const folder = mkdtempSync(join(dir, "wrong-keys-"));
-    writeFileSync(
-      join(folder, "wrong.yaml"),
-      [
-        "name: wrong",
-        `source: { bucket: ${sb}, prefix: data/, region: ${global.region}, endpoint: "${global.endpoint}", credentials: { profile: global } }`,
-        // the global key on the China side: its key guard refuses it
-        `destination: { bucket: ${db}, prefix: copy/, region: ${china.region}, endpoint: "${china.endpoint}", credentials: { profile: global } }`,
-        "",
-      ].join("\n"),
+    const folder = writeMigration(
+      mkdtempSync(join(dir, "wrong-keys-")),
+      "wrong",
+      { side: global, bucket: sb, prefix: "data/" },
+      // the global key on the China side: its key guard refuses it
+      { side: china, bucket: db, prefix: "copy/", profile: "global" },
     );
     const run = runLongbow(
       ["migrate", "--dir", folder, "--state", join(folder, "state"), "--json", "--no-progress"],

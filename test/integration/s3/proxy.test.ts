@@ -1,14 +1,15 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import tls from "node:tls";
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { createLogger } from "../../../worker/src/log/index.js";
-import { type ReadInto, readIntoOptions } from "../../../worker/src/s3/index.js";
+import { readIntoOptions } from "../../../worker/src/s3/index.js";
 import { type ConnectionRelay, startConnectionRelay } from "../../support/connection-relay.js";
 import { type HttpProxy, startHttpProxy } from "../../support/http-proxy.js";
+import { bufferSink } from "../../support/read-into.js";
+import { selfSignedCert } from "../../support/tls.js";
 import { clientFor, freshBucket, KiB, putObject, randomData } from "../transfer/helpers.js";
 
 const { global } = inject("emulator");
@@ -20,16 +21,6 @@ const caStore = tls as unknown as {
   setDefaultCACertificates(certs: string[]): void;
 };
 
-function sink(): ReadInto & { buffer?: Buffer } {
-  const s: ReadInto & { buffer?: Buffer } = {
-    target(length) {
-      s.buffer = Buffer.alloc(length);
-      return s.buffer;
-    },
-  };
-  return s;
-}
-
 function capturedLogger() {
   const lines: string[] = [];
   return { lines, logger: createLogger({ destination: { write: (s: string) => void lines.push(s) } }) };
@@ -39,7 +30,7 @@ function capturedLogger() {
 async function roundTrip(s3: S3Client, Bucket: string, Key: string) {
   await putObject(s3, { Bucket, Key, Body: data });
   await s3.send(new HeadObjectCommand({ Bucket, Key }));
-  const into = sink();
+  const into = bufferSink();
   const out = await s3.send(
     new GetObjectCommand({ Bucket, Key }),
     readIntoOptions(new AbortController().signal, into),
@@ -167,17 +158,7 @@ describe("S3 clients of an https endpoint behind a CONNECT proxy", () => {
     Bucket = await freshBucket(s3, global, "proxy-tls");
     s3.destroy();
     dir = mkdtempSync(join(tmpdir(), "longbow-proxy-tls-"));
-    execFileSync(
-      "openssl",
-      [
-        ...["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"],
-        ...["-addext", "subjectAltName=IP:127.0.0.1"],
-        ...["-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")],
-      ],
-      { stdio: "ignore" },
-    );
-    key = readFileSync(join(dir, "key.pem"));
-    cert = readFileSync(join(dir, "cert.pem"));
+    ({ key, cert } = selfSignedCert(dir));
     // The emulator's TLS front is self-signed: trust it for this file's connections.
     defaults = caStore.getCACertificates("default");
     caStore.setDefaultCACertificates([...defaults, cert.toString()]);

@@ -1,20 +1,11 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { type ReadInto, readIntoOptions, s3ErrorCode, s3HttpStatus } from "../../../worker/src/s3/index.js";
+import { readIntoOptions, s3ErrorCode, s3HttpStatus } from "../../../worker/src/s3/index.js";
 import { startConnectionRelay } from "../../support/connection-relay.js";
+import { bufferSink } from "../../support/read-into.js";
 import { clientFor, freshBucket, KiB, putObject, randomData } from "../transfer/helpers.js";
 
 const { global } = inject("emulator");
-
-function into(): ReadInto & { buffer?: Buffer } {
-  const s: ReadInto & { buffer?: Buffer } = {
-    target(length) {
-      s.buffer = Buffer.alloc(length);
-      return s.buffer;
-    },
-  };
-  return s;
-}
 
 describe("GetObject read straight into a buffer, against the emulator", () => {
   let s3: S3Client;
@@ -29,7 +20,7 @@ describe("GetObject read straight into a buffer, against the emulator", () => {
   });
 
   it("fills the target with a ranged, pinned body; the SDK output keeps its headers", async () => {
-    const sink = into();
+    const sink = bufferSink();
     const out = await s3.send(
       new GetObjectCommand({ Bucket, Key: "k", Range: "bytes=1000-101999", IfMatch: ETag }),
       readIntoOptions(new AbortController().signal, sink),
@@ -45,13 +36,13 @@ describe("GetObject read straight into a buffer, against the emulator", () => {
   it("turns error answers into the SDK's errors: PreconditionFailed and NoSuchKey", async () => {
     const changed = s3.send(
       new GetObjectCommand({ Bucket, Key: "k", IfMatch: '"0123456789abcdef0123456789abcdef"' }),
-      readIntoOptions(new AbortController().signal, into()),
+      readIntoOptions(new AbortController().signal, bufferSink()),
     );
     await expect(changed).rejects.toSatisfy((err) => s3HttpStatus(err) === 412);
     const missing = await s3
       .send(
         new GetObjectCommand({ Bucket, Key: "absent" }),
-        readIntoOptions(new AbortController().signal, into()),
+        readIntoOptions(new AbortController().signal, bufferSink()),
       )
       .catch((err: unknown) => err);
     expect(s3ErrorCode(missing)).toBe("NoSuchKey");
@@ -64,7 +55,7 @@ describe("GetObject read straight into a buffer, against the emulator", () => {
     try {
       const viaProxy = await clientFor(global, proxy.endpoint);
       for (let i = 0; i < 5; i++) {
-        const sink = into();
+        const sink = bufferSink();
         await viaProxy.send(
           new GetObjectCommand({ Bucket, Key: "k" }),
           readIntoOptions(new AbortController().signal, sink),
@@ -82,7 +73,7 @@ describe("GetObject read straight into a buffer, against the emulator", () => {
     const relay = await startConnectionRelay(new URL(global.endpoint), { held: true });
     const s3Limited = await clientFor(global, relay.endpoint, { maxSockets: 3 });
     try {
-      const sinks = Array.from({ length: 8 }, () => into());
+      const sinks = Array.from({ length: 8 }, () => bufferSink());
       const done = Promise.all([
         ...sinks.map((sink) =>
           s3Limited.send(

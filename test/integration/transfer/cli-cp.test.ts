@@ -1,36 +1,22 @@
-import { execFile } from "node:child_process";
 import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { PutParameterCommand } from "@aws-sdk/client-ssm";
 import { beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { main } from "../../../worker/src/cli/main.js";
 import type { CopyResult } from "../../../worker/src/transfer/index.js";
 import { ssmFor, uniqueBucket } from "../../emulator/clients.js";
+import { defaultCredentials, longbowResult } from "../../support/cli.js";
+import { putKeyParameter } from "../../support/ssm.js";
 import { clientFor, freshBucket, getBytes, putObject, randomData, sha256 } from "./helpers.js";
 
 const { global, china } = inject("emulator");
-const bin = new URL("../../../bin/longbow.js", import.meta.url).pathname;
 
 /** Runs `longbow` as a user would; SSM (for both sides' keys) is reached with the global side's key. */
-function longbow(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      {
-        env: {
-          PATH: process.env.PATH,
-          HOME: "/nonexistent",
-          AWS_ACCESS_KEY_ID: global.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: global.secretAccessKey,
-          AWS_REGION: global.region,
-          AWS_ENDPOINT_URL_SSM: global.endpoint,
-          LONGBOW_LOG_LEVEL: "warn",
-        },
-      },
-      (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
-    );
+const longbow = (args: string[]) =>
+  longbowResult(args, {
+    HOME: "/nonexistent",
+    ...defaultCredentials(global),
+    AWS_ENDPOINT_URL_SSM: global.endpoint,
+    LONGBOW_LOG_LEVEL: "warn",
   });
-}
 
 describe("longbow cp", () => {
   let source: S3Client;
@@ -44,16 +30,10 @@ describe("longbow cp", () => {
     srcBucket = await freshBucket(source, global, "cli");
     destBucket = await freshBucket(destination, china, "cli");
     const ssm = ssmFor(global);
-    const param = async (side: typeof global) => {
-      const Name = `/longbow-test/${uniqueBucket(`cli-${side.name}`)}`;
-      const Value = JSON.stringify({
-        aws_access_key_id: side.accessKeyId,
-        aws_secret_access_key: side.secretAccessKey,
+    const param = (side: typeof global) =>
+      putKeyParameter(ssm, `/longbow-test/${uniqueBucket(`cli-${side.name}`)}`, side, {
         region: side.region,
       });
-      await ssm.send(new PutParameterCommand({ Name, Value, Type: "SecureString" }));
-      return Name;
-    };
     sideArgs = [
       ...["--source-endpoint", global.endpoint, "--source-region", global.region],
       ...["--source-credentials-parameter", await param(global)],

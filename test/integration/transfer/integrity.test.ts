@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { ListMultipartUploadsCommand, PutBucketVersioningCommand } from "@aws-sdk/client-s3";
 import { describe, expect, inject, it } from "vitest";
 import { copyObject, type TransferEvent } from "../../../worker/src/transfer/index.js";
-import { corruptNth, randomFaults, type SeenRequest } from "../../support/fault-proxy.js";
+import { corruptNth, isObjectGet, randomFaults } from "../../support/fault-proxy.js";
 import {
   freshBucket,
   getBytes,
@@ -18,11 +18,6 @@ import {
 
 const { global, china } = inject("emulator");
 
-const isGet = (r: SeenRequest) =>
-  r.method === "GET" &&
-  !r.url.includes("uploads") &&
-  !r.url.includes("list-type") &&
-  !r.url.includes("tagging");
 const md5b64 = (d: Uint8Array) => createHash("md5").update(d).digest("base64");
 
 describe("integrity: every byte verified", () => {
@@ -38,7 +33,7 @@ describe("integrity: every byte verified", () => {
       data,
       5 * MiB,
     );
-    const { client } = await proxied(global, { fault: corruptNth(2, isGet) });
+    const { client } = await proxied(global, { fault: corruptNth(2, isObjectGet) });
     const events: TransferEvent[] = [];
     const result = await copyObject(jobFor(sides.srcBucket, "corrupt/multipart.bin", sides.destBucket), {
       source: client,
@@ -55,7 +50,7 @@ describe("integrity: every byte verified", () => {
   it("detects a corrupted byte in a single-PUT source copied in parts (whole-object MD5)", async () => {
     const data = randomData(6 * MiB);
     await putObject(sides.direct.source, { Bucket: sides.srcBucket, Key: "corrupt/plain.bin", Body: data });
-    const { client } = await proxied(global, { fault: corruptNth(1, isGet) });
+    const { client } = await proxied(global, { fault: corruptNth(1, isObjectGet) });
     const events: TransferEvent[] = [];
     const result = await copyObject(jobFor(sides.srcBucket, "corrupt/plain.bin", sides.destBucket), {
       source: client,
@@ -73,14 +68,14 @@ describe("integrity: every byte verified", () => {
   it("detects a corrupted byte in a small object's GET and reads it again", async () => {
     const data = randomData(300 * KiB);
     await putObject(sides.direct.source, { Bucket: sides.srcBucket, Key: "corrupt/small.bin", Body: data });
-    const { client, proxy } = await proxied(global, { fault: corruptNth(1, isGet) });
+    const { client, proxy } = await proxied(global, { fault: corruptNth(1, isObjectGet) });
     const result = await copyObject(jobFor(sides.srcBucket, "corrupt/small.bin", sides.destBucket), {
       source: client,
       destination: sides.direct.destination,
     });
     expect(result.status).toBe("copied");
     expect(proxy.injected.corrupt).toBe(1);
-    expect(proxy.requests.filter(isGet)).toHaveLength(2);
+    expect(proxy.requests.filter(isObjectGet)).toHaveLength(2);
     expect(sha256(await getBytes(sides.direct.destination, sides.destBucket, "corrupt/small.bin"))).toBe(
       sha256(data),
     );
@@ -144,6 +139,18 @@ describe("integrity: every byte verified", () => {
     });
   });
 
+  /** A source client through a proxy that overwrites `key` with other bytes as the first ranged GET passes. */
+  const overwrittenAtFirstRangedGet = async (bucket: string, key: string) => {
+    let ranged = 0;
+    const { client } = await proxied(global, {
+      beforeForward: async (r) => {
+        if (r.method === "GET" && r.headers.range !== undefined && ++ranged === 1)
+          await putObject(sides.direct.source, { Bucket: bucket, Key: key, Body: randomData(2 * 5 * MiB) });
+      },
+    });
+    return client;
+  };
+
   it("copies the pinned version's bytes from a versioned bucket even when the key is overwritten mid-copy", async () => {
     const bucket = await freshBucket(sides.direct.source, global, "versioned");
     await sides.direct.source.send(
@@ -156,20 +163,8 @@ describe("integrity: every byte verified", () => {
       Body: original,
     });
     expect(v1).toBeDefined();
-    let ranged = 0;
-    const { client } = await proxied(global, {
-      beforeForward: async (r) => {
-        if (r.method === "GET" && r.headers.range !== undefined && ++ranged === 1) {
-          await putObject(sides.direct.source, {
-            Bucket: bucket,
-            Key: "v.bin",
-            Body: randomData(2 * 5 * MiB),
-          });
-        }
-      },
-    });
     const result = await copyObject(jobFor(bucket, "v.bin", sides.destBucket, "v.bin", { versionId: v1 }), {
-      source: client,
+      source: await overwrittenAtFirstRangedGet(bucket, "v.bin"),
       destination: sides.direct.destination,
       settings: { multipartThreshold: MiB, partsInParallel: 1 },
     });
@@ -184,20 +179,6 @@ describe("integrity: every byte verified", () => {
     await sides.direct.source.send(
       new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }),
     );
-    const overwriteOnFirstRangedGet = async () => {
-      let ranged = 0;
-      return proxied(global, {
-        beforeForward: async (r) => {
-          if (r.method === "GET" && r.headers.range !== undefined && ++ranged === 1) {
-            await putObject(sides.direct.source, {
-              Bucket: bucket,
-              Key: "p.bin",
-              Body: randomData(2 * 5 * MiB),
-            });
-          }
-        },
-      });
-    };
     const settings = { multipartThreshold: MiB, partsInParallel: 1 };
     const original = randomData(2 * 5 * MiB);
     const { VersionId: v1 } = await putObject(sides.direct.source, {
@@ -206,7 +187,7 @@ describe("integrity: every byte verified", () => {
       Body: original,
     });
     const pinned = await copyObject(jobFor(bucket, "p.bin", sides.destBucket, "pinned.bin"), {
-      source: (await overwriteOnFirstRangedGet()).client,
+      source: await overwrittenAtFirstRangedGet(bucket, "p.bin"),
       destination: sides.direct.destination,
       getObjectWithVersionId: true,
       settings,
@@ -217,7 +198,7 @@ describe("integrity: every byte verified", () => {
     );
     // Without the switch the read is pinned by If-Match, and the overwrite is caught instead.
     const byEtag = await copyObject(jobFor(bucket, "p.bin", sides.destBucket, "by-etag.bin"), {
-      source: (await overwriteOnFirstRangedGet()).client,
+      source: await overwrittenAtFirstRangedGet(bucket, "p.bin"),
       destination: sides.direct.destination,
       settings,
     });

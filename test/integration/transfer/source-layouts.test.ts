@@ -1,16 +1,10 @@
+import type { PutObjectCommandInput } from "@aws-sdk/client-s3";
 import { describe, expect, inject, it } from "vitest";
 import { copyObject, type TransferEvent } from "../../../worker/src/transfer/index.js";
-import { corruptNth, type SeenRequest } from "../../support/fault-proxy.js";
+import { corruptNth, isObjectGet } from "../../support/fault-proxy.js";
 import { getBytes, jobFor, MiB, putObject, putParts, randomData, sha256, twoSides } from "./helpers.js";
 
 const { global, china } = inject("emulator");
-
-/** A GET of object bytes (not a listing, not an upload listing). */
-const isObjectGet = (r: SeenRequest) =>
-  r.method === "GET" &&
-  !r.url.includes("uploads") &&
-  !r.url.includes("list-type") &&
-  !r.url.includes("tagging");
 
 /** Multipart layouts S3 accepts: parts of at least 5 MiB but the last, of any size otherwise. */
 const layouts: Record<string, number[]> = {
@@ -66,65 +60,51 @@ describe("every source layout is mirrored and proven against the source", () => 
     });
   }
 
-  it("never reports a single-PUT source copied in parts when one bit of a GET was flipped", async () => {
-    const key = "flipped/single-put.bin";
-    const data = randomData(12 * MiB);
-    await putObject(sides.direct.source, { Bucket: sides.srcBucket, Key: key, Body: data });
-    const { client, proxy } = await sides.proxied(global, { fault: corruptNth(2, isObjectGet, "flipBit") });
+  /** Puts `size` random bytes at `key` of the source bucket, with `more` fields (encryption, checksum); returns them. */
+  const putSource = async (key: string, size: number, more: Partial<PutObjectCommandInput> = {}) => {
+    const data = randomData(size);
+    await putObject(sides.direct.source, { Bucket: sides.srcBucket, Key: key, Body: data, ...more });
+    return data;
+  };
+
+  /** Copies `key` through a proxy that flips one bit of its `nth` GET: the copy must notice, read again and land the source's bytes. */
+  const copyThroughOneFlippedBit = async (key: string, data: Buffer, nth: number, verification: string) => {
+    const { client, proxy } = await sides.proxied(global, { fault: corruptNth(nth, isObjectGet, "flipBit") });
     const result = await copyObject(jobFor(sides.srcBucket, key, sides.destBucket), {
       source: client,
       destination: sides.direct.destination,
       settings: { multipartThreshold: MiB },
     });
     expect(proxy.injected.flipBit).toBe(1);
-    expect(result).toMatchObject({ status: "copied", verification: "source-etag" });
+    expect(result).toMatchObject({ status: "copied", verification });
     expect(sha256(await getBytes(sides.direct.destination, sides.destBucket, key))).toBe(sha256(data));
+  };
+
+  it("never reports a single-PUT source copied in parts when one bit of a GET was flipped", async () => {
+    const key = "flipped/single-put.bin";
+    const data = await putSource(key, 12 * MiB);
+    await copyThroughOneFlippedBit(key, data, 2, "source-etag");
   });
 
   it("never reports a small object copied when one bit of its GET was flipped", async () => {
     const key = "flipped/small.bin";
-    const data = randomData(200 * 1024);
-    await putObject(sides.direct.source, { Bucket: sides.srcBucket, Key: key, Body: data });
-    const { client, proxy } = await sides.proxied(global, { fault: corruptNth(1, isObjectGet, "flipBit") });
-    const result = await copyObject(jobFor(sides.srcBucket, key, sides.destBucket), {
-      source: client,
-      destination: sides.direct.destination,
-    });
-    expect(proxy.injected.flipBit).toBe(1);
-    expect(result).toMatchObject({ status: "copied", verification: "source-etag" });
-    expect(sha256(await getBytes(sides.direct.destination, sides.destBucket, key))).toBe(sha256(data));
+    // under the 1 MiB multipart threshold: one GET, one PUT
+    const data = await putSource(key, 200 * 1024);
+    await copyThroughOneFlippedBit(key, data, 1, "source-etag");
   });
 
   it("proves an SSE-KMS source by its SHA-256 checksum, and catches a flipped bit with it", async () => {
     const key = "kms/with-checksum.bin";
-    const data = randomData(11 * MiB);
-    await putObject(sides.direct.source, {
-      Bucket: sides.srcBucket,
-      Key: key,
-      Body: data,
+    const data = await putSource(key, 11 * MiB, {
       ServerSideEncryption: "aws:kms",
       ChecksumAlgorithm: "SHA256",
     });
-    const { client, proxy } = await sides.proxied(global, { fault: corruptNth(2, isObjectGet, "flipBit") });
-    const result = await copyObject(jobFor(sides.srcBucket, key, sides.destBucket), {
-      source: client,
-      destination: sides.direct.destination,
-      settings: { multipartThreshold: MiB },
-    });
-    expect(proxy.injected.flipBit).toBe(1);
-    expect(result).toMatchObject({ status: "copied", verification: "source-checksum" });
-    expect(sha256(await getBytes(sides.direct.destination, sides.destBucket, key))).toBe(sha256(data));
+    await copyThroughOneFlippedBit(key, data, 2, "source-checksum");
   });
 
   it("records an SSE-KMS source without a checksum as verified by parts only", async () => {
     const key = "kms/no-checksum.bin";
-    const data = randomData(3 * MiB);
-    await putObject(sides.direct.source, {
-      Bucket: sides.srcBucket,
-      Key: key,
-      Body: data,
-      ServerSideEncryption: "aws:kms",
-    });
+    const data = await putSource(key, 3 * MiB, { ServerSideEncryption: "aws:kms" });
     const result = await copyObject(jobFor(sides.srcBucket, key, sides.destBucket), {
       source: sides.direct.source,
       destination: sides.direct.destination,

@@ -33,21 +33,29 @@ describe("benchmark data set specs", () => {
 });
 
 describe("emulator request log", () => {
-  it("names the S3 operation of each logged request", () => {
-    expect(operationOf("GET object -")).toBe("GetObject");
-    expect(operationOf("GET object uploadId")).toBe("ListParts");
-    expect(operationOf("GET bucket list-type,prefix")).toBe("ListObjectsV2");
-    expect(operationOf("GET bucket prefix,uploads")).toBe("ListMultipartUploads");
-    expect(operationOf("HEAD object partNumber")).toBe("HeadObject");
-    expect(operationOf("PUT object partNumber,uploadId")).toBe("UploadPart");
-    expect(operationOf("PUT object -")).toBe("PutObject");
-    expect(operationOf("POST object uploads")).toBe("CreateMultipartUpload");
-    expect(operationOf("POST object uploadId")).toBe("CompleteMultipartUpload");
-    expect(operationOf("DELETE object uploadId")).toBe("AbortMultipartUpload");
-    expect(operationOf("POST bucket delete")).toBe("DeleteObjects");
-    expect(operationOf("TARGET SendMessageBatch -")).toBe("SendMessageBatch");
-    expect(operationOf("TARGET TransactWriteItems -")).toBe("TransactWriteItems");
-  });
+  /** A logged request (method, resource, query keys) and the operation it is. */
+  const operations: Record<string, string> = {
+    "GET object -": "GetObject",
+    "GET object uploadId": "ListParts",
+    "GET bucket list-type,prefix": "ListObjectsV2",
+    "GET bucket prefix,uploads": "ListMultipartUploads",
+    "HEAD object partNumber": "HeadObject",
+    "PUT object partNumber,uploadId": "UploadPart",
+    "PUT object -": "PutObject",
+    "POST object uploads": "CreateMultipartUpload",
+    "POST object uploadId": "CompleteMultipartUpload",
+    "DELETE object uploadId": "AbortMultipartUpload",
+    "POST bucket delete": "DeleteObjects",
+    "TARGET SendMessageBatch -": "SendMessageBatch",
+    "TARGET TransactWriteItems -": "TransactWriteItems",
+  };
+
+  it.each(Object.entries(operations))(
+    "names the S3 operation of a logged %s request: %s",
+    (line, operation) => {
+      expect(operationOf(line)).toBe(operation);
+    },
+  );
 });
 
 describe("issue-18 targets", () => {

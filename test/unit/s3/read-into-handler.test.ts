@@ -1,9 +1,7 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import tls from "node:tls";
 import { HttpRequest } from "@smithy/core/protocols";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
@@ -13,6 +11,8 @@ import { ConnectionPool } from "../../../worker/src/s3/http1/connection-pool.js"
 import { type ReadInto, readIntoOptions } from "../../../worker/src/s3/index.js";
 import { ReadIntoHandler } from "../../../worker/src/s3/read-into-handler.js";
 import { SocketBudget } from "../../../worker/src/s3/socket-budget.js";
+import { bufferSink } from "../../support/read-into.js";
+import { selfSignedCert } from "../../support/tls.js";
 
 /** What the scripted server does with one request on one connection. */
 type Reply = (socket: net.Socket, request: string) => void | Promise<void>;
@@ -85,27 +85,12 @@ function request(port: number, path = "/bucket/key", protocol = "http:"): HttpRe
   });
 }
 
-function handler(maxSockets = 4, socketMs = 5_000): ReadIntoHandler {
-  const budget = new SocketBudget(maxSockets);
+function handler(maxSockets = 4, socketMs = 5_000, budget = new SocketBudget(maxSockets)): ReadIntoHandler {
   return new ReadIntoHandler({
     direct: new NodeHttpHandler({ socketTimeout: socketMs, ...budgetedAgents(budget) }),
     budget,
     pool: new ConnectionPool(budget, { connectMs: 5_000, socketMs, idleMs: 15_000 }),
   });
-}
-
-/** A ReadInto that accepts any length and records what it was asked for. */
-function sink(): ReadInto & { asked: number[]; buffer: Buffer | undefined } {
-  const s: ReadInto & { asked: number[]; buffer: Buffer | undefined } = {
-    asked: [],
-    buffer: undefined,
-    target(length) {
-      s.asked.push(length);
-      s.buffer = Buffer.alloc(length);
-      return s.buffer;
-    },
-  };
-  return s;
 }
 
 async function bodyText(body: unknown): Promise<string> {
@@ -120,23 +105,26 @@ afterEach(async () => {
   cleanup = [];
 });
 
+const signal = () => new AbortController().signal;
+
+/** A scripted server and a handler for it; `get` sends a GET for `path` that reads into `into`. */
 async function setup(reply: Reply, h = handler()) {
   const server = await scriptedServer(reply);
   cleanup.push(
     () => server.close(),
     () => h.destroy(),
   );
-  return { server, h };
+  const get = (into: ReadInto = bufferSink(), path?: string) =>
+    h.handle(request(server.port, path), readIntoOptions(signal(), into));
+  return { server, h, get };
 }
-
-const signal = () => new AbortController().signal;
 
 describe("ReadIntoHandler", () => {
   it("reads a 2xx body into the target and keeps the connection for the next GET", async () => {
-    const { server, h } = await setup((socket) => void socket.write(ok(data)));
+    const { server, get } = await setup((socket) => void socket.write(ok(data)));
     for (let i = 0; i < 3; i++) {
-      const into = sink();
-      const { response } = await h.handle(request(server.port), readIntoOptions(signal(), into));
+      const into = bufferSink();
+      const { response } = await get(into);
       expect(response.statusCode).toBe(206);
       expect(response.headers.etag).toBe('"abc"');
       expect(into.asked).toEqual([data.length]);
@@ -149,32 +137,31 @@ describe("ReadIntoHandler", () => {
   });
 
   it("reads a head and a body that arrive in small pieces, and a zero-byte body", async () => {
-    const { server, h } = await setup(async (socket, req) => {
+    const { server, get } = await setup(async (socket, req) => {
       const reply = req.includes("/empty") ? ok(Buffer.alloc(0)) : ok(data);
-      for (let at = 0; at < reply.length; at += 7919) {
-        socket.write(reply.subarray(at, at + 7919));
-        await sleep(0);
-      }
+      // each piece handed to the socket before the next is written
+      for (let at = 0; at < reply.length; at += 7919)
+        await new Promise((written) => socket.write(reply.subarray(at, at + 7919), written));
     });
-    const into = sink();
-    await h.handle(request(server.port), readIntoOptions(signal(), into));
+    const into = bufferSink();
+    await get(into);
     expect(into.buffer?.equals(data)).toBe(true);
-    const empty = sink();
-    await h.handle(request(server.port, "/bucket/empty"), readIntoOptions(signal(), empty));
+    const empty = bufferSink();
+    await get(empty, "/bucket/empty");
     expect(empty.received).toBe(0);
     expect(server.connections).toBe(1);
   });
 
   it("gives an error answer's body to the SDK, without touching the target", async () => {
     const xml = "<Error><Code>PreconditionFailed</Code></Error>";
-    const { server, h } = await setup(
+    const { get } = await setup(
       (socket) =>
         void socket.write(
           `HTTP/1.1 412 Precondition Failed\r\nContent-Type: application/xml\r\nContent-Length: ${xml.length}\r\n\r\n${xml}`,
         ),
     );
-    const into = sink();
-    const { response } = await h.handle(request(server.port), readIntoOptions(signal(), into));
+    const into = bufferSink();
+    const { response } = await get(into);
     expect(response.statusCode).toBe(412);
     expect(await bodyText(response.body)).toBe(xml);
     expect(into.asked).toEqual([]);
@@ -182,14 +169,14 @@ describe("ReadIntoHandler", () => {
   });
 
   it("hands a chunked answer to the fallback handler, which resends the GET", async () => {
-    const { server, h } = await setup(
+    const { server, get } = await setup(
       (socket) =>
         void socket.write(
           "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
         ),
     );
-    const into = sink();
-    const { response } = await h.handle(request(server.port), readIntoOptions(signal(), into));
+    const into = bufferSink();
+    const { response } = await get(into);
     expect(response.statusCode).toBe(200);
     expect(await bodyText(response.body)).toBe("hello world");
     expect(into.received).toBeUndefined();
@@ -197,29 +184,29 @@ describe("ReadIntoHandler", () => {
   });
 
   it("leaves the body unread and closes the connection when the target declines it", async () => {
-    const { server, h } = await setup((socket) => void socket.write(ok(data)));
+    const { server, get } = await setup((socket) => void socket.write(ok(data)));
     const declined: ReadInto = { target: () => undefined };
-    const { response } = await h.handle(request(server.port), readIntoOptions(signal(), declined));
+    const { response } = await get(declined);
     expect(response.statusCode).toBe(206);
     expect(declined.received).toBeUndefined();
-    const into = sink();
-    await h.handle(request(server.port), readIntoOptions(signal(), into));
+    const into = bufferSink();
+    await get(into);
     expect(into.buffer?.equals(data)).toBe(true);
     expect(server.connections).toBe(2);
   });
 
   it("fails with ECONNRESET when the connection closes mid-body", async () => {
-    const { server, h } = await setup((socket) => {
+    const { get } = await setup((socket) => {
       socket.end(ok(data).subarray(0, 100_000));
     });
-    await expect(h.handle(request(server.port), readIntoOptions(signal(), sink()))).rejects.toMatchObject({
+    await expect(get()).rejects.toMatchObject({
       code: "ECONNRESET",
     });
   });
 
   it("sends a GET again on a fresh connection when a reused one closes before answering", async () => {
     const served = new WeakMap<net.Socket, number>();
-    const { server, h } = await setup((socket) => {
+    const { server, get } = await setup((socket) => {
       const n = (served.get(socket) ?? 0) + 1;
       served.set(socket, n);
       // The server's idle timer fired as the second request arrived (S3 closes idle
@@ -227,17 +214,17 @@ describe("ReadIntoHandler", () => {
       if (n === 2) socket.destroy();
       else socket.write(ok(data));
     });
-    await h.handle(request(server.port), readIntoOptions(signal(), sink()));
-    const into = sink();
-    await h.handle(request(server.port), readIntoOptions(signal(), into));
+    await get();
+    const into = bufferSink();
+    await get(into);
     expect(into.buffer?.equals(data)).toBe(true);
     expect(server.connections).toBe(2);
     expect(server.requests).toHaveLength(3);
   });
 
   it("does not send a GET again when a fresh connection closes before answering", async () => {
-    const { server, h } = await setup((socket) => void socket.destroy());
-    await expect(h.handle(request(server.port), readIntoOptions(signal(), sink()))).rejects.toMatchObject({
+    const { server, get } = await setup((socket) => void socket.destroy());
+    await expect(get()).rejects.toMatchObject({
       code: "ECONNRESET",
     });
     expect(server.requests).toHaveLength(1);
@@ -245,60 +232,78 @@ describe("ReadIntoHandler", () => {
 
   it("does not send a GET again when a reused connection breaks mid-answer", async () => {
     const served = new WeakMap<net.Socket, number>();
-    const { server, h } = await setup((socket) => {
+    const { server, get } = await setup((socket) => {
       const n = (served.get(socket) ?? 0) + 1;
       served.set(socket, n);
       if (n === 2) socket.end(ok(data).subarray(0, 100_000));
       else socket.write(ok(data));
     });
-    await h.handle(request(server.port), readIntoOptions(signal(), sink()));
-    await expect(h.handle(request(server.port), readIntoOptions(signal(), sink()))).rejects.toMatchObject({
+    await get();
+    await expect(get()).rejects.toMatchObject({
       code: "ECONNRESET",
     });
     expect(server.requests).toHaveLength(2);
   });
 
   it("closes the connection after an answer that says Connection: close", async () => {
-    const { server, h } = await setup((socket) => void socket.end(ok(data, "Connection: close\r\n")));
-    for (let i = 0; i < 2; i++) await h.handle(request(server.port), readIntoOptions(signal(), sink()));
+    const { server, get } = await setup((socket) => void socket.end(ok(data, "Connection: close\r\n")));
+    for (let i = 0; i < 2; i++) await get();
     expect(server.connections).toBe(2);
   });
 
   it("stops reading and rejects with AbortError when the signal fires mid-body", async () => {
     const { server, h } = await setup((socket) => void socket.write(ok(data).subarray(0, 50_000)));
     const ac = new AbortController();
-    const into = sink();
+    const into = bufferSink();
     const pending = h.handle(request(server.port), readIntoOptions(ac.signal, into));
-    await sleep(100);
+    // the head is read and the target handed out: the body is being read into it
+    await into.firstAsk;
     ac.abort();
     await expect(pending).rejects.toMatchObject({ name: "AbortError" });
+    expect(into.asked).toEqual([data.length]);
     expect(into.received).toBeUndefined();
   });
 
   it("fails a silent answer with a TimeoutError, which the SDK retries", async () => {
-    const { server, h } = await setup(() => {}, handler(4, 200));
-    await expect(h.handle(request(server.port), readIntoOptions(signal(), sink()))).rejects.toMatchObject({
+    const { get } = await setup(() => {}, handler(4, 200));
+    await expect(get()).rejects.toMatchObject({
       name: "TimeoutError",
       code: "ETIMEDOUT",
     });
   });
 
   it("opens no more than maxSockets connections; the rest wait their turn", async () => {
-    const { server, h } = await setup(async (socket) => {
-      await sleep(20);
-      socket.write(ok(data));
-    }, handler(2));
-    const sinks = Array.from({ length: 6 }, () => sink());
-    await Promise.all(sinks.map((s) => h.handle(request(server.port), readIntoOptions(signal(), s))));
+    const budget = new SocketBudget(2);
+    // The first two GETs are held unanswered, so the other four find every slot taken.
+    const held: net.Socket[] = [];
+    let twoHeld = () => {};
+    const bothHeld = new Promise<void>((r) => {
+      twoHeld = r;
+    });
+    const { server, get } = await setup(
+      (socket) => {
+        if (held.length === 2) return void socket.write(ok(data));
+        held.push(socket);
+        if (held.length === 2) twoHeld();
+      },
+      handler(2, 5_000, budget),
+    );
+    const sinks = Array.from({ length: 6 }, () => bufferSink());
+    const all = Promise.all(sinks.map((s) => get(s)));
+    await bothHeld;
+    // the four others want a connection and wait for a slot rather than open a third
+    expect(budget.inUse).toBe(2);
+    expect(budget.contended).toBe(true);
+    for (const socket of held) socket.write(ok(data));
+    await all;
     expect(sinks.every((s) => s.buffer?.equals(data))).toBe(true);
     expect(server.connections).toBe(2);
+    expect(server.requests).toHaveLength(6);
   });
 
   it("rejects a malformed answer with HPE_INVALID_RESPONSE", async () => {
-    const { server, h } = await setup(
-      (socket) => void socket.write("HTTP/1.1 200 OK\r\nno colon here\r\n\r\n"),
-    );
-    await expect(h.handle(request(server.port), readIntoOptions(signal(), sink()))).rejects.toMatchObject({
+    const { get } = await setup((socket) => void socket.write("HTTP/1.1 200 OK\r\nno colon here\r\n\r\n"));
+    await expect(get()).rejects.toMatchObject({
       code: "HPE_INVALID_RESPONSE",
     });
   });
@@ -316,17 +321,7 @@ describe("ReadIntoHandler", () => {
   it("reads into the target over TLS", async () => {
     const dir = mkdtempSync(join(tmpdir(), "longbow-tls-"));
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-    execFileSync(
-      "openssl",
-      [
-        ...["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"],
-        ...["-addext", "subjectAltName=IP:127.0.0.1"],
-        ...["-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")],
-      ],
-      { stdio: "ignore" },
-    );
-    const key = readFileSync(join(dir, "key.pem"));
-    const cert = readFileSync(join(dir, "cert.pem"));
+    const { key, cert } = selfSignedCert(dir);
     const server = await scriptedServer(
       (socket) => void socket.write(ok(data)),
       () => tls.createServer({ key, cert }),
@@ -343,7 +338,7 @@ describe("ReadIntoHandler", () => {
       .mockImplementation(((options: tls.ConnectionOptions) =>
         connect({ ...options, ca: cert })) as typeof tls.connect);
     cleanup.push(() => spy.mockRestore());
-    const into = sink();
+    const into = bufferSink();
     const { response } = await h.handle(
       request(server.port, "/bucket/key", "https:"),
       readIntoOptions(signal(), into),

@@ -9,16 +9,17 @@ import { interruptedExit, withExitCodes } from "../exit-codes.js";
 import { commandLine, renderInterruptSummary } from "./interrupt-summary.js";
 import { chooseMigrations, fileOf, loadValidMigrations } from "./load-valid.js";
 import { countsOf, MigrateProgress } from "./migrate-progress.js";
-import { copyingOptions } from "./shared-options.js";
+import {
+  type CopyingFlags,
+  copyingOptions,
+  type MigrationsDirFlags,
+  migrationsDirOption,
+} from "./shared-options.js";
 
-interface MigrateFlags {
-  dir: string;
+interface MigrateFlags extends CopyingFlags, MigrationsDirFlags {
   migration?: string;
   state: string;
   json?: boolean;
-  filesInParallel?: number;
-  partsInParallel?: number;
-  maxAttempts?: number;
   progress?: boolean;
 }
 
@@ -36,7 +37,7 @@ export const registerMigrate: RegisterCommand = (program) => {
   const cmd = program
     .command("migrate")
     .description("copy migrations from this machine (local mode: SQLite queue and ledger, resumable)")
-    .option("--dir <dir>", "folder holding the migration files", "migrations")
+    .addOption(migrationsDirOption)
     .option(
       "--migration <name>",
       "migrate only this migration, even when disabled (default: every enabled one)",

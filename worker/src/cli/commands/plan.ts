@@ -20,9 +20,9 @@ import { withExitCodes } from "../exit-codes.js";
 import { positiveDecimal, wholeNumber } from "../flags.js";
 import { UsageError } from "../usage-error.js";
 import { chooseMigrations, loadValidMigrations } from "./load-valid.js";
+import { type MigrationsDirFlags, migrationsDirOption } from "./shared-options.js";
 
-interface PlanFlags {
-  dir: string;
+interface PlanFlags extends MigrationsDirFlags {
   state?: string;
   tableName?: string;
   migration?: string;
@@ -81,7 +81,7 @@ export const registerPlan: RegisterCommand = (program) => {
   const cmd = program
     .command("plan")
     .description("compare source and destination and show what would be copied")
-    .option("--dir <dir>", "folder holding the migration files", "migrations")
+    .addOption(migrationsDirOption)
     .option("--migration <name>", "plan only this migration (even when disabled)")
     .option("--json", "print the plan as JSON instead of Markdown")
     .option("--throughput <MBps>", "throughput the ETA assumes, in MB/s", positiveDecimal, 100)

@@ -9,9 +9,9 @@ import {
 import type { RegisterCommand } from "../commands.js";
 import { withExitCodes } from "../exit-codes.js";
 import { loadValidMigrations } from "./load-valid.js";
+import { type MigrationsDirFlags, migrationsDirOption } from "./shared-options.js";
 
-interface PublishFlags {
-  dir: string;
+interface PublishFlags extends MigrationsDirFlags {
   path: string;
   dryRun?: boolean;
   allowDeletions?: boolean;
@@ -27,7 +27,7 @@ export const registerPublish: RegisterCommand = (program) => {
   const cmd = program
     .command("publish")
     .description("publish the enabled migrations to SSM Parameter Store (one parameter each)")
-    .option("--dir <dir>", "folder holding the migration files", "migrations")
+    .addOption(migrationsDirOption)
     .option("--path <path>", "SSM path of the parameters", defaultMigrationsPath)
     .option("--region <region>", "region of the parameters (default: the AWS SDK's region)")
     .option("--dry-run", "print the changes without writing")

@@ -4,19 +4,16 @@ import { resolveSettings } from "../../settings/index.js";
 import type { RegisterCommand } from "../commands.js";
 import { withExitCodes } from "../exit-codes.js";
 import { UsageError } from "../usage-error.js";
-import { NoLocalStateError, openBackendsToRead } from "./backends.js";
+import { type BackendFlags, NoLocalStateError, openBackendsToRead } from "./backends.js";
 import { backendOptions } from "./shared-options.js";
 
 /** Exit code when the --state folder holds no local state (and none was created). */
 const noStateExit = 3;
 
-interface ReportFlags {
+interface ReportFlags extends BackendFlags {
   migration?: string[];
   json?: boolean;
   markdown?: boolean;
-  queueUrl?: string;
-  tableName?: string;
-  state?: string;
 }
 
 /**

@@ -8,17 +8,18 @@ import { resolveSettings } from "../../settings/index.js";
 import type { RegisterCommand } from "../commands.js";
 import { withExitCodes } from "../exit-codes.js";
 import { wholeNumber } from "../flags.js";
-import { openBackends } from "./backends.js";
+import { type BackendFlags, openBackends } from "./backends.js";
 import { chooseMigrations, fileOf, loadValidMigrations } from "./load-valid.js";
-import { backendOptions, localStateHelp } from "./shared-options.js";
+import {
+  backendOptions,
+  localStateHelp,
+  type MigrationsDirFlags,
+  migrationsDirOption,
+} from "./shared-options.js";
 
-interface SendFlags {
-  dir: string;
+interface SendFlags extends BackendFlags, MigrationsDirFlags {
   migrationsPath?: string;
   migration?: string;
-  queueUrl?: string;
-  tableName?: string;
-  state?: string;
   refuseWhenQueueNotEmpty?: boolean;
   parallelism?: number;
 }
@@ -32,7 +33,7 @@ export const registerSend: RegisterCommand = (program) => {
   const cmd = program
     .command("send")
     .description("compare migrations and queue a job for every new or changed object")
-    .option("--dir <dir>", "folder holding the migration files", "migrations")
+    .addOption(migrationsDirOption)
     .option(
       "--migrations-path <path>",
       "read the migrations published in SSM under this path instead of --dir",

@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { defaultSettings } from "../../settings/index.js";
 import { wholeNumber } from "../flags.js";
 
@@ -6,6 +6,15 @@ import { wholeNumber } from "../flags.js";
  * Flags more than one command takes, declared once so they read and parse the same
  * everywhere.
  */
+
+/** `--dir`: the folder of migration files a command reads. */
+export const migrationsDirOption = new Option("--dir <dir>", "folder holding the migration files").default(
+  "migrations",
+);
+
+export interface MigrationsDirFlags {
+  dir: string;
+}
 
 /** `--queue-url`, `--table-name` and `--state`: where the queue and ledger are (see openBackends). */
 export function backendOptions(cmd: Command, stateHelp: string): Command {
@@ -18,6 +27,12 @@ export function backendOptions(cmd: Command, stateHelp: string): Command {
 /** The local-mode help of `--state` for commands that write there. */
 export const localStateHelp =
   "local mode: SQLite queue and ledger in this folder (instead of the queue and table)";
+
+export interface CopyingFlags {
+  filesInParallel?: number;
+  partsInParallel?: number;
+  maxAttempts?: number;
+}
 
 /** `--files-in-parallel`, `--parts-in-parallel` and `--max-attempts`: how a worker copies. */
 export function copyingOptions(cmd: Command): Command {

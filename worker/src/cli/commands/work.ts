@@ -6,18 +6,12 @@ import { Runner, watchSpotInterruption } from "../../runner/index.js";
 import { resolveSettings } from "../../settings/index.js";
 import type { RegisterCommand } from "../commands.js";
 import { withExitCodes } from "../exit-codes.js";
-import { migrationSource, openBackends } from "./backends.js";
-import { backendOptions, copyingOptions, localStateHelp } from "./shared-options.js";
+import { type BackendFlags, migrationSource, openBackends } from "./backends.js";
+import { backendOptions, type CopyingFlags, copyingOptions, localStateHelp } from "./shared-options.js";
 
-interface WorkFlags {
+interface WorkFlags extends BackendFlags, CopyingFlags {
   migrationsDir?: string;
   migrationsPath?: string;
-  queueUrl?: string;
-  tableName?: string;
-  state?: string;
-  filesInParallel?: number;
-  partsInParallel?: number;
-  maxAttempts?: number;
   spot?: boolean;
   imdsUrl?: string;
   metrics: boolean;
