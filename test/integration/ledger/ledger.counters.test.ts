@@ -28,7 +28,17 @@ type Step =
   | { op: "start"; key: string; etag: string; size: number }
   | { op: "finish"; key: string; etag: string; size: number; status: "done" | "failed" | "skipped" }
   | { op: "noteError"; key: string; etag: string; size: number }
-  | { op: "kill"; key: string; etag: string; size: number };
+  | { op: "kill"; key: string; etag: string; size: number }
+  /** Mirror mode: a deletion sent, and its end (deleted or kept). */
+  | { op: "enqueueDeletion"; keys: string[]; size: number }
+  | { op: "finishDeletion"; key: string; size: number; status: "deleted" | "skipped" };
+
+const deletion = (key: string, size: number): Job => ({
+  migration: "m",
+  action: "delete",
+  source: { bucket: "src", key },
+  destination: { bucket: "dst", key, etag: "d1", size },
+});
 
 const keyArb = fc.constantFrom(...keys);
 const etagArb = fc.constantFrom("e1", "e2");
@@ -51,6 +61,17 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   }),
   fc.record({ op: fc.constant("noteError" as const), key: keyArb, etag: etagArb, size: sizeArb }),
   fc.record({ op: fc.constant("kill" as const), key: keyArb, etag: etagArb, size: sizeArb }),
+  fc.record({
+    op: fc.constant("enqueueDeletion" as const),
+    keys: fc.subarray(keys, { minLength: 1 }),
+    size: sizeArb,
+  }),
+  fc.record({
+    op: fc.constant("finishDeletion" as const),
+    key: keyArb,
+    size: sizeArb,
+    status: fc.constantFrom("deleted" as const, "skipped" as const),
+  }),
 );
 
 const t0 = new Date("2026-11-26T01:00:00Z");
@@ -68,6 +89,22 @@ async function play(ledger: Ledger, worker: string, steps: readonly Step[]): Pro
         t0,
         { requeuePending: s.requeuePending },
       );
+      continue;
+    }
+    if (s.op === "enqueueDeletion") {
+      await ledger.enqueue(
+        s.keys.map((k) => deletion(k, s.size)),
+        t0,
+      );
+      continue;
+    }
+    if (s.op === "finishDeletion") {
+      await ledger.finish(deletion(s.key, s.size), {
+        ...run,
+        status: s.status,
+        endedAt,
+        ...(s.status === "deleted" ? { bytes: s.size } : { reason: "kept" }),
+      });
       continue;
     }
     const j = job(s.key, s.etag, s.size);
@@ -97,6 +134,7 @@ function recount(items: readonly LedgerItem[]) {
     done: { objects: 0, bytes: 0 },
     failed: { objects: 0, bytes: 0 },
     skipped: { objects: 0, bytes: 0 },
+    deleted: { objects: 0, bytes: 0 },
   };
   for (const item of items) {
     const bucket = item.status === "queued" || item.status === "running" ? "pending" : item.status;

@@ -12,6 +12,7 @@ const totals = (done: number, pending: number, failed = 0, skipped = 0) => ({
   pending,
   failed,
   skipped,
+  deleted: 0,
 });
 
 /** A progress writing JSON lines to memory, on a clock the test moves, over counts the test sets. */
@@ -57,8 +58,8 @@ describe("migrate progress", () => {
     await p.stop();
     expect(lastLine()).toEqual({
       type: "progress",
-      objects: { total: 3, done: 2, pending: 0, failed: 1, skipped: 0 },
-      bytes: { total: 300, done: 250, pending: 0, failed: 50, skipped: 0 },
+      objects: { total: 3, done: 2, pending: 0, failed: 1, skipped: 0, deleted: 0 },
+      bytes: { total: 300, done: 250, pending: 0, failed: 50, skipped: 0, deleted: 0 },
       bytesSent: 100,
       bytesPerSecond: 50,
       etaSeconds: 0,
@@ -90,8 +91,8 @@ describe("migrate progress", () => {
     const a = { objects: totals(1, 2), bytes: totals(10, 20) };
     const b = { objects: totals(3, 0, 1, 1), bytes: totals(30, 0, 5, 5) };
     expect(countsOf([a, b])).toEqual({
-      objects: { total: 8, done: 4, pending: 2, failed: 1, skipped: 1 },
-      bytes: { total: 70, done: 40, pending: 20, failed: 5, skipped: 5 },
+      objects: { total: 8, done: 4, pending: 2, failed: 1, skipped: 1, deleted: 0 },
+      bytes: { total: 70, done: 40, pending: 20, failed: 5, skipped: 5, deleted: 0 },
     });
   });
 });

@@ -56,6 +56,11 @@ const invalid: Record<string, string> = {
     "13:5  include[0]  invalid pattern 'src-bucket/data/[z-a]*': invalid character set (a range like [z-a] is reversed)",
   "limits-fraction": "13:20  limits.partsInParallel  must be a whole number",
   "limits-zero": "13:20  limits.filesInParallel  must be >= 1",
+  "mirror-share-not-percent": "14:19  mirror.maxDeleteShare  must be string",
+  "mirror-share-over-100": "14:19  mirror.maxDeleteShare  must be a percentage from 0% to 100%, such as 25%",
+  "mirror-without-enabled":
+    "13:3  mirror  must be true, false or { enabled: true|false, maxDeleteShare: <percent> }",
+  "mirror-yes": "12:9  mirror  must be true, false or { enabled: true|false, maxDeleteShare: <percent> }",
   "missing-destination-bucket": "6:1  destination.bucket  missing required key 'bucket'",
   "missing-name": "1:1  name  missing required key 'name'",
   "missing-source-region": "2:1  source.region  missing required key 'region'",
@@ -196,6 +201,7 @@ describe("valid migration files", () => {
       include: [],
       versioning: { compareVersionId: false, updateVersionId: false, getObjectWithVersionId: false },
       limits: {},
+      mirror: { enabled: false, maxDeleteShare: "10%" },
     });
   });
 

@@ -70,7 +70,7 @@ function plan(text: string | undefined) {
 
 function report(text: string | undefined): string {
   const v = text ?? "plain";
-  const totals = { total: 3, done: 1, pending: 0, failed: 1, skipped: 1 };
+  const totals = { total: 3, done: 1, pending: 0, failed: 1, skipped: 1, deleted: 0 };
   const none = { objects: 0, bytes: 0 };
   const m: MigrationReport = {
     migration: v,

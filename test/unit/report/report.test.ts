@@ -59,7 +59,7 @@ function summary(over: Partial<LedgerSummary> = {}): LedgerSummary {
 describe("report model", () => {
   it("counts totals by state and the throughput of the trailing hour", () => {
     const m = migrationReport(summary(), now);
-    expect(m.objects).toEqual({ total: 11, done: 8, pending: 2, failed: 1, skipped: 0 });
+    expect(m.objects).toEqual({ total: 11, done: 8, pending: 2, failed: 1, skipped: 0, deleted: 0 });
     expect(m.bytes.total).toBe(117 * MiB);
     // last hour = half of hour 01 (18 MiB) + all of hour 02 so far (44 MiB)
     expect(m.bytesPerSecond).toBeCloseTo((62 * MiB) / 3600, 0);

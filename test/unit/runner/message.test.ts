@@ -30,6 +30,7 @@ describe("queue message parsing", () => {
     expect(parseMessage(event("in/my+photo%2B1%20%C3%A9.jpg"), ms)).toEqual({
       kind: "jobs",
       skipped: [],
+      notMirrored: [],
       jobs: [
         {
           migration: "photos",
@@ -49,7 +50,32 @@ describe("queue message parsing", () => {
     expect(
       parseMessage(JSON.stringify({ Service: "Amazon S3", Event: "s3:TestEvent", Bucket: "src" }), ms).kind,
     ).toBe("ignore");
-    expect(parseMessage(event("in/a", "ObjectRemoved:Delete"), ms).kind).toBe("ignore");
+    expect(parseMessage(event("in/a", "ObjectReplicated:x"), ms).kind).toBe("ignore");
+  });
+
+  it("an ObjectRemoved record: a deletion job in mirror mode only, never for an ignored key", () => {
+    expect(parseMessage(event("in/a", "ObjectRemoved:Delete"), ms)).toEqual({
+      kind: "jobs",
+      jobs: [],
+      skipped: [],
+      notMirrored: ["photos: src/in/a"],
+    });
+    const mirrored = [migration({ mirror: true })];
+    expect(parseMessage(event("in/my+photo", "ObjectRemoved:DeleteMarkerCreated"), mirrored)).toEqual({
+      kind: "jobs",
+      skipped: [],
+      notMirrored: [],
+      jobs: [
+        {
+          migration: "photos",
+          action: "delete",
+          source: { bucket: "src", key: "in/my photo" },
+          destination: { bucket: "dst", key: "out/my photo" },
+        },
+      ],
+    });
+    const ignored = parseMessage(event("in/a.tmp", "ObjectRemoved:Delete"), mirrored);
+    expect(ignored.kind === "jobs" && [ignored.jobs, ignored.skipped]).toEqual([[], ["src/in/a.tmp"]]);
   });
 
   it("skips keys outside every migration's bucket, prefix or ignore rules", () => {
@@ -68,7 +94,12 @@ describe("queue message parsing", () => {
 
   it("passes a Longbow job through and rejects what it cannot read", () => {
     const job = { migration: "m", source: { bucket: "b", key: "k" }, destination: { bucket: "d", key: "k" } };
-    expect(parseMessage(JSON.stringify(job), ms)).toEqual({ kind: "jobs", jobs: [job], skipped: [] });
+    expect(parseMessage(JSON.stringify(job), ms)).toEqual({
+      kind: "jobs",
+      jobs: [job],
+      skipped: [],
+      notMirrored: [],
+    });
     expect(parseMessage("not json", ms).kind).toBe("invalid");
     expect(parseMessage('{"hello":1}', ms).kind).toBe("invalid");
     expect(parseMessage(event("in/%E0%A4%A"), ms).kind).toBe("invalid");
@@ -76,5 +107,13 @@ describe("queue message parsing", () => {
 
   it("decodes '+' as a space and %2B as a plus", () => {
     expect(decodeEventKey("a+b%2Bc")).toBe("a b+c");
+  });
+});
+
+describe("deletion jobs", () => {
+  it("are read only with a known action", () => {
+    const job = { migration: "m", source: { bucket: "b", key: "k" }, destination: { bucket: "d", key: "k" } };
+    expect(parseMessage(JSON.stringify({ ...job, action: "delete" }), []).kind).toBe("jobs");
+    expect(parseMessage(JSON.stringify({ ...job, action: "wipe" }), []).kind).toBe("invalid");
   });
 });

@@ -112,6 +112,7 @@ export async function mergePartition(
       };
       if (s.etag !== undefined) item.etag = s.etag;
       if (s.versionId !== undefined) item.versionId = s.versionId;
+      if (order === 0) item.atDestination = true;
       if (ctx.filter(s.key, s.size)) {
         item.kind = "ignored";
       } else if (order === 0) {

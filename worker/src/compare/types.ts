@@ -32,7 +32,10 @@ export interface ObjectLister {
   listPage(request: ListRequest): Promise<ListPage>;
 }
 
-/** How one key compares. `extra` objects exist only at the destination and are never deleted. */
+/**
+ * How one key compares. `extra` objects exist only at the destination: never deleted, except
+ * by a migration in mirror mode (see worker/src/mirror), after review.
+ */
 export type DiffKind = "new" | "changed" | "identical" | "ignored" | "extra";
 
 /** The verdict on one key. */
@@ -47,6 +50,8 @@ export interface DiffItem {
   etag?: string;
   /** Source latest versionId, when listed by version. */
   versionId?: string;
+  /** Set on a source item whose key the destination lists too (`extra` items are always there). */
+  atDestination?: true;
 }
 
 /** What the ledger remembers about the copy that produced a destination object. */

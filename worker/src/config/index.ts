@@ -29,9 +29,11 @@ export type {
   MigrationLimits,
   MigrationSide,
   MigrationSideFile,
+  MirrorFile,
+  MirrorMode,
   VersioningSwitches,
 } from "./migration.js";
-export { normalizeMigration } from "./migration.js";
+export { defaultMaxDeleteShare, maxDeleteFraction, normalizeMigration } from "./migration.js";
 export { type RegionStatus, regionStatus } from "./partitions.js";
 export { compilePattern, ignoreFilter, isIgnored, type KeyFilter, patternProblem } from "./pattern.js";
 export { formatProblem, hasErrors, type Problem, sortProblems } from "./problem.js";

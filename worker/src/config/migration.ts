@@ -51,6 +51,25 @@ export interface MigrationLimits {
   bandwidthSchedule?: BandwidthScheduleFile;
 }
 
+/** Mirror mode as written: a switch, or the switch with its safety stop. */
+export type MirrorFile = boolean | { enabled: boolean; maxDeleteShare?: string };
+
+/** Mirror mode with its default applied. */
+export interface MirrorMode {
+  /** Delete the destination's extra objects (never, when false). */
+  enabled: boolean;
+  /** The safety stop as written, a percentage such as `10%`; see {@link maxDeleteFraction}. */
+  maxDeleteShare: string;
+}
+
+/** The safety stop's default: at most this share of the destination is deleted without raising it. */
+export const defaultMaxDeleteShare = "10%";
+
+/** The safety stop as a fraction (0..1) of the destination's objects. */
+export function maxDeleteFraction(mirror: MirrorMode): number {
+  return Number.parseFloat(mirror.maxDeleteShare) / 100;
+}
+
 /** A migration file exactly as `migrations/schema.json` allows it (optional fields optional). */
 export interface MigrationFile {
   name: string;
@@ -65,6 +84,8 @@ export interface MigrationFile {
   include?: string[];
   versioning?: Partial<VersioningSwitches>;
   limits?: MigrationLimits;
+  /** @defaultValue false */
+  mirror?: MirrorFile;
 }
 
 /** One side with its defaults applied. */
@@ -96,6 +117,7 @@ export interface Migration {
   include: string[];
   versioning: VersioningSwitches;
   limits: MigrationLimits;
+  mirror: MirrorMode;
 }
 
 /** Where a migration came from: the model plus its file, for messages and annotations. */
@@ -139,5 +161,12 @@ export function normalizeMigration(file: MigrationFile): Migration {
       getObjectWithVersionId: file.versioning?.getObjectWithVersionId ?? false,
     },
     limits: { ...(file.limits ?? {}) },
+    mirror: mirrorOf(file.mirror),
   };
+}
+
+function mirrorOf(m: MirrorFile | undefined): MirrorMode {
+  if (typeof m === "object")
+    return { enabled: m.enabled, maxDeleteShare: m.maxDeleteShare ?? defaultMaxDeleteShare };
+  return { enabled: m ?? false, maxDeleteShare: defaultMaxDeleteShare };
 }

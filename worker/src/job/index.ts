@@ -1,1 +1,8 @@
-export { type DestinationEncryption, type Job, jobId, type ObjectTags, type PartRange } from "./job.js";
+export {
+  type DestinationEncryption,
+  isDeletion,
+  type Job,
+  jobId,
+  type ObjectTags,
+  type PartRange,
+} from "./job.js";

@@ -1,12 +1,18 @@
 import type { StorageClassChoice } from "../endpoint/index.js";
 
 /**
- * One unit of work: copy one object. One SQS message carries one Job as JSON; the SQLite
+ * One unit of work: copy one object, or (mirror mode, `action: "delete"`) delete one
+ * destination object whose source is gone. One SQS message carries one Job as JSON; the SQLite
  * queue stores the same JSON. Never carries credentials: sides are resolved by migration name.
  */
 export interface Job {
   /** Name of the migration this object belongs to (its `name` field). */
   migration: string;
+  /**
+   * `delete`: remove the destination object (mirror mode). The source names the key that
+   * is gone (the ledger's identity of the object). @defaultValue copy
+   */
+  action?: "delete";
   source: {
     bucket: string;
     key: string;
@@ -26,6 +32,14 @@ export interface Job {
     tags?: ObjectTags;
     /** Server-side encryption of the written object; absent: the bucket's default. */
     encryption?: DestinationEncryption;
+    /**
+     * Deletions: the ETag (without quotes) the compare listed; the object is deleted only
+     * while it still has it. Absent for a deletion from a source event: the ledger's
+     * record of the copy decides.
+     */
+    etag?: string;
+    /** Deletions: the size the compare listed. */
+    size?: number;
   };
   /**
    * Set on a part-range job: one slice of a giant object fanned out across workers (see
@@ -60,6 +74,9 @@ export interface PartRange {
   /** What the completed object will be proven against (see `VerificationLevel`). */
   verification: "source-etag" | "parts-only";
 }
+
+/** True for a mirror-mode deletion. */
+export const isDeletion = (job: Pick<Job, "action">): boolean => job.action === "delete";
 
 /**
  * How the destination encrypts what Longbow writes: S3-managed keys, or one KMS key (by

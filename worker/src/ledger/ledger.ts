@@ -3,11 +3,15 @@ import type { Job } from "../job/index.js";
 import type { Schedule } from "../schedule.js";
 import type { PartLayout, ResumeStore, VerificationLevel } from "../transfer/index.js";
 
-/** Where one object stands. `queued` and `running` together are "pending". */
-export type ObjectStatus = "queued" | "running" | "done" | "failed" | "skipped";
+/**
+ * Where one object stands. `queued` and `running` together are "pending". `deleted`: a
+ * mirror-mode deletion removed the destination object (or found it already gone); never
+ * a copy's state.
+ */
+export type ObjectStatus = "queued" | "running" | "done" | "failed" | "skipped" | "deleted";
 
 /** The per-migration counter an object is counted in; `running` counts as `pending`. */
-export type CounterBucket = "pending" | "done" | "failed" | "skipped";
+export type CounterBucket = "pending" | "done" | "failed" | "skipped" | "deleted";
 
 /** Counters of done objects by what proved their bytes, and of retried requests. */
 export type ExtraCounter =
@@ -31,7 +35,9 @@ export interface LedgerItem {
   destinationBucket: string;
   destinationKey: string;
   status: ObjectStatus;
-  /** Bytes of the object (as last seen). */
+  /** Set while the object's work is a mirror-mode deletion (queued, running, deleted, or its failure or skip). */
+  deletion?: true;
+  /** Bytes of the object (as last seen; the destination's for a deletion). */
   size: number;
   sourceEtag?: string;
   sourceVersionId?: string;
@@ -146,9 +152,10 @@ export interface JobRun {
 
 /** The final word on one attempt. */
 export interface JobOutcome extends JobRun {
-  status: "done" | "skipped" | "failed";
+  /** `deleted` only for deletions (see {@link ObjectStatus}). */
+  status: "done" | "skipped" | "failed" | "deleted";
   endedAt: string;
-  /** Bytes copied (done) or the object size as seen by the attempt. */
+  /** Bytes copied (done), deleted, or the object size as seen by the attempt. */
   bytes?: number;
   sourceEtag?: string;
   sourceVersionId?: string;

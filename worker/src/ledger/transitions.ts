@@ -1,4 +1,4 @@
-import type { Job } from "../job/index.js";
+import { isDeletion, type Job } from "../job/index.js";
 import type { VerificationLevel } from "../transfer/index.js";
 import { itemKeysOf, resumeFields } from "./items.js";
 import type {
@@ -14,7 +14,7 @@ import type {
 /** Counter changes of one transition: objects and bytes per counter, negative to take away. */
 export type CounterDelta = Partial<Record<CounterKey, Tally>>;
 
-export const counterBuckets: readonly CounterBucket[] = ["pending", "done", "failed", "skipped"];
+export const counterBuckets: readonly CounterBucket[] = ["pending", "done", "failed", "skipped", "deleted"];
 
 /** The counter of done objects of each verification level. */
 export const verificationCounters = {
@@ -36,6 +36,7 @@ export const emptyCounters = (): MigrationCounters => ({
   done: { objects: 0, bytes: 0 },
   failed: { objects: 0, bytes: 0 },
   skipped: { objects: 0, bytes: 0 },
+  deleted: { objects: 0, bytes: 0 },
 });
 
 export const emptyVerificationCounts = (): VerificationCounts => ({
@@ -106,8 +107,15 @@ function move(old: LedgerItem | undefined, item: LedgerItem): CounterDelta {
   return delta;
 }
 
+// a deletion and a copy of one key are different work, whatever their source fields say
 const sameSource = (item: LedgerItem | undefined, job: Job) =>
-  item !== undefined && item.sourceEtag === job.source.etag && item.sourceVersionId === job.source.versionId;
+  item !== undefined &&
+  (item.deletion === true) === isDeletion(job) &&
+  item.sourceEtag === job.source.etag &&
+  item.sourceVersionId === job.source.versionId;
+
+/** The size an item of `job` records: the source's for a copy, the listed destination object's for a deletion. */
+const jobSize = (job: Job): number | undefined => job.source.size ?? job.destination.size;
 
 /** True when the job is already waiting or being copied from the same source version. */
 export function alreadyPending(old: LedgerItem | undefined, job: Job): boolean {
@@ -149,7 +157,7 @@ export function planEnqueue(
 ): { item: LedgerItem; delta: CounterDelta } | undefined {
   if (!options.requeuePending && alreadyPending(old, job)) return undefined;
   if (finishedSince(old, job, options.finishedSince)) return undefined;
-  const size = job.source.size ?? 0;
+  const size = jobSize(job) ?? 0;
   const item: LedgerItem = {
     ...itemKeysOf(job),
     ...carried(old, job),
@@ -161,6 +169,7 @@ export function planEnqueue(
     countedAs: "pending",
     rev: (old?.rev ?? 0) + 1,
   };
+  if (isDeletion(job)) item.deletion = true;
   // a pending item is counted nowhere by verification: a queued-again object's proof is only carried
   if (job.source.etag !== undefined) item.sourceEtag = job.source.etag;
   if (job.source.versionId !== undefined) item.sourceVersionId = job.source.versionId;
@@ -179,9 +188,11 @@ export function planFinish(
   job: Job,
   outcome: JobOutcome,
 ): { item: LedgerItem; delta: CounterDelta } | undefined {
-  const sourceEtag = outcome.sourceEtag ?? job.source.etag ?? old?.sourceEtag;
+  // a deletion's source is gone: what an earlier copy was made from no longer describes it
+  const deletion = isDeletion(job);
+  const sourceEtag = deletion ? undefined : (outcome.sourceEtag ?? job.source.etag ?? old?.sourceEtag);
   if (old?.status === "done" && outcome.status === "done" && old.sourceEtag === sourceEtag) return undefined;
-  const size = outcome.bytes ?? job.source.size ?? old?.size ?? 0;
+  const size = outcome.bytes ?? jobSize(job) ?? old?.size ?? 0;
   const item: LedgerItem = {
     ...itemKeysOf(job),
     status: outcome.status,
@@ -194,11 +205,14 @@ export function planFinish(
     countedAs: outcome.status,
     rev: (old?.rev ?? 0) + 1,
   };
+  if (deletion) item.deletion = true;
   const retries = (old?.retries ?? 0) + (outcome.retries ?? 0);
   if (retries > 0) item.retries = retries;
   if (old?.queuedAt !== undefined) item.queuedAt = old.queuedAt;
   if (sourceEtag !== undefined) item.sourceEtag = sourceEtag;
-  const versionId = outcome.sourceVersionId ?? job.source.versionId ?? old?.sourceVersionId;
+  const versionId = deletion
+    ? undefined
+    : (outcome.sourceVersionId ?? job.source.versionId ?? old?.sourceVersionId);
   if (versionId !== undefined) item.sourceVersionId = versionId;
   if (outcome.destinationEtag !== undefined) item.destinationEtag = outcome.destinationEtag;
   if (outcome.reason !== undefined) item.lastError = clip(outcome.reason);

@@ -12,11 +12,14 @@ export {
 } from "./estimate.js";
 export {
   assemblePlan,
+  deletionSampleCount,
   largestCount,
   type MigrationPlan,
   MigrationPlanBuilder,
   type Plan,
   type PlannedCopy,
+  type PlannedDeletion,
+  type PlannedDeletions,
   type PlannedUsage,
   planFromDiff,
   type Tally,

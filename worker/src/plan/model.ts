@@ -1,7 +1,8 @@
 import { compileBandwidth } from "../bandwidth/index.js";
-import type { DiffItem, DiffKind } from "../compare/index.js";
+import { compareKeys, type DiffItem, type DiffKind } from "../compare/index.js";
 import { type Migration, storeOf } from "../config/index.js";
 import type { DestinationEncryption } from "../job/index.js";
+import { type DeletionShare, deletionJob, deletionShare } from "../mirror/index.js";
 import { type CostEstimate, type CostOptions, estimateCost } from "./estimate.js";
 import { addCopyRequests, type CopyRequests, noRequests, type PartRules, partRulesOf } from "./requests.js";
 
@@ -17,6 +18,21 @@ export interface PlannedCopy {
   sourceKey: string;
   destinationKey: string;
   size: number;
+}
+
+/** One destination object a mirror-mode migration will delete, among the largest. */
+export interface PlannedDeletion {
+  destinationKey: string;
+  size: number;
+}
+
+/** What a migration in mirror mode will delete: its extra objects, less ignored keys. */
+export interface PlannedDeletions extends DeletionShare {
+  bytes: number;
+  /** The largest, biggest first (at most {@link largestCount}). */
+  largest: PlannedDeletion[];
+  /** The first keys in key order (at most {@link deletionSampleCount}): the same sample on every plan of the same state. */
+  sample: string[];
 }
 
 /** What a migration's copies will use, for the cost estimate. */
@@ -49,6 +65,8 @@ export interface MigrationPlan {
   usage: PlannedUsage;
   /** The migration's bandwidth limit, when it sets one, and the ETA of `toCopy` under it from the plan's time. */
   bandwidth?: { limit: string; etaSeconds: number };
+  /** Set for a migration in mirror mode (even with nothing to delete). */
+  deletions?: PlannedDeletions;
   /** Set when the compare failed; counts then cover only what was seen before. */
   error?: string;
 }
@@ -68,6 +86,9 @@ export interface Plan {
 /** How many of the largest objects a plan lists. */
 export const largestCount = 10;
 
+/** How many keys to delete a plan shows as a sample. */
+export const deletionSampleCount = 20;
+
 const kinds: DiffKind[] = ["new", "changed", "identical", "ignored", "extra"];
 
 const emptyClasses = (): Record<DiffKind, Tally> =>
@@ -78,12 +99,28 @@ const onAws = (side: Migration["source"]) => storeOf(side).startsWith("aws:");
 
 const eta = (bytes: number, throughput: number) => Math.ceil(bytes / throughput);
 
+/** Inserts `entry` into `list` kept sorted by `before`, holding at most `max` entries. */
+function insertBounded<T>(list: T[], entry: T, max: number, before: (a: T, b: T) => boolean): void {
+  const last = list[list.length - 1];
+  if (list.length >= max && (last === undefined || !before(entry, last))) return;
+  const at = list.findIndex((x) => before(entry, x));
+  list.splice(at < 0 ? list.length : at, 0, entry);
+  if (list.length > max) list.pop();
+}
+
 /** Accumulates one migration's diff items into its plan in O(1) memory. */
 export class MigrationPlanBuilder {
   private readonly classes = emptyClasses();
   private readonly largest: PlannedCopy[] = [];
   private readonly requests = noRequests();
   private error: string | undefined;
+  private destinationObjects = 0;
+  private readonly deletions = {
+    objects: 0,
+    bytes: 0,
+    largest: [] as PlannedDeletion[],
+    sample: [] as string[],
+  };
 
   /** @param partRules how the engine will cut the copies. @defaultValue the engine's default settings */
   constructor(
@@ -95,6 +132,8 @@ export class MigrationPlanBuilder {
     const t = this.classes[item.kind];
     t.objects++;
     t.bytes += item.size;
+    if (item.kind === "extra" || item.atDestination) this.destinationObjects++;
+    if (item.kind === "extra" && deletionJob(this.migration, item)) this.addDeletion(item);
     if ((item.kind === "new" || item.kind === "changed") && item.sourceKey !== undefined) {
       addCopyRequests(this.requests, item.size, this.partRules, this.migration.destination.tags !== "none");
       const last = this.largest[this.largest.length - 1];
@@ -110,6 +149,21 @@ export class MigrationPlanBuilder {
         if (this.largest.length > largestCount) this.largest.pop();
       }
     }
+  }
+
+  private addDeletion(item: DiffItem): void {
+    const d = this.deletions;
+    d.objects++;
+    d.bytes += item.size;
+    const entry = { destinationKey: item.destinationKey, size: item.size };
+    // ties go by key, so the same state always plans the same list
+    insertBounded(
+      d.largest,
+      entry,
+      largestCount,
+      (a, b) => a.size > b.size || (a.size === b.size && compareKeys(a.destinationKey, b.destinationKey) < 0),
+    );
+    insertBounded(d.sample, item.destinationKey, deletionSampleCount, (a, b) => compareKeys(a, b) < 0);
   }
 
   /** Records that the compare failed; the message must not carry credentials. */
@@ -143,6 +197,15 @@ export class MigrationPlanBuilder {
         requests: structuredClone(this.requests),
       },
     };
+    if (m.mirror.enabled) {
+      const d = this.deletions;
+      plan.deletions = {
+        ...deletionShare(m, d.objects, this.destinationObjects),
+        bytes: d.bytes,
+        largest: [...d.largest],
+        sample: [...d.sample],
+      };
+    }
     const { limit } = compileBandwidth(m.limits);
     if (limit !== undefined) {
       const seconds = limit.secondsToMove(toCopy.bytes, throughputBytesPerSecond, now);

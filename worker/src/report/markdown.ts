@@ -10,6 +10,7 @@ export function stateChart(m: MigrationReport): string | undefined {
       ["pending", m.objects.pending],
       ["failed", m.objects.failed],
       ["skipped", m.objects.skipped],
+      ["deleted", m.objects.deleted],
     ] as const
   ).filter(([, n]) => n > 0);
   if (slices.length === 0) return undefined;
@@ -56,6 +57,10 @@ export function renderMigrationMarkdown(
     `| pending | ${m.objects.pending} | ${formatBytes(m.bytes.pending)} |`,
     `| failed | ${m.objects.failed} | ${formatBytes(m.bytes.failed)} |`,
     `| skipped | ${m.objects.skipped} | ${formatBytes(m.bytes.skipped)} |`,
+    // only a migration in mirror mode deletes: the others' table stays as it was
+    ...(m.objects.deleted > 0
+      ? [`| deleted (mirror) | ${m.objects.deleted} | ${formatBytes(m.bytes.deleted)} |`]
+      : []),
     "",
     `Throughput (last hour): **${formatRate(m.bytesPerSecond)}** · ETA: **${
       m.finished ? "done" : m.etaSeconds === undefined ? "unknown" : formatDuration(m.etaSeconds)

@@ -14,10 +14,13 @@ import type { Queue, QueueDepth } from "../queue/index.js";
  */
 export interface StateTotals {
   total: number;
+  /** Copied (or found identical): at the destination. */
   done: number;
   pending: number;
   failed: number;
   skipped: number;
+  /** Mirror mode: destination objects deleted (or found already gone); never a copy. */
+  deleted: number;
 }
 
 export interface ReportFailure {
@@ -28,7 +31,10 @@ export interface ReportFailure {
   at?: string;
 }
 
-/** A skipped object: its source changed or vanished during the copy (the next compare sends it again). */
+/**
+ * A skipped object: its source changed or vanished during the copy (the next compare sends
+ * it again), or a mirror deletion kept it (rewritten since listed, or its source is back).
+ */
 export interface ReportSkip {
   key: string;
   reason: string;
@@ -128,11 +134,12 @@ const at = (item: LedgerItem): { at?: string } => (item.endedAt ? { at: item.end
 export function migrationReport(summary: LedgerSummary, now: Date): MigrationReport {
   const c = summary.counters;
   const totals = (f: "objects" | "bytes"): StateTotals => ({
-    total: c.pending[f] + c.done[f] + c.failed[f] + c.skipped[f],
+    total: c.pending[f] + c.done[f] + c.failed[f] + c.skipped[f] + c.deleted[f],
     done: c.done[f],
     pending: c.pending[f],
     failed: c.failed[f],
     skipped: c.skipped[f],
+    deleted: c.deleted[f],
   });
   const bytesPerSecond = trailingRate(summary, now);
   const bytes = totals("bytes");

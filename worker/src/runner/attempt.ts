@@ -1,6 +1,7 @@
 import type { Migration } from "../config/index.js";
 import type { Job } from "../job/index.js";
 import type { JobOutcome, JobRun, Ledger } from "../ledger/index.js";
+import type { DeletionResult } from "../mirror/index.js";
 import type { ResumeStore } from "../transfer/index.js";
 import {
   type ByteBudget,
@@ -13,7 +14,10 @@ import {
 import type { MigrationClients, ResolvedRunnerOptions } from "./options.js";
 
 /** What to do with a job after one attempt. */
-export type Verdict =
+export type Verdict = CopyVerdict | DeletionVerdict;
+
+/** The verdict of a copy. */
+export type CopyVerdict =
   | { kind: "done"; result: CopyResult }
   | { kind: "skipped"; result: CopyResult; reason: string }
   /** Failed, worth another attempt; `failures` is the object's count since it was queued, this one included. */
@@ -30,6 +34,13 @@ export type Verdict =
    * for the object; the message is finished.
    */
   | { kind: "shared"; note: string; result?: CopyResult };
+
+/** The verdicts only a deletion has; it fails, retries and stops like a copy (without a copy result). */
+export type DeletionVerdict =
+  /** A mirror-mode deletion removed the destination object, or found it already gone. */
+  | { kind: "deleted"; deletion: DeletionResult }
+  /** A mirror-mode deletion left the object in place on purpose (rewritten since listed, source back, mirror off). */
+  | { kind: "kept"; deletion: DeletionResult; reason: string };
 
 /**
  * True when a copy that did not finish was interrupted rather than failed: the worker was
@@ -50,7 +61,7 @@ export function verdictOf(
   failures: number,
   maxAttempts: number,
   stopping: boolean,
-): Verdict {
+): CopyVerdict {
   switch (result.status) {
     case "copied":
     case "identical":
@@ -209,7 +220,7 @@ function outcomeOf(job: Job, r: CopyResult | undefined): Partial<JobOutcome> {
 
 async function record(
   job: Job,
-  v: Verdict,
+  v: CopyVerdict,
   ctx: AttemptContext,
   store: { flush(job: Job): Promise<void> },
   noted: boolean,

@@ -1,4 +1,5 @@
 import type { Job } from "../job/index.js";
+import type { DeletionResult } from "../mirror/index.js";
 import type { CopyResult } from "../transfer/index.js";
 
 /** Where a job's message went after a failed attempt. */
@@ -10,6 +11,8 @@ export interface RunnerEvents {
   job_received: [job: Job, info: { attempt: number; messageId: string }];
   /** The object is at the destination (copied now, or already identical) or was skipped. */
   job_done: [job: Job, result: CopyResult];
+  /** A mirror-mode deletion ended: the object is deleted (or was already gone), or was kept on purpose. */
+  job_deleted: [job: Job, result: DeletionResult];
   /** An attempt failed; `disposition` says whether it will be retried. */
   job_failed: [job: Job, info: { reason: string; code?: string; disposition: FailureDisposition }];
   /** A job's share of a fanned-out object is done (split into ranges, or one range copied); the object is not yet. */

@@ -35,7 +35,7 @@ export function settlementOf(verdicts: readonly Verdict[], retryBaseDelaySeconds
 export function jobMetricsOf(job: Job, v: Verdict, durationMs: number): JobMetrics {
   return {
     migration: job.migration,
-    bytesCopied: v.kind === "done" ? v.result.bytes : (v.result?.bytes ?? 0),
+    bytesCopied: v.kind === "done" ? v.result.bytes : "result" in v ? (v.result?.bytes ?? 0) : 0,
     objectsCopied: v.kind === "done" ? 1 : 0,
     objectsFailed: v.kind === "dead" ? 1 : 0,
     durationMs,

@@ -1,11 +1,12 @@
 import { BandwidthGovernor } from "../bandwidth/index.js";
 import type { Migration } from "../config/index.js";
-import type { Job, PartRange } from "../job/index.js";
+import { isDeletion, type Job, type PartRange } from "../job/index.js";
 import type { Logger } from "../log/index.js";
 import type { QueueMessage } from "../queue/index.js";
 import { PartPlan, TransferEngine } from "../transfer/index.js";
 import { type AttemptContext, attemptJob, attemptUnknownMigration, type Verdict } from "./attempt.js";
 import { cachedClients, cachedMigrations } from "./caches.js";
+import { attemptDeletion } from "./deletion.js";
 import { recordLastDelivery } from "./delivery.js";
 import type { RunnerEvents } from "./events.js";
 import { attemptRange, attemptSplit } from "./fanout-attempt.js";
@@ -91,6 +92,12 @@ export async function processMessage(
     return { action: "dead-letter", reason: parsed.reason };
   }
   if (parsed.skipped.length > 0) log.info({ objects: parsed.skipped }, "S3 event matches no migration");
+  if (parsed.notMirrored.length > 0) {
+    log.info(
+      { objects: parsed.notMirrored },
+      "source object removed; not deleted at the destination (mirror is off)",
+    );
+  }
   const run = {
     workerId: o.workerId,
     attempt: message.receiveCount + message.handedBack,
@@ -124,6 +131,12 @@ async function processJob(
     return verdict;
   }
   const clients = await deps.clientsFor(migration);
+  if (isDeletion(job)) {
+    // no bytes move: outside the engine's byte budget and admission
+    const verdict = await attemptDeletion(job, { o, migration, clients, run, signal });
+    report(job, verdict, o.now() - started, deps, true);
+    return verdict;
+  }
   const partsInParallel = migration.limits.partsInParallel ?? o.settings.partsInParallel;
   const lane = {
     migration: migration.name,
@@ -165,6 +178,16 @@ function report(job: Job, v: Verdict, durationMs: number, deps: MessageDeps, met
   if (metrics) deps.o.metrics?.jobFinished(jobMetricsOf(job, v, durationMs));
   if (v.kind === "done" || v.kind === "skipped") {
     deps.emit?.("job_done", job, v.result);
+  } else if (v.kind === "deleted" || v.kind === "kept") {
+    deps.log.info(
+      {
+        key: job.destination.key,
+        outcome: v.deletion.status,
+        ...(v.kind === "kept" ? { reason: v.reason } : {}),
+      },
+      v.kind === "deleted" ? "destination object deleted (mirror)" : "destination object kept (mirror)",
+    );
+    deps.emit?.("job_deleted", job, v.deletion);
   } else if (v.kind === "shared") {
     deps.log.debug({ key: job.source.key, note: v.note }, "part of a fanned-out object done");
     deps.emit?.("job_shared", job, { note: v.note });

@@ -6,6 +6,7 @@ import { LongbowError, throwIfAborted } from "../errors.js";
 import type { Job } from "../job/index.js";
 import type { Ledger } from "../ledger/index.js";
 import { type Logger, silentLogger } from "../log/index.js";
+import { DeletionLimitError, deletionJob } from "../mirror/index.js";
 import { type MigrationPlan, planMigration } from "../plan/index.js";
 import type { Queue } from "../queue/index.js";
 import type { Schedule } from "../schedule.js";
@@ -38,6 +39,8 @@ export interface SendOptions {
   depth?: number;
   /** Throughput the plan's ETA assumes, in bytes per second. @defaultValue 100 MB/s, as `longbow plan` */
   throughputBytesPerSecond?: number;
+  /** The migration's file, named when the deletion limit refuses. @defaultValue `migrations/<name>.yaml` */
+  file?: string;
   /** @defaultValue () => new Date() */
   now?: () => Date;
   /** @defaultValue silentLogger */
@@ -50,9 +53,12 @@ export interface SendResult {
   migration: string;
   /** Keys by compare verdict (new, changed, identical, ignored, extra). */
   compared: Record<DiffKind, number>;
-  /** Jobs put on the queue, and their bytes. */
+  /** Copy jobs put on the queue, and their bytes. */
   sent: number;
   sentBytes: number;
+  /** Mirror mode: deletion jobs put on the queue, and the bytes they delete (the plan's deletions, less pending ones). */
+  deletionsSent: number;
+  deletionsSentBytes: number;
   /** New or changed objects not sent because the ledger has them queued or running from the same source, or finished during the compare. */
   alreadyPending: number;
   /** Unfinished uploads of objects already done or skipped, aborted after the compare. */
@@ -80,7 +86,10 @@ export class SendRefusedError extends LongbowError {
 
 /**
  * Compares one migration and queues a job for every `new` or `changed` object, recording
- * each in the ledger first. Objects the ledger has queued or running from the same source
+ * each in the ledger first; in mirror mode, once the compare is complete, also a deletion
+ * job for every extra object that is not ignored, unless they are more than the migration's
+ * `mirror.maxDeleteShare` of the destination: then the copies are sent, no deletion is, and
+ * the send fails with {@link DeletionLimitError}. Objects the ledger has queued or running from the same source
  * ETag are skipped, so a send may run while workers are busy; when the queue is empty such
  * ledger entries are stale (a lost message) and are sent again. Provenance comes from the
  * ledger (CopyRecords), so `etag`/`version` compares see what each copy was made from.
@@ -115,6 +124,8 @@ export async function sendMigration(options: SendOptions): Promise<SendResult> {
     compared: { new: 0, changed: 0, identical: 0, ignored: 0, extra: 0 },
     sent: 0,
     sentBytes: 0,
+    deletionsSent: 0,
+    deletionsSentBytes: 0,
     alreadyPending: 0,
     uploadsAborted: 0,
     comparedAt: comparedAt.toISOString(),
@@ -136,14 +147,26 @@ export async function sendMigration(options: SendOptions): Promise<SendResult> {
       schedule,
     });
     await queue.send(accepted, signal, schedule);
-    result.sent += accepted.length;
-    result.sentBytes += accepted.reduce((n, j) => n + (j.source.size ?? 0), 0);
+    for (const j of accepted) {
+      if (j.action === "delete") {
+        result.deletionsSent++;
+        result.deletionsSentBytes += j.destination.size ?? 0;
+      } else {
+        result.sent++;
+        result.sentBytes += j.source.size ?? 0;
+      }
+    }
     result.alreadyPending += jobs.length - accepted.length;
   };
   const throwIfFailed = () => {
     if (failure) throw failure.err;
   };
   let batch: Job[] = [];
+  // Deletions wait for the whole compare: the safety stop needs the destination's count,
+  // so none is sent before the share is known. Held as three columns (key, size, ETag):
+  // 143 bytes per deletion with 44-character keys against 368 as jobs (bench/mirror-memory.ts);
+  // each job is made again when it is sent.
+  const held = { keys: [] as string[], sizes: [] as number[], etags: [] as (string | undefined)[] };
   const flush = async () => {
     if (batch.length === 0) return;
     const jobs = batch;
@@ -175,6 +198,11 @@ export async function sendMigration(options: SendOptions): Promise<SendResult> {
       onChunk: async (chunk) => {
         for (const item of chunk) {
           result.compared[item.kind]++;
+          if (deletionJob(m, item)) {
+            held.keys.push(item.destinationKey);
+            held.sizes.push(item.size);
+            held.etags.push(item.etag);
+          }
           const job = toJob(m, item);
           if (!job) continue;
           batch.push(job);
@@ -183,6 +211,21 @@ export async function sendMigration(options: SendOptions): Promise<SendResult> {
       },
     });
     throwIfAborted(signal);
+    await flush();
+    if (plan.deletions?.overLimit) {
+      throw new DeletionLimitError(m.name, options.file ?? `migrations/${m.name}.yaml`, plan.deletions);
+    }
+    for (let i = 0; i < held.keys.length; i++) {
+      const etag = held.etags[i];
+      const item = {
+        kind: "extra" as const,
+        destinationKey: held.keys[i] as string,
+        size: held.sizes[i] as number,
+      };
+      const job = deletionJob(m, etag === undefined ? item : { ...item, etag });
+      if (job) batch.push(job);
+      if (batch.length >= batchSize) await flush();
+    }
     await flush();
   } catch (err) {
     compareFailure = { err };
@@ -214,6 +257,7 @@ export async function sendMigration(options: SendOptions): Promise<SendResult> {
     {
       ...result.compared,
       sent: result.sent,
+      deletionsSent: result.deletionsSent,
       alreadyPending: result.alreadyPending,
       uploadsAborted: result.uploadsAborted,
     },

@@ -62,3 +62,9 @@ export function chooseMigrations(
   }
   return enabled;
 }
+
+/** The file a loaded migration came from, named by the deletion limit's refusal. */
+export const fileOf = (loaded: readonly LoadedMigration[], name: string): { file?: string } => {
+  const file = loaded.find((l) => l.migration.name === name)?.file;
+  return file === undefined ? {} : { file };
+};

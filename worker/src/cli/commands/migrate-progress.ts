@@ -29,7 +29,7 @@ export interface ProgressOptions {
   now?: () => number;
 }
 
-const none = (): StateTotals => ({ total: 0, done: 0, pending: 0, failed: 0, skipped: 0 });
+const none = (): StateTotals => ({ total: 0, done: 0, pending: 0, failed: 0, skipped: 0, deleted: 0 });
 
 /** The counts of several migrations together. */
 export function countsOf(migrations: readonly Pick<MigrationReport, "objects" | "bytes">[]): ProgressCounts {
@@ -115,9 +115,12 @@ export class MigrateProgress {
     const eta = this.etaSeconds;
     const failed = objects.failed > 0 ? ` (${objects.failed} failed)` : "";
     const skipped = objects.skipped > 0 ? ` (${objects.skipped} skipped)` : "";
+    const deleted = objects.deleted > 0 ? ` (${objects.deleted} deleted)` : "";
+    // a mirror's deletions are finished work too
+    const finished = bytes.done + bytes.deleted;
     return [
-      `${renderBar(bytes.total > 0 ? bytes.done / bytes.total : objects.pending === 0 ? 1 : 0)} ${percent(bytes.done, bytes.total)}%`,
-      `${objects.done}/${objects.total} objects${failed}${skipped}`,
+      `${renderBar(bytes.total > 0 ? finished / bytes.total : objects.pending === 0 ? 1 : 0)} ${percent(finished, bytes.total)}%`,
+      `${objects.done}/${objects.total} objects${failed}${skipped}${deleted}`,
       `${formatBytes(bytes.done)} of ${formatBytes(bytes.total)}`,
       `${formatRate(this.rate)} sent`,
       `ETA ${eta === undefined ? "?" : formatDuration(eta)}`,

@@ -7,7 +7,7 @@ import { resolveSettings } from "../../settings/index.js";
 import type { RegisterCommand } from "../commands.js";
 import { interruptedExit, withExitCodes } from "../exit-codes.js";
 import { commandLine, renderInterruptSummary } from "./interrupt-summary.js";
-import { chooseMigrations, loadValidMigrations } from "./load-valid.js";
+import { chooseMigrations, fileOf, loadValidMigrations } from "./load-valid.js";
 import { countsOf, MigrateProgress } from "./migrate-progress.js";
 import {
   type CopyingFlags,
@@ -132,6 +132,7 @@ async function runMigrate(flags: MigrateFlags): Promise<number> {
           concurrency: settings.sendConcurrency,
           logger,
           signal: abort.signal,
+          ...fileOf(loaded, m.name),
         });
         logger.info({ migration: m.name, sent: sent.sent, compared: sent.compared }, "compared");
       }

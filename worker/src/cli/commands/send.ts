@@ -1,6 +1,6 @@
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { ClientSet, migrationClients } from "../../backends/index.js";
-import type { Migration } from "../../config/index.js";
+import type { LoadedMigration, Migration } from "../../config/index.js";
 import { createLogger } from "../../log/index.js";
 import { loadPublishedMigrations } from "../../publish/index.js";
 import { sendMigration } from "../../send/index.js";
@@ -9,7 +9,7 @@ import type { RegisterCommand } from "../commands.js";
 import { withExitCodes } from "../exit-codes.js";
 import { wholeNumber } from "../flags.js";
 import { type BackendFlags, openBackends } from "./backends.js";
-import { chooseMigrations, loadValidMigrations } from "./load-valid.js";
+import { chooseMigrations, fileOf, loadValidMigrations } from "./load-valid.js";
 import {
   backendOptions,
   localStateHelp,
@@ -53,6 +53,7 @@ export const registerSend: RegisterCommand = (program) => {
       const settings = resolveSettings(process.env);
       const logger = createLogger({ level: settings.logLevel });
       let migrations: Migration[];
+      let loaded: LoadedMigration[] = [];
       if (flags.migrationsPath !== undefined) {
         const ssm = new SSMClient({});
         try {
@@ -61,12 +62,13 @@ export const registerSend: RegisterCommand = (program) => {
           ssm.destroy(); // its kept-alive sockets would hold the process after the answer
         }
       } else {
-        const loaded = await loadValidMigrations(flags.dir, "send");
-        if (loaded === undefined) {
+        const valid = await loadValidMigrations(flags.dir, "send");
+        if (valid === undefined) {
           process.exitCode = 1;
           return;
         }
-        migrations = loaded.map((l) => l.migration);
+        loaded = valid;
+        migrations = valid.map((l) => l.migration);
       }
       const backends = openBackends(flags, process.env, settings, logger);
       const chosen = chooseMigrations(migrations, flags.migration, flags.migrationsPath ?? flags.dir, "send");
@@ -91,6 +93,7 @@ export const registerSend: RegisterCommand = (program) => {
               logger,
               signal: abort.signal,
               ...(parallelism === undefined ? {} : { parallelism }),
+              ...fileOf(loaded, m.name),
             });
             process.stdout.write(`${JSON.stringify(result)}\n`);
           } catch (err) {
