@@ -22,7 +22,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { EmulatorSide } from "../test/emulator/emulator.js";
@@ -30,6 +30,7 @@ import { runLongbow, writeProfiles } from "../test/support/cli.js";
 import { createTestSqsQueue } from "../test/support/sqs-queue.js";
 import { leaseKey, parseRate } from "../worker/src/bandwidth/index.js";
 import { createLedgerTable, DynamoLedger } from "../worker/src/ledger/index.js";
+import { createBucket, s3For } from "./lib/buckets.js";
 import { startBenchEmulators } from "./lib/emulators.js";
 import { forEachLimit } from "./lib/limit.js";
 import { describeMachine, machineInfo } from "./lib/machine.js";
@@ -62,16 +63,6 @@ const leaseSeconds = whole("lease-seconds", flags["lease-seconds"]);
 const parsedLimit = parseRate(flags.limit);
 if (!parsedLimit.ok || parsedLimit.bytesPerSecond === undefined) throw new Error(`--limit: ${flags.limit}`);
 const limit = parsedLimit.bytesPerSecond;
-
-const s3For = (side: EmulatorSide) =>
-  new S3Client({
-    endpoint: side.directEndpoint,
-    region: side.region,
-    credentials: { accessKeyId: side.accessKeyId, secretAccessKey: side.secretAccessKey },
-    forcePathStyle: true,
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
 
 function migrationYaml(name: string, global: EmulatorSide, china: EmulatorSide, bandwidth?: string): string {
   return [
@@ -123,13 +114,8 @@ async function main(): Promise<void> {
     const machine = machineInfo(join(root, ".venv", "bin", "python"));
     const src = s3For(global);
     const dst = s3For(china);
-    await src.send(new CreateBucketCommand({ Bucket: "bench-bw-src" }));
-    await dst.send(
-      new CreateBucketCommand({
-        Bucket: "bench-bw-dst",
-        CreateBucketConfiguration: { LocationConstraint: china.region as never },
-      }),
-    );
+    await createBucket(src, "bench-bw-src", global.region);
+    await createBucket(dst, "bench-bw-dst", china.region);
     const body = Buffer.alloc(sizeMiB * MiB);
     for (let i = 0; i < body.length; i += 4) body.writeUInt32LE((i * 2654435761) >>> 0, i);
     const keys = Array.from({ length: objects }, (_, i) => `d${i % 8}/obj-${String(i).padStart(5, "0")}`);

@@ -24,13 +24,13 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import type { EmulatorSide } from "../test/emulator/emulator.js";
 import { defaultCredentials, writeMigration, writeProfiles } from "../test/support/cli.js";
 import { type LatencyProxy, startLatencyProxy } from "../test/support/latency-proxy.js";
 import { createTestSqsQueue } from "../test/support/sqs-queue.js";
 import { createLedgerTable } from "../worker/src/ledger/index.js";
+import { createBucket, s3For } from "./lib/buckets.js";
 import { startBenchEmulators } from "./lib/emulators.js";
 import { forEachLimit } from "./lib/limit.js";
 import { describeMachine, machineInfo } from "./lib/machine.js";
@@ -84,16 +84,6 @@ interface Row {
   exitCode: number;
 }
 
-const s3For = (side: EmulatorSide) =>
-  new S3Client({
-    endpoint: side.directEndpoint,
-    region: side.region,
-    credentials: { accessKeyId: side.accessKeyId, secretAccessKey: side.secretAccessKey },
-    forcePathStyle: true,
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
-
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), "longbow-bench-send-"));
   const emulators = await startBenchEmulators({ workDir: work });
@@ -103,13 +93,8 @@ async function main(): Promise<void> {
     const machine = machineInfo(join(root, ".venv", "bin", "python"));
     const src = s3For(global);
     const dst = s3For(china);
-    await src.send(new CreateBucketCommand({ Bucket: "bench-send-src" }));
-    await dst.send(
-      new CreateBucketCommand({
-        Bucket: "bench-send-dst",
-        CreateBucketConfiguration: { LocationConstraint: china.region as never },
-      }),
-    );
+    await createBucket(src, "bench-send-src", global.region);
+    await createBucket(dst, "bench-send-dst", china.region);
     const body = Buffer.alloc(1024, 7);
     const seeded = Date.now();
     for (const n of [...new Set([...sizes, ...(workObjects > 0 ? [workObjects] : [])])]) {

@@ -4,8 +4,9 @@ import {
   DeleteObjectsCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
-  type S3Client,
+  S3Client,
 } from "@aws-sdk/client-s3";
+import type { EmulatorSide } from "../../test/emulator/emulator.js";
 
 export interface ListedObject {
   key: string;
@@ -14,6 +15,17 @@ export interface ListedObject {
 }
 
 export { createBucket } from "../../test/support/s3-objects.js";
+
+/** A plain SDK client straight to one emulator side (no key guard), for seeding and checking. */
+export const s3For = (side: EmulatorSide): S3Client =>
+  new S3Client({
+    endpoint: side.directEndpoint,
+    region: side.region,
+    credentials: { accessKeyId: side.accessKeyId, secretAccessKey: side.secretAccessKey },
+    forcePathStyle: true,
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
 
 /** Every object under `prefix`, in key order. */
 export async function listAll(s3: S3Client, bucket: string, prefix = ""): Promise<ListedObject[]> {

@@ -69,13 +69,17 @@ describe("a giant object fanned out across workers (embedded queue and ledger)",
   }
 
   /** Three runners on one embedded queue and ledger, as `longbow migrate`'s slots or three workers. */
-  function runners(m: Migration, state: { queue: SqliteQueue; ledger: SqliteLedger }, destination: S3Client) {
+  function runners(
+    m: Migration,
+    state: { queue: SqliteQueue; ledger: SqliteLedger },
+    sides: { source: S3Client; destination: S3Client },
+  ) {
     return [0, 1, 2].map(
       (i) =>
         new Runner({
           ...state,
           migrations: async () => [m],
-          clients: async () => ({ source: s3, destination }),
+          clients: async () => sides,
           waitSeconds: 1,
           retryBaseDelaySeconds: 0,
           stopWhenIdle: true,
@@ -95,7 +99,7 @@ describe("a giant object fanned out across workers (embedded queue and ledger)",
     const destination = await client(moto.endpoint);
     const requests = countRequests(destination);
     await state.queue.send(await state.ledger.enqueue([job], new Date()));
-    const fleet = runners(m, state, destination);
+    const fleet = runners(m, state, { source: s3, destination });
     const shared: string[][] = fleet.map(() => []);
     const done: string[] = [];
     fleet.forEach((r, i) => {
@@ -199,20 +203,7 @@ describe("a giant object fanned out across workers (embedded queue and ledger)",
     try {
       const source = await client(proxy.endpoint);
       const ranSkipped: string[] = [];
-      const workers = [0, 1, 2].map(
-        (i) =>
-          new Runner({
-            ...state,
-            migrations: async () => [m],
-            clients: async () => ({ source, destination: s3 }),
-            waitSeconds: 1,
-            retryBaseDelaySeconds: 0,
-            stopWhenIdle: true,
-            workerId: `w${i}`,
-            settings: { filesInParallel: 1, partsInParallel: 2, fanoutPartsPerRange: 8 },
-            transfer: { minPartSize },
-          }),
-      );
+      const workers = runners(m, state, { source, destination: s3 });
       for (const w of workers) w.on("job_done", (_j, r) => ranSkipped.push(r.status));
       await state.queue.send(await state.ledger.enqueue([job], new Date()));
       for (const w of workers) w.start();

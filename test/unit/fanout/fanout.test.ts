@@ -9,14 +9,11 @@ import {
   planOpen,
   planRangeDone,
 } from "../../../worker/src/ledger/fanout-state.js";
-import {
-  emptyCounters,
-  emptyVerificationCounts,
-  type FanoutState,
-} from "../../../worker/src/ledger/index.js";
+import type { FanoutState } from "../../../worker/src/ledger/index.js";
 import { migrationReport, renderMigrationMarkdown } from "../../../worker/src/report/index.js";
 import { defaultSettings, resolveSettings } from "../../../worker/src/settings/index.js";
 import { splitRanges } from "../../../worker/src/transfer/index.js";
+import { ledgerSummary } from "../../support/ledger-summary.js";
 
 const MiB = 1048576;
 
@@ -120,21 +117,21 @@ describe("fan-out record transitions", () => {
 
 describe("report of a fanned-out object", () => {
   it("shows it as one object with its progress by parts", () => {
-    const counters = emptyCounters();
-    counters.pending = { objects: 1, bytes: 5 * 1024 * 1024 * MiB };
     const report = migrationReport(
-      {
-        migration: "m",
-        counters,
-        verified: emptyVerificationCounts(),
-        retries: 0,
-        hours: [],
-        failures: [],
-        skips: [],
-        fanouts: [
-          { sourceKey: "giant|.bin", partsDone: 2_560, partsTotal: 10_000, rangesDone: 40, rangesTotal: 157 },
-        ],
-      },
+      ledgerSummary(
+        {
+          fanouts: [
+            {
+              sourceKey: "giant|.bin",
+              partsDone: 2_560,
+              partsTotal: 10_000,
+              rangesDone: 40,
+              rangesTotal: 157,
+            },
+          ],
+        },
+        { pending: { objects: 1, bytes: 5 * 1024 * 1024 * MiB } },
+      ),
       new Date("2026-11-26T02:30:00Z"),
     );
     expect(report.objects.pending).toBe(1);

@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Job } from "../../../worker/src/job/index.js";
-import {
-  emptyCounters,
-  emptyVerificationCounts,
-  type LedgerSummary,
-  SqliteLedger,
-} from "../../../worker/src/ledger/index.js";
+import { type LedgerSummary, SqliteLedger } from "../../../worker/src/ledger/index.js";
 import type { Queue, QueueDepth } from "../../../worker/src/queue/index.js";
 import {
   buildReport,
@@ -17,43 +12,44 @@ import {
   renderReportMarkdown,
   trailingRate,
 } from "../../../worker/src/report/index.js";
+import { ledgerSummary } from "../../support/ledger-summary.js";
 
 const MiB = 1048576;
 const now = new Date("2026-11-26T02:30:00Z");
 
 function summary(over: Partial<LedgerSummary> = {}): LedgerSummary {
-  const counters = emptyCounters();
-  counters.done = { objects: 8, bytes: 80 * MiB };
-  counters.pending = { objects: 2, bytes: 36 * MiB };
-  counters.failed = { objects: 1, bytes: MiB };
-  return {
-    migration: "photos",
-    counters,
-    verified: emptyVerificationCounts(),
-    retries: 0,
-    skips: [],
-    hours: [
-      { hour: "2026-11-26T01", objects: 4, bytes: 36 * MiB },
-      { hour: "2026-11-26T02", objects: 4, bytes: 44 * MiB },
-    ],
-    failures: [
-      {
-        migration: "photos",
-        sourceBucket: "s",
-        sourceKey: "a|b`c.txt",
-        destinationBucket: "d",
-        destinationKey: "x",
-        status: "failed",
-        size: MiB,
-        attempts: 3,
-        rev: 3,
-        lastError: "AccessDenied:\nno read",
-        endedAt: "2026-11-26T02:00:00Z",
-      },
-    ],
-    lastCompareAt: "2026-11-26T00:50:00Z",
-    ...over,
+  const counts = {
+    done: { objects: 8, bytes: 80 * MiB },
+    pending: { objects: 2, bytes: 36 * MiB },
+    failed: { objects: 1, bytes: MiB },
   };
+  return ledgerSummary(
+    {
+      migration: "photos",
+      hours: [
+        { hour: "2026-11-26T01", objects: 4, bytes: 36 * MiB },
+        { hour: "2026-11-26T02", objects: 4, bytes: 44 * MiB },
+      ],
+      failures: [
+        {
+          migration: "photos",
+          sourceBucket: "s",
+          sourceKey: "a|b`c.txt",
+          destinationBucket: "d",
+          destinationKey: "x",
+          status: "failed",
+          size: MiB,
+          attempts: 3,
+          rev: 3,
+          lastError: "AccessDenied:\nno read",
+          endedAt: "2026-11-26T02:00:00Z",
+        },
+      ],
+      lastCompareAt: "2026-11-26T00:50:00Z",
+      ...over,
+    },
+    counts,
+  );
 }
 
 describe("report model", () => {
@@ -80,20 +76,7 @@ describe("report model", () => {
   });
 
   it("has no ETA when nothing moves, and is finished when nothing is in flight", () => {
-    const counters = emptyCounters();
-    counters.done = { objects: 1, bytes: 1 };
-    const m = migrationReport(
-      {
-        migration: "m",
-        counters,
-        verified: emptyVerificationCounts(),
-        retries: 0,
-        hours: [],
-        failures: [],
-        skips: [],
-      },
-      now,
-    );
+    const m = migrationReport(ledgerSummary({}, { done: { objects: 1, bytes: 1 } }), now);
     expect(m.etaSeconds).toBeUndefined();
     expect(m.finished).toBe(true);
   });
@@ -218,26 +201,22 @@ describe("every outcome in the report", () => {
 
 describe("throughput of a finished run", () => {
   it("is measured over the time it copied, not over the idle time since", () => {
-    const counters = emptyCounters();
-    counters.done = { objects: 10, bytes: 600 * MiB };
-    const s: LedgerSummary = {
-      migration: "m",
-      counters,
-      verified: emptyVerificationCounts(),
-      retries: 0,
-      // copied from 02:00:00 to 02:01:00, read at 02:30
-      hours: [
-        {
-          hour: "2026-11-26T02",
-          objects: 10,
-          bytes: 600 * MiB,
-          firstAt: "2026-11-26T02:00:00.000Z",
-          lastAt: "2026-11-26T02:01:00.000Z",
-        },
-      ],
-      failures: [],
-      skips: [],
-    };
+    const s = ledgerSummary(
+      {
+        // copied from 02:00:00 to 02:01:00, read at 02:30
+        hours: [
+          {
+            hour: "2026-11-26T02",
+            objects: 10,
+            bytes: 600 * MiB,
+            firstAt: "2026-11-26T02:00:00.000Z",
+            lastAt: "2026-11-26T02:01:00.000Z",
+          },
+        ],
+      },
+      { done: { objects: 10, bytes: 600 * MiB } },
+    );
+    const { counters } = s;
     expect(trailingRate(s, now)).toBeCloseTo((600 * MiB) / 60, 0);
     // while objects are still pending, the current hour runs until now
     counters.pending = { objects: 1, bytes: MiB };
