@@ -7,14 +7,15 @@ import { acknowledge, nagArnRef } from "./nag.js";
 
 /** Props of {@link TriggerBucket}. */
 export interface TriggerBucketProps {
-  /** The job queue; the bucket's ObjectCreated events are delivered to it. */
+  /** The job queue; the bucket's ObjectCreated and ObjectRemoved events are delivered to it. */
   readonly queue: sqs.Queue;
 }
 
 /**
  * A bucket whose new objects are copied as soon as they land (the original's S3 trigger):
  * ObjectCreated notifications go straight to the job queue, and the worker turns each into
- * a job for the migration whose source is this bucket.
+ * a job for the migration whose source is this bucket; ObjectRemoved ones become deletions
+ * when that migration mirrors.
  */
 export class TriggerBucket extends Construct {
   public readonly bucket: s3.Bucket;
@@ -45,7 +46,12 @@ export class TriggerBucket extends Construct {
     );
     const cfnBucket = this.bucket.node.defaultChild as s3.CfnBucket;
     cfnBucket.notificationConfiguration = {
-      queueConfigurations: [{ event: "s3:ObjectCreated:*", queue: props.queue.queueArn }],
+      // Removals too: a migration in mirror mode deletes the copy (conditionally, on the ETag
+      // the ledger recorded); without mirror mode the worker logs the event and drops it.
+      queueConfigurations: [
+        { event: "s3:ObjectCreated:*", queue: props.queue.queueArn },
+        { event: "s3:ObjectRemoved:*", queue: props.queue.queueArn },
+      ],
     };
     if (grant.policyDependable !== undefined) cfnBucket.node.addDependency(grant.policyDependable);
   }

@@ -118,11 +118,13 @@ describe("Lambda worker", () => {
 });
 
 describe("trigger bucket", () => {
-  it("sends ObjectCreated events to the job queue", () => {
+  it("sends ObjectCreated and ObjectRemoved events to the job queue", () => {
+    const jobs = { "Fn::GetAtt": [Match.stringLikeRegexp("^Jobs"), "Arn"] };
     s.template.hasResourceProperties("AWS::S3::Bucket", {
       NotificationConfiguration: {
         QueueConfigurations: [
-          { Event: "s3:ObjectCreated:*", Queue: { "Fn::GetAtt": [Match.stringLikeRegexp("^Jobs"), "Arn"] } },
+          { Event: "s3:ObjectCreated:*", Queue: jobs },
+          { Event: "s3:ObjectRemoved:*", Queue: jobs },
         ],
       },
     });
