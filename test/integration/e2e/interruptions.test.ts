@@ -67,7 +67,12 @@ describe("longbow migrate interrupted again and again (the README's resume: run 
         for (let i = 0; i < 12_000 && uploadParts().length === before && run.child.exitCode === null; i++) {
           await new Promise((r) => setTimeout(r, 10));
         }
-        if (run.child.exitCode !== null) break; // finished before it could be interrupted
+        if (run.child.exitCode !== null) {
+          // finished before it could be interrupted
+          if (process.env.LONGBOW_DEBUG_DIR)
+            writeFileSync(join(process.env.LONGBOW_DEBUG_DIR, `run-${kills}-finished.log`), run.stderr());
+          break;
+        }
         if (uploadParts().length === before) throw new Error(`no part sent within 120 s: ${run.stderr()}`);
         await new Promise((r) => setTimeout(r, Math.floor(random() * 400)));
         run.child.kill(signal);
