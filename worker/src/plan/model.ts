@@ -55,6 +55,8 @@ export interface MigrationPlan {
   compare: Migration["compare"];
   /** The destination encryption copies ask for; absent: the bucket's default. */
   encryption?: DestinationEncryption;
+  /** The storage class copies are written in (`preserve`: each source object's own), and whether tags are copied. */
+  writes: { storageClass: Migration["destination"]["storageClass"]; tags: Migration["destination"]["tags"] };
   classes: Record<DiffKind, Tally>;
   /** new + changed. */
   toCopy: Tally;
@@ -182,6 +184,7 @@ export class MigrationPlanBuilder {
       source: `s3://${m.source.bucket}/${m.source.prefix}`,
       destination: `s3://${m.destination.bucket}/${m.destination.prefix}`,
       compare: m.compare,
+      writes: { storageClass: m.destination.storageClass, tags: m.destination.tags },
       classes: this.classes,
       toCopy,
       largest: [...this.largest],

@@ -44,6 +44,12 @@ function encryptionLine(e: NonNullable<MigrationPlan["encryption"]>): string {
   return `Encryption: SSE-KMS with key ${inlineCode(e.keyId)}${bucketKey}; verified by Content-MD5 (the destination's ETags are not MD5s)`;
 }
 
+/** How the copies are written: their storage class and whether the source's tags come along. */
+function writesLine(w: MigrationPlan["writes"]): string {
+  const cls = w.storageClass === "preserve" ? "each source object's own" : inlineCode(w.storageClass);
+  return `Writes: storage class ${cls}; tags ${w.tags === "copy" ? "copied" : "not copied"}`;
+}
+
 function migrationSection(p: MigrationPlan, estimate: CostEstimate): string {
   // The summary is raw HTML (Markdown is not parsed there): entities only.
   const toDelete = p.deletions
@@ -54,6 +60,7 @@ function migrationSection(p: MigrationPlan, estimate: CostEstimate): string {
     : `${escapeHtml(p.migration)}: ${tally(p.toCopy)} to copy${toDelete}, ETA ${formatDuration(p.etaSeconds)}`;
   const lines = [`<details><summary>${head}</summary>`, ""];
   lines.push(`${inlineCode(p.source)} → ${inlineCode(p.destination)}, compare by ${p.compare}`, "");
+  lines.push(writesLine(p.writes), "");
   if (p.encryption) lines.push(encryptionLine(p.encryption), "");
   if (p.error) lines.push(`> **Error:** ${inlineCode(p.error)}`, "");
   if (p.bandwidth)
