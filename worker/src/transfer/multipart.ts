@@ -76,7 +76,7 @@ export async function copyMultipart(
     // The attempt that sent the Complete proved the read first (step 3 precedes step 4),
     // with this same plan and source; the destination's ETag proves what S3 assembled.
     proof.dispose();
-    return { etag: upload.completedEtag, partsReused: upload.kept.size, verification: proof.level };
+    return { etag: upload.completedEtag, partsReused: plan.partsCount, verification: proof.level };
   }
   const parts = await transferParts(ctx, pin, plan, upload, proof);
   await proveRead(
@@ -129,6 +129,8 @@ export async function openUpload(
     ...(src.versionId === undefined ? {} : { sourceVersionId: src.versionId }),
   };
   const completedEtag = resumable?.completedEtag;
+  // the store is written before the upload is announced: whoever acts on the event (a kill,
+  // in the tests) finds the point in place
   if (completedEtag === undefined) await o.resumeStore?.save(job, point);
   else await o.resumeStore?.clear(job);
   o.onProgress({
@@ -137,21 +139,19 @@ export async function openUpload(
     partSize: plan.partSize,
     resumed: resumable !== undefined,
   });
-  const kept =
-    completedEtag === undefined
-      ? (resumable?.kept ?? new Map<number, string>())
-      : new Map(Array.from({ length: plan.partsCount }, (_, i) => [i + 1, ""] as const));
-  if (kept.size > 0) {
-    let bytes = 0;
-    for (const n of kept.keys()) bytes += plan.range(n).length;
-    o.onProgress({ type: "parts_reused", count: kept.size, bytes });
-  }
   if (completedEtag !== undefined) {
+    o.onProgress({ type: "parts_reused", count: plan.partsCount, bytes: src.size });
     o.logger.info(
       { key: job.destination.key, uploadId, etag: completedEtag },
       "an earlier attempt's CompleteMultipartUpload finished although its answer was lost; nothing left to send",
     );
-    return { uploadId, kept, point, completedEtag };
+    return { uploadId, kept: new Map(), point, completedEtag };
+  }
+  const kept = resumable?.kept ?? new Map<number, string>();
+  if (kept.size > 0) {
+    let bytes = 0;
+    for (const n of kept.keys()) bytes += plan.range(n).length;
+    o.onProgress({ type: "parts_reused", count: kept.size, bytes });
   }
   o.logger.debug(
     {
