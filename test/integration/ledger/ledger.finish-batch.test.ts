@@ -177,6 +177,21 @@ describe("DynamoDB ledger: finishes arriving together share transactions", () =>
     expect(s.counters.pending).toEqual({ objects: 1, bytes: 100 });
   });
 
+  it("tries each finish on its own when a cancellation names no cause it can wait out", async () => {
+    // 4: the shared transaction of eight, cancelled for its hour update's sake
+    const { ledger, proxy } = await ledgerBehindProxy((op, n) =>
+      op.endsWith(".TransactWriteItems") && n === 4
+        ? cancelled([...Array(9).fill("None"), "ValidationError"])
+        : undefined,
+    );
+    const jobs = Array.from({ length: 10 }, (_, i) => job(`u${i}`));
+    await ledger.enqueue(jobs, t0);
+    expect((await Promise.all(jobs.map((j) => ledger.finish(j, done())))).every(Boolean)).toBe(true);
+    // sent together again it would be cancelled again: each goes alone, once
+    expect(proxy.count(["TransactWriteItems"])).toBe(1 + 2 + 1 + 8);
+    expect((await ledger.summary("photos")).counters.done).toEqual({ objects: 10, bytes: 1000 });
+  });
+
   it("does not abort the others' shared write when one caller gives up", async () => {
     const controller = new AbortController();
     // 3: the transaction of `a` and `b`, which waited for `x` (one transaction in flight)

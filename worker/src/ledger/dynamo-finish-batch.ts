@@ -145,6 +145,10 @@ export class FinishBatcher {
       }
       const reasons = err.CancellationReasons;
       const throttled = reasons.some((r) => transient.has(r.Code ?? ""));
+      // a cancellation that names neither a failed condition nor a transient cause (a
+      // reason on a counter or hour update, say) would cancel the next try alike
+      const explained =
+        throttled || reasons.some((r, i) => i < batch.length && r.Code === "ConditionalCheckFailed");
       const again: Entry[] = [];
       for (const [i, e] of batch.entries()) {
         const code = reasons[i]?.Code;
@@ -154,9 +158,9 @@ export class FinishBatcher {
             kind: "conflict",
             stored: raw === undefined ? undefined : toItem(unmarshall(raw)),
           });
-        } else if (code === "None" && !(throttled && e.rounds >= this.#maxRounds)) {
+        } else if (code === "None" && explained && e.rounds < this.#maxRounds) {
           // cancelled for another action's sake: its own write would have held
-          if (throttled) e.rounds++;
+          e.rounds++;
           if (!e.signal?.aborted) again.push(e);
         } else {
           this.#settle(e, { kind: "retry", alone, error: err });
