@@ -57,7 +57,7 @@ export function messageDeps(o: ResolvedRunnerOptions, log: Logger, emit?: EmitRu
     },
     engine: new TransferEngine({
       settings: o.settings,
-      ...(o.transfer?.minPartSize === undefined ? {} : { minPartSize: o.transfer.minPartSize }),
+      minPartSize: o.transfer?.minPartSize ?? o.settings.minPartSize,
     }),
     bandwidth: new BandwidthGovernor({
       ...(o.bandwidth ? { shares: o.bandwidth } : {}),
@@ -159,7 +159,14 @@ async function processJob(
   const range = job.range;
   const verdict =
     range !== undefined
-      ? await deps.engine.run(rangeBytes(range), lane, () => attemptRange(job, ctx))
+      ? await deps.engine.run(rangeBytes(range), lane, () => {
+          // which worker copies which range: the cluster e2e and an operator's debug log read it
+          deps.log.debug(
+            { key: job.source.key, range: range.index, first: range.first, last: range.last },
+            "part range started",
+          );
+          return attemptRange(job, ctx);
+        })
       : ((await attemptSplit(job, ctx)) ??
         (await deps.engine.run(job.source.size, lane, () => attemptJob(job, ctx))));
   report(job, verdict, o.now() - started, deps, true);
