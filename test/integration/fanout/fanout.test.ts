@@ -227,6 +227,69 @@ describe("a giant object fanned out across workers (embedded queue and ledger)",
     }
   });
 
+  it("a range that fails transiently is tried again without spending the object's attempts", async () => {
+    const { m, job, data, etag } = await giant("fan-transient");
+    const state = {
+      queue: new SqliteQueue({ path: join(dir, "q5.db"), pollIntervalMs: 20 }),
+      ledger: new SqliteLedger({ path: join(dir, "l5.db") }),
+    };
+    // part 9 (the first of the second range) is throttled three times over: with one
+    // request attempt each, the range fails three deliveries in a row
+    let throttled = 0;
+    const proxy = await startFaultProxy({
+      target: moto.endpoint,
+      fault: (r) => {
+        if (r.method !== "PUT" || !/[?&]partNumber=9(&|$)/.test(r.url) || throttled >= 3) return "none";
+        throttled++;
+        return "slowDown503";
+      },
+    });
+    try {
+      const destination = await createS3Client(
+        { region: "us-east-1", endpoint: proxy.endpoint, credentials: "default" },
+        { credentials, maxAttempts: 1 },
+      );
+      const runner = new Runner({
+        ...state,
+        migrations: async () => [m],
+        clients: async () => ({ source: s3, destination }),
+        waitSeconds: 1,
+        retryBaseDelaySeconds: 0,
+        stopWhenIdle: true,
+        workerId: "w",
+        // one failed attempt of the object would give it up: only real failures may count
+        settings: {
+          filesInParallel: 1,
+          partsInParallel: 2,
+          fanoutPartsPerRange: 8,
+          maxAttempts: 1,
+          maxRetries: 1,
+        },
+        transfer: { minPartSize },
+      });
+      const retried: string[] = [];
+      runner.on("job_failed", (j, info) => {
+        if (j.range !== undefined) retried.push(`${info.disposition}: ${info.reason}`);
+      });
+      await state.queue.send(await state.ledger.enqueue([job], new Date()));
+      runner.start();
+      await runner.done();
+      expect(throttled).toBe(3);
+      expect(retried).toHaveLength(3);
+      for (const r of retried) expect(r).toMatch(/^released: range 2 of 13 failed transiently/);
+      expect((await getBytes(s3, job.destination.bucket, job.destination.key)).equals(data)).toBe(true);
+      const head = await s3.send(
+        new HeadObjectCommand({ Bucket: job.destination.bucket, Key: job.destination.key }),
+      );
+      expect(head.ETag?.replace(/"/g, "")).toBe(etag);
+      expect(await state.ledger.get(job)).toMatchObject({ status: "done", failures: 0 });
+      expect(await state.ledger.fanout(job)).toMatchObject({ ended: "completed" });
+      expect((await state.queue.depth()).dead).toBe(0);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it("fans out across the parallel slots of one process (local mode's single runner)", async () => {
     const { m, job, data } = await giant("fan-local");
     const state = {

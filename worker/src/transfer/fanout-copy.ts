@@ -1,10 +1,12 @@
+import { LongbowError } from "../errors.js";
 import type { Job, PartRange } from "../job/index.js";
+import { classifyS3Error, EndpointUnreachableError } from "../s3/index.js";
 import { completedObject } from "./completed-upload.js";
 import { type CopyContext, copyContextFor, type Pin, type SourceObject } from "./context.js";
 import { failure, jobVersion, pinFor } from "./copy-object.js";
 import { headDestination, identicalBy } from "./destination.js";
 import { destinationEtagIsMd5 } from "./destination-etag.js";
-import { IntegrityError } from "./errors.js";
+import { IntegrityError, JobTimeoutError, TransferError } from "./errors.js";
 import { completeUpload, type OpenUpload, openUpload, proveRead, transferParts } from "./multipart.js";
 import { type CopyOptions, resolveCopyOptions } from "./options.js";
 import { PartPlan } from "./part-plan.js";
@@ -154,6 +156,38 @@ function base(
   };
 }
 
+/**
+ * A range's result, marked `transient` when it failed only for a passing reason of the
+ * store or the network (throttling, a 5xx, a reset, a timeout: the requests' own retries
+ * ran out), so the runner retries it without spending the object's attempts.
+ */
+export interface RangeCopyResult extends CopyResult {
+  transient?: true;
+}
+
+/**
+ * True for a failure worth another delivery that says nothing against the object: an S3
+ * request that kept failing transiently, an endpoint that did not answer, a timeout. An
+ * integrity failure, a refused credential or a malformed request is a real failure.
+ */
+export function isTransientFailure(err: unknown): boolean {
+  if (
+    err instanceof TransferError ||
+    err instanceof EndpointUnreachableError ||
+    err instanceof JobTimeoutError
+  )
+    return err.retryable;
+  if (err instanceof LongbowError) return false;
+  return classifyS3Error(err) === "transient";
+}
+
+const failed = (
+  err: unknown,
+): Pick<RangeCopyResult, "status" | "error" | "errorCode" | "retryable" | "transient"> => ({
+  ...failure(err, undefined),
+  ...(isTransientFailure(err) ? { transient: true as const } : {}),
+});
+
 /** The error a range meets when its upload is gone (completed or aborted by another worker). */
 export const uploadGoneCode = "FanoutUploadGone";
 
@@ -164,7 +198,7 @@ export const uploadGoneCode = "FanoutUploadGone";
  * `source-missing` (the upload is aborted, as a single-worker copy does), or `failed`
  * (errorCode `FanoutUploadGone` when the upload no longer exists).
  */
-export async function copyPartRange(job: Job, options: CopyOptions): Promise<CopyResult> {
+export async function copyPartRange(job: Job, options: CopyOptions): Promise<RangeCopyResult> {
   const o = resolveCopyOptions(options);
   const { ctx } = copyContextFor(job, o);
   const r = rangeOf(job);
@@ -196,7 +230,7 @@ export async function copyPartRange(job: Job, options: CopyOptions): Promise<Cop
     await transferParts(ctx, pinOf(r), plan, upload, rangeProof(r, plan), r);
     return { ...base(ctx, r, started, kept), status: "copied" };
   } catch (err) {
-    return { ...base(ctx, r, started, kept), ...failure(err, undefined) };
+    return { ...base(ctx, r, started, kept), ...failed(err) };
   }
 }
 
@@ -207,7 +241,7 @@ export async function copyPartRange(job: Job, options: CopyOptions): Promise<Cop
  * checked against the md5-of-md5s (a mismatch removes the object). An upload already gone
  * whose destination carries the source's ETag was completed by an earlier delivery.
  */
-export async function completeFanoutUpload(job: Job, options: CopyOptions): Promise<CopyResult> {
+export async function completeFanoutUpload(job: Job, options: CopyOptions): Promise<RangeCopyResult> {
   const o = resolveCopyOptions(options);
   const { ctx } = copyContextFor(job, o);
   const r = rangeOf(job);
@@ -256,7 +290,7 @@ export async function completeFanoutUpload(job: Job, options: CopyOptions): Prom
     const done = await completeUpload(ctx, upload, parts);
     return result(done.etag, done.confirmed ? proof.level : "content-md5");
   } catch (err) {
-    return { ...base(ctx, r, started, 0), partsTotal: plan.partsCount, ...failure(err, undefined) };
+    return { ...base(ctx, r, started, 0), partsTotal: plan.partsCount, ...failed(err) };
   }
 }
 
