@@ -15,6 +15,7 @@ import { SqliteLedger } from "../../../worker/src/ledger/index.js";
 import { SqliteQueue } from "../../../worker/src/queue/index.js";
 import { Runner } from "../../../worker/src/runner/index.js";
 import { createS3Client } from "../../../worker/src/s3/index.js";
+import { completeFanoutUpload, copyPartRange, openFanoutUpload } from "../../../worker/src/transfer/index.js";
 import { type MotoServer, startMoto } from "../../emulator/moto.js";
 import { gate, startFaultProxy } from "../../support/fault-proxy.js";
 import { countRequests } from "../../support/ledgers.js";
@@ -23,6 +24,7 @@ import { getBytes, KiB, putParts } from "../transfer/helpers.js";
 
 // An emulator that takes 64 KiB parts, so an object of 100+ parts stays a few MiB.
 const minPartSize = 64 * KiB;
+const MiB = 1024 * KiB;
 const credentials = {
   accessKeyId: "AKIDFANOUTTEST000001",
   secretAccessKey: "fanoutSecretKeyForTheEmulator00000001",
@@ -288,6 +290,27 @@ describe("a giant object fanned out across workers (embedded queue and ledger)",
     } finally {
       await proxy.close();
     }
+  });
+
+  it("records at the split whether part ETags are MD5s; an SSE-KMS completion claims no ETag match", async () => {
+    // moto echoes only a requested encryption in CreateMultipartUpload's answer, not the
+    // bucket's default: the KMS completion path is driven by the recorded flag here
+    const { job, data } = await giant("fan-kms");
+    const copy = { source: s3, destination: s3, minPartSize };
+    const opening = await openFanoutUpload(job, copy, { threshold: MiB, partsPerRange: 8 });
+    if (opening.kind !== "open") throw new Error(`not fanned out: ${opening.reason}`);
+    // no SSE-KMS in the answer: the split records the part ETags as MD5s
+    expect(opening.partEtagsAreMd5).toBe(true);
+    for (const range of opening.ranges) {
+      expect((await copyPartRange({ ...job, range }, copy)).status).toBe("copied");
+    }
+    const last = { ...job, range: opening.ranges.at(-1) as NonNullable<Job["range"]> };
+    const done = await completeFanoutUpload(last, copy, { partEtagsAreMd5: false });
+    expect(done.status, done.error).toBe("copied");
+    // only each part's Content-MD5, accepted by S3: no read proof, no ETag match claimed
+    expect(done.verification).toBe("content-md5");
+    expect(done.readProof).toBeUndefined();
+    expect((await getBytes(s3, job.destination.bucket, job.destination.key)).equals(data)).toBe(true);
   });
 
   it("fans out across the parallel slots of one process (local mode's single runner)", async () => {

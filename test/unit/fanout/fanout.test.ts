@@ -166,3 +166,14 @@ describe("which range failures spend the object's attempts", () => {
     ).toBe(false);
   });
 });
+
+describe("the destination's part ETags, recorded at the split", () => {
+  it("a record opens with what CreateMultipartUpload said, and a redelivered split keeps it", () => {
+    const open = { uploadId: "u1", rangesTotal: 3, partsTotal: 30, startedAt: "t" };
+    expect(planOpen(undefined, { ...open, partEtagsAreMd5: false })?.partEtagsAreMd5).toBe(false);
+    const first = planOpen(undefined, { ...open, partEtagsAreMd5: false }) as FanoutState;
+    // the redelivered split kept the upload and does not know the answer: the record stands
+    expect(planOpen(first, open)).toBeUndefined();
+    expect(planOpen(undefined, open)?.partEtagsAreMd5).toBeUndefined();
+  });
+});

@@ -73,6 +73,8 @@ export async function splitObject(
     rangesTotal: opening.ranges.length,
     partsTotal: opening.partsTotal,
     startedAt: deps.run.startedAt,
+    // a redelivered split keeps its upload and finds this in the record it wrote first
+    ...(opening.partEtagsAreMd5 === undefined ? {} : { partEtagsAreMd5: opening.partEtagsAreMd5 }),
   });
   const pending = opening.ranges.filter((r) => !state.rangesDone.includes(r.index));
   await deps.queue.send(pending.map((range) => ({ ...job, range })));
@@ -146,7 +148,11 @@ export async function runRange(job: Job, deps: FanoutDeps): Promise<RangeOutcome
   ) {
     return { kind: "range-done", ...(result === undefined ? {} : { result }), state: done };
   }
-  const completed = await completeFanoutUpload(job, deps.copy);
+  // SSE-KMS at the split (the bucket's default, by CreateMultipartUpload's answer) or not
+  // known: the completion proves what a single-worker copy to SSE-KMS proves, no more
+  const completed = await completeFanoutUpload(job, deps.copy, {
+    partEtagsAreMd5: done.partEtagsAreMd5 === true,
+  });
   // the completion is this range's (granted once): a redelivery completes it
   if (completed.transient) return { kind: "transient", result: completed };
   if (completed.status === "copied") {

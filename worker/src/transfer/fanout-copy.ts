@@ -36,7 +36,18 @@ export function splitRanges(partsCount: number, partsPerRange: number): { first:
 
 /** What the splitting worker found: the ranges to queue, or why the object is copied whole. */
 export type FanoutOpening =
-  | { kind: "open"; uploadId: string; partsTotal: number; ranges: PartRange[] }
+  | {
+      kind: "open";
+      uploadId: string;
+      partsTotal: number;
+      ranges: PartRange[];
+      /**
+       * Whether the destination's part ETags are their MD5s, by CreateMultipartUpload's
+       * answer (false on SSE-KMS, the bucket's default included); undefined for an upload
+       * kept from an earlier attempt, whose answer is not known here.
+       */
+      partEtagsAreMd5: boolean | undefined;
+    }
   | { kind: "whole"; reason: string };
 
 /**
@@ -94,6 +105,10 @@ export async function openFanoutUpload(
       kind: "open",
       uploadId: upload.uploadId,
       partsTotal: plan.partsCount,
+      partEtagsAreMd5:
+        upload.created === undefined
+          ? undefined
+          : destinationEtagIsMd5(job.destination.encryption, upload.created),
       ranges: ranges.map(({ first, last }, index) => ({
         uploadId: upload.uploadId,
         index,
@@ -241,7 +256,11 @@ export async function copyPartRange(job: Job, options: CopyOptions): Promise<Ran
  * checked against the md5-of-md5s (a mismatch removes the object). An upload already gone
  * whose destination carries the source's ETag was completed by an earlier delivery.
  */
-export async function completeFanoutUpload(job: Job, options: CopyOptions): Promise<RangeCopyResult> {
+export async function completeFanoutUpload(
+  job: Job,
+  options: CopyOptions,
+  destination: { partEtagsAreMd5: boolean },
+): Promise<RangeCopyResult> {
   const o = resolveCopyOptions(options);
   const { ctx } = copyContextFor(job, o);
   const r = rangeOf(job);
@@ -282,13 +301,24 @@ export async function completeFanoutUpload(job: Job, options: CopyOptions): Prom
       etags.push(p.etag);
     }
     const upload: OpenUpload = { uploadId: r.uploadId, kept: new Map(), point: pointOf(r, plan) };
+    if (!destination.partEtagsAreMd5) {
+      // SSE-KMS (or not known): the part ETags ListParts gives are no MD5s, and the MD5s the
+      // ranges computed from the bytes they read stayed with their workers. What stands:
+      // every part at its planned size, each accepted by S3 against the Content-MD5 of the
+      // bytes read (pinned to the source version or ETag seen at the split). Neither the
+      // read nor the completed object is checked against the source's ETag.
+      const parts = etags.map((etag) => ({ md5: etag, etag, confirmed: false }));
+      const done = await completeUpload(ctx, upload, parts);
+      return result(done.etag, "content-md5");
+    }
     const proof = rangeProof(r, plan);
     const src: Pick<SourceObject, "etag"> = { etag: r.sourceEtag };
     await proveRead(ctx, src, upload, proof, etags, false);
-    // the split fans out only destinations whose part ETags are their MD5s (not SSE-KMS)
     const parts = etags.map((etag) => ({ md5: etag, etag, confirmed: true }));
     const done = await completeUpload(ctx, upload, parts);
-    return result(done.etag, done.confirmed ? proof.level : "content-md5");
+    // an SSE-KMS answer to the Complete (against what the split saw) leaves it unchecked
+    if (!done.confirmed) return { ...result(done.etag, "content-md5"), readProof: proof.level };
+    return result(done.etag, proof.level);
   } catch (err) {
     return { ...base(ctx, r, started, 0), partsTotal: plan.partsCount, ...failed(err) };
   }
