@@ -134,6 +134,66 @@ describe.each(implementations)("%s ledger", (_name, make) => {
     expect((await l.summary("photos")).counters.done.objects).toBe(1);
   });
 
+  it("records finishes arriving at once as it records them one after the other", async () => {
+    // two migrations, two hours, every kind of outcome: what a shared write must sum apart
+    const jobs = Array.from({ length: 70 }, (_, i) =>
+      job(`m${i}`, "e1", 100 + i, i % 3 === 0 ? "audio" : "photos"),
+    );
+    const outcomeOf = (i: number): JobOutcome => {
+      const at = (m: number) => new Date(Date.parse("2026-11-26T01:30:00.000Z") + m * 60_000).toISOString();
+      return done({
+        status: i % 11 === 0 ? "failed" : i % 13 === 0 ? "skipped" : "done",
+        startedAt: at(i / 2),
+        endedAt: at(i / 2 + 0.5),
+        bytes: 100 + i,
+        ...(i % 4 === 0 ? { verification: "source-etag" as const } : {}),
+        ...(i % 5 === 0 ? { retries: 2 } : {}),
+        ...(i % 7 === 0 ? { copied: false, transferredBytes: 0 } : {}),
+        ...(i % 11 === 0 ? { reason: "AccessDenied" } : {}),
+      });
+    };
+    const together = await make();
+    const apart = await make();
+    for (const l of [together, apart]) await l.enqueue(jobs, t0);
+    const results = await Promise.all(jobs.map((j, i) => together.finish(j, outcomeOf(i))));
+    const one: boolean[] = [];
+    for (const [i, j] of jobs.entries()) one.push(await apart.finish(j, outcomeOf(i)));
+    expect(results).toEqual(one);
+    expect(results.every(Boolean)).toBe(true);
+    for (const migration of ["audio", "photos"]) {
+      const [a, b] = await Promise.all([together.summary(migration), apart.summary(migration)]);
+      expect(a.counters).toEqual(b.counters);
+      expect(a.verified).toEqual(b.verified);
+      expect(a.retries).toBe(b.retries);
+      expect(a.hours).toEqual(b.hours);
+      expect(a.hours.map((h) => h.hour)).toEqual(["2026-11-26T01", "2026-11-26T02"]);
+    }
+    for (const j of jobs) expect(await together.get(j)).toEqual(await apart.get(j));
+  });
+
+  it("records the rest of finishes arriving at once when some find the object already done, and counts each once", async () => {
+    const l = await make();
+    const jobs = Array.from({ length: 40 }, (_, i) => job(`d${i}`));
+    await l.enqueue(jobs, t0);
+    expect(await l.finish(jobs[5] as Job, done())).toBe(true);
+    const results = await Promise.all([
+      ...jobs.map((j) => l.finish(j, done())),
+      // a second delivery of the same object, finished by another worker at the same time
+      l.finish(jobs[7] as Job, done({ workerId: "w2", attempt: 2 })),
+      l.finish(jobs[30] as Job, done({ workerId: "w2", attempt: 2 })),
+    ]);
+    expect(results.filter((r) => !r)).toHaveLength(3);
+    expect(results[5]).toBe(false);
+    expect([results[7], results[40]].filter(Boolean)).toHaveLength(1);
+    expect([results[30], results[41]].filter(Boolean)).toHaveLength(1);
+    const s = await l.summary("photos");
+    expect(s.counters.pending).toEqual({ objects: 0, bytes: 0 });
+    expect(s.counters.done).toEqual({ objects: 40, bytes: 4000 });
+    expect(s.hours).toMatchObject([{ hour: "2026-11-26T01", objects: 40, bytes: 4000 }]);
+    for (const j of jobs)
+      expect(await l.get(j)).toMatchObject({ status: "done", attempts: 1, countedAs: "done" });
+  });
+
   it("lists failures with their reasons, counts failed attempts, and a re-send takes them back to pending", async () => {
     const l = await make();
     await l.enqueue([job("bad"), job("ok")], t0);

@@ -60,18 +60,43 @@ export function counterUpdate(table: string, migration: string, delta: CounterDe
 
 /** Adds a finished copy to its hour's tally, keeping the hour's first copy start. */
 export function hourUpdate(table: string, migration: string, item: LedgerItem, tally: Tally): TransactItem {
+  return hourSumUpdate(table, migration, hourShareOf(item, tally));
+}
+
+/** What one or more finished copies add to one hour's tally. */
+export interface HourShare {
+  hour: string;
+  tally: Tally;
+  /** The earliest copy start among them (within the hour). */
+  first: string;
+  /** The latest copy end among them. */
+  last: string;
+}
+
+/** A finished item's share of its hour's tally. */
+export function hourShareOf(item: LedgerItem, tally: Tally): HourShare {
+  return {
+    hour: hourOf(item.endedAt ?? ""),
+    tally,
+    first: firstAt(item),
+    last: item.endedAt ?? firstAt(item),
+  };
+}
+
+/** Adds one or more copies' share (summed by the caller) to the hour's tally in one update. */
+export function hourSumUpdate(table: string, migration: string, share: HourShare): TransactItem {
   return {
     Update: {
       TableName: table,
-      Key: hourKey(migration, hourOf(item.endedAt ?? "")),
+      Key: hourKey(migration, share.hour),
       // lastAt: the latest writer's end; workers finishing at once differ by milliseconds
       UpdateExpression:
         "ADD objects :objects, bytes :bytes SET firstAt = if_not_exists(firstAt, :first), lastAt = :last",
       ExpressionAttributeValues: {
-        ":objects": tally.objects,
-        ":bytes": tally.bytes,
-        ":first": firstAt(item),
-        ":last": item.endedAt ?? firstAt(item),
+        ":objects": share.tally.objects,
+        ":bytes": share.tally.bytes,
+        ":first": share.first,
+        ":last": share.last,
       },
     },
   };

@@ -18,7 +18,8 @@ import { immediately, type Schedule } from "../schedule.js";
 import { sleep } from "../sleep.js";
 import type { ResumeStore } from "../transfer/index.js";
 import { DynamoFanouts } from "./dynamo-fanout.js";
-import { finishWithoutRead } from "./dynamo-finish.js";
+import { type BlindFinish, blindFinish, transactItemsOf } from "./dynamo-finish.js";
+import { FinishBatcher } from "./dynamo-finish-batch.js";
 import { counterUpdate, hourUpdate, putFor, type Transition, toItem } from "./dynamo-items.js";
 import { metaKey, migrationsIndexPk, objectKey } from "./dynamo-keys.js";
 import { listMigrations, readSummary } from "./dynamo-summary.js";
@@ -89,6 +90,11 @@ export interface DynamoLedgerOptions {
    * counter update; DynamoDB allows 100 actions). @defaultValue 25
    */
   enqueueBatchSize?: number;
+  /**
+   * Shared finish transactions in flight at once (see dynamo-finish-batch.ts): finishes
+   * arriving while this many are in flight wait and go together in the next. @defaultValue 2
+   */
+  finishesInFlight?: number;
 }
 
 const batchGetLimit = 100;
@@ -104,18 +110,27 @@ export class DynamoLedger implements Ledger {
   private readonly maxConflictRetries: number;
   private readonly enqueueBatchSize: number;
   private readonly fanouts: DynamoFanouts;
+  private readonly finishes: FinishBatcher;
 
   constructor(options: DynamoLedgerOptions) {
     this.client = options.client;
     this.table = options.tableName;
     this.maxConflictRetries = options.maxConflictRetries ?? 8;
     this.enqueueBatchSize = options.enqueueBatchSize ?? 25;
+    const finishesInFlight = options.finishesInFlight ?? 2;
+    if (!Number.isInteger(finishesInFlight) || finishesInFlight < 1) {
+      throw new LedgerError(
+        "InvalidOption",
+        `finishesInFlight must be a whole number >= 1, got ${finishesInFlight}`,
+      );
+    }
     for (const field of ["maxConflictRetries", "enqueueBatchSize"] as const) {
       if (!Number.isInteger(this[field]) || this[field] < 1) {
         throw new LedgerError("InvalidOption", `${field} must be a whole number >= 1, got ${this[field]}`);
       }
     }
     this.fanouts = new DynamoFanouts(this.client, this.table, this.maxConflictRetries);
+    this.finishes = new FinishBatcher(this.client, this.table, finishesInFlight, this.maxConflictRetries);
   }
 
   async get(job: Pick<Job, "migration" | "source">, signal?: AbortSignal): Promise<LedgerItem | undefined> {
@@ -238,18 +253,47 @@ export class DynamoLedger implements Ledger {
   }
 
   /**
-   * Records an outcome in one request for an object pending since its send: the item's
-   * read is folded into a conditional write (see `finishWithoutRead`). Only when the item
-   * is not what that write assumes (a duplicate delivery, an S3-event job, an object queued
-   * again meanwhile) is the transition planned from the item the failed write handed back.
+   * Records an outcome without reading the item first, for an object pending since its send:
+   * the read is folded into a conditional write (see `finishWithoutRead`), which shares one
+   * transaction with the other finishes arriving at the same time (see FinishBatcher). Only
+   * when the item is not what that write assumes (a duplicate delivery, an S3-event job, an
+   * object queued again meanwhile) is the transition planned from the item the failed
+   * write handed back.
    */
   async finish(job: Job, outcome: JobOutcome, signal?: AbortSignal): Promise<boolean> {
     const plan = (o: LedgerItem | undefined) => planFinish(o, job, outcome);
-    const blind = finishWithoutRead(this.table, job, outcome);
+    const blind = blindFinish(this.table, job, outcome);
     if (blind === undefined) return this.transition(job, await this.get(job, signal), plan, signal, outcome);
+    const verdict = await this.finishes.submit(blind, signal);
+    switch (verdict.kind) {
+      case "written":
+        return true;
+      case "conflict":
+        return this.transition(job, verdict.stored, plan, signal, outcome);
+      case "retry":
+        if (!verdict.alone) return this.finishAlone(job, outcome, blind, signal);
+        if (!(verdict.error instanceof TransactionCanceledException))
+          throw transitionFailed(job, verdict.error);
+        // throttled, or a conflicting transaction: planned from a fresh read, as one object
+        return this.transition(job, await this.get(job, signal), plan, signal, outcome);
+    }
+  }
+
+  /** The finish as a transaction of its own, after a shared one did not write it. */
+  private async finishAlone(
+    job: Job,
+    outcome: JobOutcome,
+    blind: BlindFinish,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
     let old: LedgerItem | undefined;
     try {
-      await this.client.send(new TransactWriteCommand(blind), { abortSignal: signal });
+      await this.client.send(
+        new TransactWriteCommand({ TransactItems: transactItemsOf(this.table, [blind]) }),
+        {
+          abortSignal: signal,
+        },
+      );
       return true;
     } catch (err) {
       if (!(err instanceof TransactionCanceledException)) throw transitionFailed(job, err);
@@ -257,7 +301,7 @@ export class DynamoLedger implements Ledger {
       // a cancellation for another reason (throttled, a conflicting transaction) is planned from a fresh read
       old = reason?.Code === "ConditionalCheckFailed" ? storedItem(reason.Item) : await this.get(job, signal);
     }
-    return this.transition(job, old, plan, signal, outcome);
+    return this.transition(job, old, (o) => planFinish(o, job, outcome), signal, outcome);
   }
 
   /**

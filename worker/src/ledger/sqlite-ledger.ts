@@ -67,6 +67,13 @@ CREATE TABLE IF NOT EXISTS fanouts (
  */
 export class SqliteLedger implements Ledger {
   private readonly db: Database.Database;
+  /** Finishes waiting for the shared transaction of this turn of the event loop. */
+  private finishes: {
+    job: Job;
+    outcome: JobOutcome;
+    resolve: (written: boolean) => void;
+    reject: (err: unknown) => void;
+  }[] = [];
 
   constructor(options: SqliteLedgerOptions) {
     this.db = openSqlite(options.path, schema);
@@ -125,34 +132,87 @@ export class SqliteLedger implements Ledger {
       .immediate();
   }
 
-  async finish(job: Job, outcome: JobOutcome): Promise<boolean> {
-    return this.db
-      .transaction(() => {
-        const old = this.read(job.migration, job.source.key);
-        const plan = planFinish(old, job, outcome);
-        if (!plan) return false;
-        this.write(plan.item);
-        this.count(job.migration, plan.delta);
-        const tally = hourTallyOf(outcome);
-        if (tally !== undefined) {
-          this.db
-            .prepare(
-              `INSERT INTO hours (migration, hour, first_at, objects, bytes, last_at) VALUES (?, ?, ?, ?, ?, ?)
-               ON CONFLICT (migration, hour) DO UPDATE SET objects = objects + excluded.objects,
-               bytes = bytes + excluded.bytes, last_at = MAX(COALESCE(last_at, ''), excluded.last_at)`,
-            )
-            .run(
-              job.migration,
-              hourOf(outcome.endedAt),
-              firstAt(outcome),
-              tally.objects,
-              tally.bytes,
-              outcome.endedAt,
-            );
+  /**
+   * Finishes arriving together (until the event loop's next turn) share one SQL
+   * transaction: a worker finishing many small objects pays one commit for many. Each runs
+   * in a savepoint of its own, so its result (or its error) is what a transaction of its
+   * own would have given; a finish of the same object later in the batch sees the earlier
+   * one, as it would in sequence.
+   */
+  finish(job: Job, outcome: JobOutcome): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.finishes.push({ job, outcome, resolve, reject });
+      if (this.finishes.length === 1) setImmediate(() => this.flushFinishes());
+    });
+  }
+
+  private flushFinishes(): void {
+    const batch = this.finishes;
+    this.finishes = [];
+    if (batch.length === 0) return;
+    const results: ({ ok: true; value: boolean } | { ok: false; error: unknown })[] = [];
+    try {
+      this.db
+        .transaction(() => {
+          results.length = 0;
+          for (const f of batch) {
+            try {
+              results.push({ ok: true, value: this.finishOne(f.job, f.outcome) });
+            } catch (error) {
+              results.push({ ok: false, error });
+            }
+          }
+        })
+        .immediate();
+    } catch {
+      // the shared transaction itself failed (the file locked past the busy timeout, say):
+      // each finish is tried in a transaction of its own, and fails or not on its own
+      results.length = 0;
+      for (const f of batch) {
+        try {
+          results.push({
+            ok: true,
+            value: this.db.transaction(() => this.finishOne(f.job, f.outcome)).immediate(),
+          });
+        } catch (error) {
+          results.push({ ok: false, error });
         }
-        return true;
-      })
-      .immediate();
+      }
+    }
+    for (const [i, f] of batch.entries()) {
+      const r = results[i];
+      if (r?.ok) f.resolve(r.value);
+      else f.reject(r?.error);
+    }
+  }
+
+  /** One finish, inside the caller's transaction, in a savepoint of its own. */
+  private finishOne(job: Job, outcome: JobOutcome): boolean {
+    return this.db.transaction(() => {
+      const old = this.read(job.migration, job.source.key);
+      const plan = planFinish(old, job, outcome);
+      if (!plan) return false;
+      this.write(plan.item);
+      this.count(job.migration, plan.delta);
+      const tally = hourTallyOf(outcome);
+      if (tally !== undefined) {
+        this.db
+          .prepare(
+            `INSERT INTO hours (migration, hour, first_at, objects, bytes, last_at) VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (migration, hour) DO UPDATE SET objects = objects + excluded.objects,
+             bytes = bytes + excluded.bytes, last_at = MAX(COALESCE(last_at, ''), excluded.last_at)`,
+          )
+          .run(
+            job.migration,
+            hourOf(outcome.endedAt),
+            firstAt(outcome),
+            tally.objects,
+            tally.bytes,
+            outcome.endedAt,
+          );
+      }
+      return true;
+    })();
   }
 
   /** Applies `change` to the item (created from the job if absent) in one transaction. */
@@ -359,6 +419,8 @@ export class SqliteLedger implements Ledger {
   }
 
   async close(): Promise<void> {
+    // finishes handed in before the close are recorded, not lost with the handle
+    if (this.db.open) this.flushFinishes();
     if (this.db.open) this.db.close();
   }
 }
