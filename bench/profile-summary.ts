@@ -113,7 +113,8 @@ for (const file of files) {
   const engineFrame = (id: number): string => {
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
       const f = (byNode.get(at) as ProfileNode).callFrame;
-      if (f.url.startsWith("file://") && moduleOf(f.url, f.lineNumber).startsWith("worker/src/")) return frameName(f);
+      if (f.url.startsWith("file://") && moduleOf(f.url, f.lineNumber).startsWith("worker/src/"))
+        return frameName(f);
     }
     return "(no engine frame)";
   };

@@ -345,7 +345,8 @@ export async function startStandin(options: StandinOptions = {}): Promise<Standi
     const dot = target.indexOf(".");
     const service = target.slice(0, dot);
     const op = target.slice(dot + 1);
-    const s = (stats[target] ??= { requests: 0, maxInFlight: 0, inFlight: 0 });
+    stats[target] ??= { requests: 0, maxInFlight: 0, inFlight: 0 };
+    const s = stats[target];
     s.requests++;
     s.inFlight++;
     s.maxInFlight = Math.max(s.maxInFlight, s.inFlight);

@@ -3,9 +3,9 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Standin, startStandin } from "../../../bench/standin/standin.js";
-import { createTestSqsQueue } from "../../support/sqs-queue.js";
 import type { Job } from "../../../worker/src/job/index.js";
 import { createLedgerTable, DynamoLedger } from "../../../worker/src/ledger/index.js";
+import { createTestSqsQueue } from "../../support/sqs-queue.js";
 
 // The bench's stand-in (not an SQS or a DynamoDB): its wire format as the real SDK clients,
 // driven by the product's own ledger and queue, read and write it.
@@ -52,7 +52,9 @@ describe("bench stand-in for SQS and DynamoDB", () => {
       expect((await ledger.get(job(3)))?.status).toBe("queued");
 
       const received = await queue.receive({ max: 10, waitSeconds: 0 });
-      expect(received.map((m) => JSON.parse(m.body).source.key)).toEqual(jobs.slice(0, 10).map((j) => j.source.key));
+      expect(received.map((m) => JSON.parse(m.body).source.key)).toEqual(
+        jobs.slice(0, 10).map((j) => j.source.key),
+      );
       expect(await queue.depth()).toEqual({ visible: 20, inFlight: 10, dead: 0 });
       for (const m of received) await queue.delete(m);
       await queue.close();
