@@ -36,6 +36,8 @@ describe("bench stand-in for SQS and DynamoDB", () => {
       const ledger = new DynamoLedger({
         client: DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
         tableName: "ledger",
+        // two transactions for the 30 jobs, whatever the default
+        enqueueBatchSize: 25,
       });
       const { queue, queueUrl } = await createTestSqsQueue(sqs, { name: "jobs", visibilitySeconds: 60 });
       expect(queueUrl).toBe(`${standin.endpoint}/000000000000/jobs`);
