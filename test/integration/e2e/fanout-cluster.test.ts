@@ -17,17 +17,17 @@ import { SqsQueue } from "../../../worker/src/queue/index.js";
 import { clientConfig, s3For } from "../../emulator/clients.js";
 import type { EmulatorSide } from "../../emulator/emulator.js";
 import { type MotoServer, startMoto } from "../../emulator/moto.js";
-import { repoRoot, writeProfiles } from "../../support/cli.js";
+import { longbowBin, longbowResult, repoRoot, writeProfiles } from "../../support/cli.js";
 import { type FaultProxy, gate, startFaultProxy } from "../../support/fault-proxy.js";
 import { bytesFor } from "../../support/s3-objects.js";
 import { createTestSqsQueue } from "../../support/sqs-queue.js";
 import { getBytes, KiB, putParts } from "../transfer/helpers.js";
 
 // One emulator that takes 64 KiB parts (S3 and the shared emulators insist on 5 MiB), for
-// both sides and the queue and table; each side still has its own key.
+// both sides and the queue and table; each side still has its own key. The workers are the
+// real `longbow work`, told of the smaller parts by LONGBOW_MIN_PART_SIZE_KB.
 const minPartSize = 64 * KiB;
 const partsPerRange = 8;
-const workerScript = join(repoRoot, "test/integration/e2e/fixtures/work-child.ts");
 const dir = mkdtempSync(join(tmpdir(), "longbow-fanout-e2e-"));
 
 interface Worker {
@@ -37,7 +37,7 @@ interface Worker {
 }
 
 function startWorker(args: string[], env: Record<string, string>): Worker {
-  const child = spawn(process.execPath, ["--import", "tsx", workerScript, ...args], {
+  const child = spawn(process.execPath, [longbowBin, ...args], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -79,7 +79,9 @@ describe("cluster fan-out end to end: one giant object, three workers, one kille
   let recorder: FaultProxy | undefined;
   beforeAll(async () => {
     moto = await startMoto({ name: "fanout-e2e", env: { S3_UPLOAD_PART_MIN_SIZE: String(minPartSize) } });
-  });
+    // built once here, not by three workers racing to rebuild a stale dist/
+    expect((await longbowResult(["--version"], { PATH: process.env.PATH ?? "" })).code).toBe(0);
+  }, 180_000);
   afterAll(async () => {
     await recorder?.close();
     await moto?.stop();
@@ -176,10 +178,23 @@ describe("cluster fan-out end to end: one giant object, three workers, one kille
       LONGBOW_FILES_IN_PARALLEL: "1",
       LONGBOW_PARTS_IN_PARALLEL: "1",
       LONGBOW_FANOUT_PARTS_PER_RANGE: String(partsPerRange),
-      LONGBOW_LOG_LEVEL: "info",
+      LONGBOW_MIN_PART_SIZE_KB: String(minPartSize / KiB),
+      // debug: each worker logs the ranges it starts ("part range started")
+      LONGBOW_LOG_LEVEL: "debug",
     };
-    const workers = [0, 1, 2].map(() => startWorker([dir, queueUrl, tableName, String(minPartSize)], env));
-    const rangesOf = (w: Worker) => w.lines.filter((l) => l.msg === "range received");
+    const args = [
+      "work",
+      "--migrations-dir",
+      dir,
+      "--queue-url",
+      queueUrl,
+      "--table-name",
+      tableName,
+      "--exit-when-idle",
+      "--no-metrics",
+    ];
+    const workers = [0, 1, 2].map(() => startWorker(args, env));
+    const rangesOf = (w: Worker) => w.lines.filter((l) => l.msg === "part range started");
     try {
       await until(() => workers.every((w) => rangesOf(w).length > 0), "every worker held a range", workers);
       const victim = workers[0] as Worker;

@@ -15,14 +15,16 @@ import { SqliteLedger } from "../../../worker/src/ledger/index.js";
 import { SqliteQueue } from "../../../worker/src/queue/index.js";
 import { Runner } from "../../../worker/src/runner/index.js";
 import { createS3Client } from "../../../worker/src/s3/index.js";
+import { completeFanoutUpload, copyPartRange, openFanoutUpload } from "../../../worker/src/transfer/index.js";
 import { type MotoServer, startMoto } from "../../emulator/moto.js";
-import { startFaultProxy } from "../../support/fault-proxy.js";
+import { gate, startFaultProxy } from "../../support/fault-proxy.js";
 import { countRequests } from "../../support/ledgers.js";
 import { bytesFor } from "../../support/s3-objects.js";
 import { getBytes, KiB, putParts } from "../transfer/helpers.js";
 
 // An emulator that takes 64 KiB parts, so an object of 100+ parts stays a few MiB.
 const minPartSize = 64 * KiB;
+const MiB = 1024 * KiB;
 const credentials = {
   accessKeyId: "AKIDFANOUTTEST000001",
   secretAccessKey: "fanoutSecretKeyForTheEmulator00000001",
@@ -139,6 +141,176 @@ describe("a giant object fanned out across workers (embedded queue and ledger)",
     });
     const left = await s3.send(new ListMultipartUploadsCommand({ Bucket: job.destination.bucket }));
     expect(left.Uploads ?? []).toEqual([]);
+  });
+
+  it("a busy worker holds no range it cannot start: a second worker copies all the others", async () => {
+    const { m, job, data, etag } = await giant("fan-hoard");
+    const state = {
+      queue: new SqliteQueue({ path: join(dir, "q4.db"), pollIntervalMs: 20 }),
+      ledger: new SqliteLedger({ path: join(dir, "l4.db") }),
+    };
+    // The busy worker's UploadParts are held until the other worker has copied every range
+    // but the busy one's: a range it received and could not start (its four connections
+    // all taken by one range of width 4) would stay hidden in its hands until then.
+    const held = gate();
+    let busyCopying!: () => void;
+    const copying = new Promise<void>((r) => {
+      busyCopying = r;
+    });
+    const proxy = await startFaultProxy({
+      target: moto.endpoint,
+      beforeForward: async (r) => {
+        if (r.method !== "PUT" || !/[?&]partNumber=/.test(r.url)) return;
+        busyCopying();
+        await held.pass();
+      },
+    });
+    const worker = (id: string, destination: S3Client, partsInParallel: number) =>
+      new Runner({
+        ...state,
+        migrations: async () => [m],
+        clients: async () => ({ source: s3, destination }),
+        waitSeconds: 1,
+        retryBaseDelaySeconds: 0,
+        stopWhenIdle: true,
+        workerId: id,
+        settings: { filesInParallel: 1, partsInParallel, fanoutPartsPerRange: 8 },
+        transfer: { minPartSize },
+      });
+    try {
+      // pool of 4: it would receive up to four ranges at once and run one
+      const busy = worker("busy", await client(proxy.endpoint), 4);
+      const other = worker("other", s3, 2);
+      const rangesDone = (r: Runner) => {
+        const seen = new Set<number>();
+        const mark = (j: Job) => {
+          if (j.range !== undefined) seen.add(j.range.index);
+        };
+        r.on("job_shared", mark);
+        r.on("job_done", mark);
+        return seen;
+      };
+      const [byBusy, byOther] = [rangesDone(busy), rangesDone(other)];
+      await state.queue.send(await state.ledger.enqueue([job], new Date()));
+      busy.start();
+      await copying;
+      // the other worker copies the 12 ranges the busy one does not run, while it is held
+      const twelve = new Promise<void>((resolve) => {
+        const check = () => {
+          if (byOther.size >= 12) resolve();
+        };
+        other.on("job_shared", check);
+        other.on("job_done", check);
+      });
+      other.start();
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = new Promise<"stuck">((r) => {
+        timer = setTimeout(() => r("stuck"), 60_000);
+      });
+      const got = await Promise.race([twelve.then(() => "all" as const), gaveUp]);
+      clearTimeout(timer);
+      held.open();
+      await Promise.all([busy.done(), other.done()]);
+      expect(got, `other copied ranges ${[...byOther].join(",")}`).toBe("all");
+      expect(byBusy.size).toBe(1);
+      expect(byOther.size).toBe(12);
+      expect([...byBusy].some((i) => byOther.has(i))).toBe(false);
+      expect((await getBytes(s3, job.destination.bucket, job.destination.key)).equals(data)).toBe(true);
+      const head = await s3.send(
+        new HeadObjectCommand({ Bucket: job.destination.bucket, Key: job.destination.key }),
+      );
+      expect(head.ETag?.replace(/"/g, "")).toBe(etag);
+      // handing a range back is an interruption, not a failure: nothing counted against the object
+      expect(await state.ledger.get(job)).toMatchObject({ status: "done", failures: 0 });
+      expect((await state.queue.depth()).dead).toBe(0);
+    } finally {
+      held.open();
+      await proxy.close();
+    }
+  });
+
+  it("a range that fails transiently is tried again without spending the object's attempts", async () => {
+    const { m, job, data, etag } = await giant("fan-transient");
+    const state = {
+      queue: new SqliteQueue({ path: join(dir, "q5.db"), pollIntervalMs: 20 }),
+      ledger: new SqliteLedger({ path: join(dir, "l5.db") }),
+    };
+    // part 9 (the first of the second range) is throttled three times over: with one
+    // request attempt each, the range fails three deliveries in a row
+    let throttled = 0;
+    const proxy = await startFaultProxy({
+      target: moto.endpoint,
+      fault: (r) => {
+        if (r.method !== "PUT" || !/[?&]partNumber=9(&|$)/.test(r.url) || throttled >= 3) return "none";
+        throttled++;
+        return "slowDown503";
+      },
+    });
+    try {
+      const destination = await createS3Client(
+        { region: "us-east-1", endpoint: proxy.endpoint, credentials: "default" },
+        { credentials, maxAttempts: 1 },
+      );
+      const runner = new Runner({
+        ...state,
+        migrations: async () => [m],
+        clients: async () => ({ source: s3, destination }),
+        waitSeconds: 1,
+        retryBaseDelaySeconds: 0,
+        stopWhenIdle: true,
+        workerId: "w",
+        // one failed attempt of the object would give it up: only real failures may count
+        settings: {
+          filesInParallel: 1,
+          partsInParallel: 2,
+          fanoutPartsPerRange: 8,
+          maxAttempts: 1,
+          maxRetries: 1,
+        },
+        transfer: { minPartSize },
+      });
+      const retried: string[] = [];
+      runner.on("job_failed", (j, info) => {
+        if (j.range !== undefined) retried.push(`${info.disposition}: ${info.reason}`);
+      });
+      await state.queue.send(await state.ledger.enqueue([job], new Date()));
+      runner.start();
+      await runner.done();
+      expect(throttled).toBe(3);
+      expect(retried).toHaveLength(3);
+      for (const r of retried) expect(r).toMatch(/^released: range 2 of 13 failed transiently/);
+      expect((await getBytes(s3, job.destination.bucket, job.destination.key)).equals(data)).toBe(true);
+      const head = await s3.send(
+        new HeadObjectCommand({ Bucket: job.destination.bucket, Key: job.destination.key }),
+      );
+      expect(head.ETag?.replace(/"/g, "")).toBe(etag);
+      expect(await state.ledger.get(job)).toMatchObject({ status: "done", failures: 0 });
+      expect(await state.ledger.fanout(job)).toMatchObject({ ended: "completed" });
+      expect((await state.queue.depth()).dead).toBe(0);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("records at the split whether part ETags are MD5s; an SSE-KMS completion claims no ETag match", async () => {
+    // moto echoes only a requested encryption in CreateMultipartUpload's answer, not the
+    // bucket's default: the KMS completion path is driven by the recorded flag here
+    const { job, data } = await giant("fan-kms");
+    const copy = { source: s3, destination: s3, minPartSize };
+    const opening = await openFanoutUpload(job, copy, { threshold: MiB, partsPerRange: 8 });
+    if (opening.kind !== "open") throw new Error(`not fanned out: ${opening.reason}`);
+    // no SSE-KMS in the answer: the split records the part ETags as MD5s
+    expect(opening.partEtagsAreMd5).toBe(true);
+    for (const range of opening.ranges) {
+      expect((await copyPartRange({ ...job, range }, copy)).status).toBe("copied");
+    }
+    const last = { ...job, range: opening.ranges.at(-1) as NonNullable<Job["range"]> };
+    const done = await completeFanoutUpload(last, copy, { partEtagsAreMd5: false });
+    expect(done.status, done.error).toBe("copied");
+    // only each part's Content-MD5, accepted by S3: no read proof, no ETag match claimed
+    expect(done.verification).toBe("content-md5");
+    expect(done.readProof).toBeUndefined();
+    expect((await getBytes(s3, job.destination.bucket, job.destination.key)).equals(data)).toBe(true);
   });
 
   it("fans out across the parallel slots of one process (local mode's single runner)", async () => {

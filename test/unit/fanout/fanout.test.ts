@@ -12,7 +12,8 @@ import {
 import type { FanoutState } from "../../../worker/src/ledger/index.js";
 import { migrationReport, renderMigrationMarkdown } from "../../../worker/src/report/index.js";
 import { defaultSettings, resolveSettings } from "../../../worker/src/settings/index.js";
-import { splitRanges } from "../../../worker/src/transfer/index.js";
+import { IntegrityError, JobTimeoutError, TransferError } from "../../../worker/src/transfer/errors.js";
+import { isTransientFailure, splitRanges } from "../../../worker/src/transfer/index.js";
 import { ledgerSummary } from "../../support/ledger-summary.js";
 
 const MiB = 1048576;
@@ -136,5 +137,43 @@ describe("report of a fanned-out object", () => {
     );
     expect(report.objects.pending).toBe(1);
     expect(renderMigrationMarkdown(report)).toContain("| `giant\\|.bin` | 2560/10000 (25%) | 40/157 |");
+  });
+});
+
+describe("which range failures spend the object's attempts", () => {
+  const sdkError = (name: string, status?: number) =>
+    Object.assign(new Error(name), {
+      name,
+      ...(status === undefined ? {} : { $metadata: { httpStatusCode: status } }),
+    });
+
+  it("throttling, 5xx, resets and timeouts are transient: retried without counting", () => {
+    expect(isTransientFailure(sdkError("SlowDown", 503))).toBe(true);
+    expect(isTransientFailure(sdkError("InternalError", 500))).toBe(true);
+    expect(isTransientFailure(Object.assign(new Error("reset"), { code: "ECONNRESET" }))).toBe(true);
+    expect(isTransientFailure(new TransferError("SlowDown", "UploadPart failed", { retryable: true }))).toBe(
+      true,
+    );
+    expect(isTransientFailure(new JobTimeoutError(60, {}))).toBe(true);
+  });
+
+  it("integrity failures, refused credentials and malformed requests are real failures", () => {
+    expect(isTransientFailure(new IntegrityError("part ETag mismatch", {}))).toBe(false);
+    expect(isTransientFailure(sdkError("AccessDenied", 403))).toBe(false);
+    expect(isTransientFailure(sdkError("InvalidArgument", 400))).toBe(false);
+    expect(
+      isTransientFailure(new TransferError("InvalidArgument", "UploadPart failed", { retryable: false })),
+    ).toBe(false);
+  });
+});
+
+describe("the destination's part ETags, recorded at the split", () => {
+  it("a record opens with what CreateMultipartUpload said, and a redelivered split keeps it", () => {
+    const open = { uploadId: "u1", rangesTotal: 3, partsTotal: 30, startedAt: "t" };
+    expect(planOpen(undefined, { ...open, partEtagsAreMd5: false })?.partEtagsAreMd5).toBe(false);
+    const first = planOpen(undefined, { ...open, partEtagsAreMd5: false }) as FanoutState;
+    // the redelivered split kept the upload and does not know the answer: the record stands
+    expect(planOpen(first, open)).toBeUndefined();
+    expect(planOpen(undefined, open)?.partEtagsAreMd5).toBeUndefined();
   });
 });

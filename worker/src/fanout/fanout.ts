@@ -11,6 +11,7 @@ import {
   completeFanoutUpload,
   copyPartRange,
   openFanoutUpload,
+  type RangeCopyResult,
   uploadGoneCode,
 } from "../transfer/index.js";
 
@@ -72,6 +73,8 @@ export async function splitObject(
     rangesTotal: opening.ranges.length,
     partsTotal: opening.partsTotal,
     startedAt: deps.run.startedAt,
+    // a redelivered split keeps its upload and finds this in the record it wrote first
+    ...(opening.partEtagsAreMd5 === undefined ? {} : { partEtagsAreMd5: opening.partEtagsAreMd5 }),
   });
   const pending = opening.ranges.filter((r) => !state.rangesDone.includes(r.index));
   await deps.queue.send(pending.map((range) => ({ ...job, range })));
@@ -100,7 +103,12 @@ export type RangeOutcome =
    * completion (retried by redelivery). `restart`: the upload was given up and the object
    * is to be copied again from the start (an object job without a range).
    */
-  | { kind: "object"; result: CopyResult; restart?: boolean };
+  | { kind: "object"; result: CopyResult; restart?: boolean }
+  /**
+   * The range (or its completion) failed for a passing reason (throttling, 5xx, a reset, a
+   * timeout): to be copied again later, without counting against the object's attempts.
+   */
+  | { kind: "transient"; result: CopyResult };
 
 /** Why a range has nothing left to do, or undefined when it has. */
 function endedReason(job: Job, state: FanoutState | undefined): string | undefined {
@@ -140,7 +148,13 @@ export async function runRange(job: Job, deps: FanoutDeps): Promise<RangeOutcome
   ) {
     return { kind: "range-done", ...(result === undefined ? {} : { result }), state: done };
   }
-  const completed = await completeFanoutUpload(job, deps.copy);
+  // SSE-KMS at the split (the bucket's default, by CreateMultipartUpload's answer) or not
+  // known: the completion proves what a single-worker copy to SSE-KMS proves, no more
+  const completed = await completeFanoutUpload(job, deps.copy, {
+    partEtagsAreMd5: done.partEtagsAreMd5 === true,
+  });
+  // the completion is this range's (granted once): a redelivery completes it
+  if (completed.transient) return { kind: "transient", result: completed };
   if (completed.status === "copied") {
     await ledger.endFanout(job, r.uploadId, "completed");
     // the object's bytes are counted once, when it completes
@@ -157,7 +171,7 @@ export async function runRange(job: Job, deps: FanoutDeps): Promise<RangeOutcome
 }
 
 /** A range that could not be copied: the fan-out's end when it ended meanwhile, else the object's outcome. */
-async function rangeFailed(job: Job, deps: FanoutDeps, result: CopyResult): Promise<RangeOutcome> {
+async function rangeFailed(job: Job, deps: FanoutDeps, result: RangeCopyResult): Promise<RangeOutcome> {
   const r = job.range as NonNullable<Job["range"]>;
   const changed = result.status === "source-changed" || result.status === "source-missing";
   if (changed || result.errorCode === uploadGoneCode || result.errorCode === "NoSuchUpload") {
@@ -169,6 +183,9 @@ async function rangeFailed(job: Job, deps: FanoutDeps, result: CopyResult): Prom
     // the engine aborted the upload; the other ranges find the record ended and end too
     await deps.ledger.endFanout(job, r.uploadId, "aborted", result.error ?? result.status);
   }
+  // one range meeting a throttle or a reset says nothing against the object: it is tried
+  // again, and only real failures count toward the object's maxAttempts
+  if (result.transient) return { kind: "transient", result };
   return { kind: "object", result };
 }
 

@@ -28,6 +28,7 @@ import { copiedFromItems, itemKeysOf, resumeFields, resumePointOf } from "./item
 import type {
   CopiedFrom,
   EnqueueOptions,
+  FanoutStart,
   FanoutState,
   JobOutcome,
   JobRun,
@@ -500,11 +501,7 @@ export class DynamoLedger implements Ledger {
     return summary;
   }
 
-  openFanout(
-    job: Job,
-    fanout: { uploadId: string; rangesTotal: number; partsTotal: number; startedAt: string },
-    signal?: AbortSignal,
-  ): Promise<FanoutState> {
+  openFanout(job: Job, fanout: FanoutStart, signal?: AbortSignal): Promise<FanoutState> {
     return this.fanouts.change(job, fanoutChanges.open(fanout), signal);
   }
 

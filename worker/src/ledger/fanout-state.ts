@@ -1,4 +1,4 @@
-import type { FanoutProgress, FanoutRecords, FanoutState } from "./ledger.js";
+import type { FanoutProgress, FanoutRecords, FanoutStart, FanoutState } from "./ledger.js";
 
 /**
  * The transitions of a fan-out record, planned from the record as read; both ledgers write
@@ -7,10 +7,7 @@ import type { FanoutProgress, FanoutRecords, FanoutState } from "./ledger.js";
  */
 
 /** The record a fan-out opens with, or undefined when `old` is that very upload's already. */
-export function planOpen(
-  old: FanoutState | undefined,
-  fanout: { uploadId: string; rangesTotal: number; partsTotal: number; startedAt: string },
-): FanoutState | undefined {
+export function planOpen(old: FanoutState | undefined, fanout: FanoutStart): FanoutState | undefined {
   if (old?.uploadId === fanout.uploadId) return undefined;
   return { ...fanout, rangesDone: [], partsDone: 0 };
 }

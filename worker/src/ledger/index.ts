@@ -7,6 +7,7 @@ export type {
   EnqueueOptions,
   FanoutProgress,
   FanoutRecords,
+  FanoutStart,
   FanoutState,
   HourTally,
   JobOutcome,

@@ -194,7 +194,20 @@ export interface FanoutState {
   reason?: string;
   /** ISO time the fan-out was opened. */
   startedAt: string;
+  /**
+   * Whether the destination's part ETags are their MD5s, as the upload's
+   * CreateMultipartUpload answer said at the split (false: SSE-KMS, the bucket's default
+   * or asked for). Absent when not known (an upload kept from an earlier attempt, a record
+   * from before this field): the completion then proves no more than an SSE-KMS one.
+   */
+  partEtagsAreMd5?: boolean;
 }
+
+/** What a fan-out record opens with. */
+export type FanoutStart = Pick<
+  FanoutState,
+  "uploadId" | "rangesTotal" | "partsTotal" | "startedAt" | "partEtagsAreMd5"
+>;
 
 /**
  * The ledger's record of fanned-out objects. Every call is one atomic, conditional write
@@ -207,11 +220,7 @@ export interface FanoutRecords {
    * recorded already (a redelivered split); a record of another upload is replaced.
    * Returns the record as stored.
    */
-  openFanout(
-    job: Job,
-    fanout: { uploadId: string; rangesTotal: number; partsTotal: number; startedAt: string },
-    signal?: AbortSignal,
-  ): Promise<FanoutState>;
+  openFanout(job: Job, fanout: FanoutStart, signal?: AbortSignal): Promise<FanoutState>;
   /**
    * Marks range `index` (of `parts` parts) done, once however often it is called; returns
    * the record after, or undefined when the object's record is of another upload (or none).

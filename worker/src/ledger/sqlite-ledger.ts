@@ -7,6 +7,7 @@ import { copiedFromItems, freshItem, resumeFields, resumePointOf, setOrDelete } 
 import type {
   CopiedFrom,
   EnqueueOptions,
+  FanoutStart,
   FanoutState,
   HourTally,
   JobOutcome,
@@ -319,10 +320,7 @@ export class SqliteLedger implements Ledger {
       .immediate();
   }
 
-  openFanout(
-    job: Job,
-    fanout: { uploadId: string; rangesTotal: number; partsTotal: number; startedAt: string },
-  ): Promise<FanoutState> {
+  openFanout(job: Job, fanout: FanoutStart): Promise<FanoutState> {
     return this.changeFanout(job, fanoutChanges.open(fanout));
   }
 

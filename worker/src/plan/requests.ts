@@ -15,12 +15,13 @@ export interface PartRules {
 
 /** The engine's part rules from its settings (the defaults unless the environment changes them). */
 export function partRulesOf(
-  settings: Pick<Settings, "multipartThreshold" | "partSize"> = defaultSettings,
+  settings: Pick<Settings, "multipartThreshold" | "partSize"> &
+    Partial<Pick<Settings, "minPartSize">> = defaultSettings,
 ): PartRules {
   return {
     multipartThreshold: settings.multipartThreshold,
     partSize: settings.partSize,
-    minPartSize: 5 * MiB,
+    minPartSize: settings.minPartSize ?? 5 * MiB,
   };
 }
 

@@ -147,6 +147,8 @@ export function copyOptionsFor(job: Job, ctx: AttemptContext, resumeStore: Resum
     updateVersionId: migration.versioning.updateVersionId,
     redelivered: run.attempt > 1,
     ...(o.onProgress ? { onProgress: (e) => o.onProgress?.(job, e) } : {}),
+    // the destination's smallest part (LONGBOW_MIN_PART_SIZE_KB); a test's knob overrides it
+    minPartSize: o.settings.minPartSize,
     ...o.transfer,
   };
 }

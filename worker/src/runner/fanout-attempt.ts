@@ -58,6 +58,20 @@ export async function attemptRange(job: Job, ctx: AttemptContext): Promise<Verdi
   const deps = fanoutDeps(job, ctx);
   const out = await runRange(job, deps);
   if (out.kind === "ended") return { kind: "shared", note: out.reason };
+  if (out.kind === "transient") {
+    if (ctx.isStopping() || ctx.signal.aborted) return { kind: "stopped", result: out.result };
+    // Released after a backoff doubling with this range's own deliveries; nothing is noted
+    // on the object, so its maxAttempts are spent only by real failures. The queue's own
+    // receive limit still bounds a range that never gets through.
+    const reason = `range ${(job.range?.index ?? 0) + 1} of ${job.range?.count} failed transiently, tried again later: ${out.result.error ?? "copy failed"}`;
+    return {
+      kind: "retry",
+      reason,
+      result: out.result,
+      failures: Math.max(1, ctx.run.attempt),
+      ...(out.result.errorCode === undefined ? {} : { code: out.result.errorCode }),
+    };
+  }
   if (out.kind === "range-done") {
     return {
       kind: "shared",

@@ -33,6 +33,14 @@ export interface MessageDeps {
   bandwidth: BandwidthGovernor;
   /** @defaultValue no events */
   emit?: EmitRunnerEvent;
+  /**
+   * Hand a part-range job this process cannot start at once straight back to the queue
+   * (uncounted) rather than hold it until room frees: set by the long-running worker, whose
+   * receive loop then waits for room (see `TransferEngine.declined`), so the fleet's idle
+   * workers take the range. A Lambda invocation copies the batch it was given.
+   * @defaultValue false
+   */
+  handBackUnstartedRanges?: boolean;
 }
 
 /**
@@ -57,7 +65,7 @@ export function messageDeps(o: ResolvedRunnerOptions, log: Logger, emit?: EmitRu
     },
     engine: new TransferEngine({
       settings: o.settings,
-      ...(o.transfer?.minPartSize === undefined ? {} : { minPartSize: o.transfer.minPartSize }),
+      minPartSize: o.transfer?.minPartSize ?? o.settings.minPartSize,
     }),
     bandwidth: new BandwidthGovernor({
       ...(o.bandwidth ? { shares: o.bandwidth } : {}),
@@ -157,11 +165,39 @@ async function processJob(
   // A part-range job is admitted by its own bytes; a giant object's job splits before it
   // would wait for admission as one copy.
   const range = job.range;
-  const verdict =
-    range !== undefined
-      ? await deps.engine.run(rangeBytes(range), lane, () => attemptRange(job, ctx))
-      : ((await attemptSplit(job, ctx)) ??
-        (await deps.engine.run(job.source.size, lane, () => attemptJob(job, ctx))));
+  let verdict: Verdict;
+  if (range !== undefined) {
+    const copyRange = () => {
+      // which worker copies which range: the cluster e2e and an operator's debug log read it
+      deps.log.debug(
+        { key: job.source.key, range: range.index, first: range.first, last: range.last },
+        "part range started",
+      );
+      return attemptRange(job, ctx);
+    };
+    const bytes = rangeBytes(range);
+    // a range sends parts however few bytes it has: admitted by its width, not as a small object
+    const rangeLane = { ...lane, multipart: true };
+    if (deps.handBackUnstartedRanges) {
+      const running = deps.engine.tryRun(bytes, rangeLane, copyRange);
+      if (running === undefined) {
+        // held here it would wait for this worker's own ranges while another worker idles;
+        // handed back it is visible at once and uncounted (an interruption is not a failure)
+        deps.log.debug(
+          { key: job.source.key, range: range.index },
+          "part range handed back: no room to start it now",
+        );
+        return { kind: "stopped" };
+      }
+      verdict = await running;
+    } else {
+      verdict = await deps.engine.run(bytes, rangeLane, copyRange);
+    }
+  } else {
+    verdict =
+      (await attemptSplit(job, ctx)) ??
+      (await deps.engine.run(job.source.size, lane, () => attemptJob(job, ctx)));
+  }
   report(job, verdict, o.now() - started, deps, true);
   return verdict;
 }

@@ -53,7 +53,7 @@ export class Runner extends EventEmitter<RunnerEvents> {
     this.log = this.o.logger.child({ workerId: this.o.workerId });
     // EventEmitter's typed emit cannot take a generic event name; the map is the same
     const emit = this.emit.bind(this) as unknown as EmitRunnerEvent;
-    this.deps = messageDeps(this.o, this.log, emit);
+    this.deps = { ...messageDeps(this.o, this.log, emit), handBackUnstartedRanges: true };
   }
 
   get status(): RunnerStatus {
@@ -144,7 +144,9 @@ export class Runner extends EventEmitter<RunnerEvents> {
       // While a large job waits for its lane, take no more: the fleet's other workers
       // should get those jobs rather than this one hoarding them.
       const room = max - this.active.size - this.reserved;
-      if (room <= 0 || this.deps.engine.largeWaiting > 0) {
+      // Likewise after a part range was handed back for want of room: until a copy
+      // settles, whatever this worker receives would wait (or go back) too.
+      if (room <= 0 || this.deps.engine.largeWaiting > 0 || this.deps.engine.declined) {
         await new Promise<void>((resolve) => this.waiting.push(resolve));
         continue;
       }

@@ -1,7 +1,8 @@
 import { LongbowError } from "../errors.js";
 import { decimalWholeNumber, requireWholeNumber } from "../whole-number.js";
 
-const MiB = 1024 * 1024;
+const KiB = 1024;
+const MiB = 1024 * KiB;
 
 /**
  * Runtime settings of the engine (design §5). Defaults follow the original where it had one.
@@ -19,6 +20,13 @@ export interface Settings {
    * @defaultValue undefined
    */
   partSize: number | undefined;
+  /**
+   * Smallest part the destination accepts (every part but the last), in bytes. S3 requires
+   * 5 MiB; lower it only for an S3-compatible endpoint configured to accept smaller parts
+   * (a test emulator), since S3 refuses CompleteMultipartUpload over smaller parts.
+   * @defaultValue 5 MiB
+   */
+  minPartSize: number;
   /** Objects of at most this size are copied with one GET and one PUT (ResumableThreshold). @defaultValue 5 MiB */
   multipartThreshold: number;
   /**
@@ -82,6 +90,7 @@ export const defaultSettings: Readonly<Settings> = Object.freeze({
   filesInParallel: 5,
   partsInParallel: 20,
   partSize: undefined,
+  minPartSize: 5 * MiB,
   multipartThreshold: 5 * MiB,
   byteBudget: 512 * MiB,
   jobTimeoutSeconds: 3600,
@@ -99,11 +108,12 @@ export const defaultSettings: Readonly<Settings> = Object.freeze({
   bandwidthLeaseSeconds: 60,
 });
 
-/** Environment variable for each setting; sizes are in MiB. */
+/** Environment variable for each setting; sizes are in MiB, except the smallest part's (KiB). */
 export const settingsEnv = {
   filesInParallel: "LONGBOW_FILES_IN_PARALLEL",
   partsInParallel: "LONGBOW_PARTS_IN_PARALLEL",
   partSize: "LONGBOW_PART_SIZE_MB",
+  minPartSize: "LONGBOW_MIN_PART_SIZE_KB",
   multipartThreshold: "LONGBOW_MULTIPART_THRESHOLD_MB",
   byteBudget: "LONGBOW_BYTE_BUDGET_MB",
   jobTimeoutSeconds: "LONGBOW_JOB_TIMEOUT_SECONDS",
@@ -166,6 +176,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Partial<Settings> {
     const v = read(field);
     if (v !== undefined) out[field] = positiveInt(v, settingsEnv[field]) * MiB;
   }
+  const minPart = read("minPartSize");
+  if (minPart !== undefined) out.minPartSize = positiveInt(minPart, settingsEnv.minPartSize) * KiB;
   const level = read("logLevel");
   if (level !== undefined) out.logLevel = level;
   return out;
@@ -190,10 +202,16 @@ export function validateSettings(s: Settings): Settings {
   intAtLeast("fanoutThreshold", MiB);
   intAtLeast("fanoutPartsPerRange", 1, 10_000);
   intAtLeast("bandwidthLeaseSeconds", 4, 3600);
+  intAtLeast("minPartSize", KiB, 5 * 1024 * MiB);
   if (s.partSize !== undefined) {
-    intAtLeast("partSize", 5 * MiB, 5 * 1024 * MiB);
+    if (s.partSize < s.minPartSize) {
+      throw new SettingsError(
+        `partSize (${s.partSize} bytes) is below the destination's smallest part, minPartSize (${s.minPartSize} bytes)`,
+      );
+    }
+    intAtLeast("partSize", 1, 5 * 1024 * MiB);
   }
-  const minPart = s.partSize ?? 5 * MiB;
+  const minPart = s.partSize ?? s.minPartSize;
   if (s.byteBudget < minPart) {
     throw new SettingsError(
       `byteBudget (${s.byteBudget} bytes) must hold at least one part (${minPart} bytes)`,

@@ -65,16 +65,44 @@ export class Admission {
     return this.#large.waiting;
   }
 
+  /**
+   * Runs `task` at once if a copy of `size` bytes (sent in parts when `multipart`, whatever
+   * its size) is admitted now (nobody waits ahead of it
+   * and its share is free), else `undefined`, taking nothing; its share is returned when it
+   * settles.
+   */
+  tryRun<T>(
+    size: number | undefined,
+    partsInParallel: number,
+    task: () => Promise<T>,
+    multipart = false,
+  ): Promise<T> | undefined {
+    const release =
+      !multipart && this.isSmall(size)
+        ? this.#small.tryAcquire(1)
+        : this.#large.tryAcquire(this.widthOf(size, partsInParallel));
+    if (release === undefined) return undefined;
+    return (async () => {
+      try {
+        return await task();
+      } finally {
+        release();
+      }
+    })();
+  }
+
   /** Runs `task` once a copy of `size` bytes is admitted; its share is returned when it settles. */
   async run<T>(
     size: number | undefined,
     partsInParallel: number,
     task: () => Promise<T>,
     signal?: AbortSignal,
+    multipart = false,
   ): Promise<T> {
-    const release = this.isSmall(size)
-      ? await this.#small.acquire(1, signal)
-      : await this.#large.acquire(this.widthOf(size, partsInParallel), signal);
+    const release =
+      !multipart && this.isSmall(size)
+        ? await this.#small.acquire(1, signal)
+        : await this.#large.acquire(this.widthOf(size, partsInParallel), signal);
     try {
       return await task();
     } finally {

@@ -1,10 +1,12 @@
+import { LongbowError } from "../errors.js";
 import type { Job, PartRange } from "../job/index.js";
+import { classifyS3Error, EndpointUnreachableError } from "../s3/index.js";
 import { completedObject } from "./completed-upload.js";
 import { type CopyContext, copyContextFor, type Pin, type SourceObject } from "./context.js";
 import { failure, jobVersion, pinFor } from "./copy-object.js";
 import { headDestination, identicalBy } from "./destination.js";
 import { destinationEtagIsMd5 } from "./destination-etag.js";
-import { IntegrityError } from "./errors.js";
+import { IntegrityError, JobTimeoutError, TransferError } from "./errors.js";
 import { completeUpload, type OpenUpload, openUpload, proveRead, transferParts } from "./multipart.js";
 import { type CopyOptions, resolveCopyOptions } from "./options.js";
 import { PartPlan } from "./part-plan.js";
@@ -34,7 +36,18 @@ export function splitRanges(partsCount: number, partsPerRange: number): { first:
 
 /** What the splitting worker found: the ranges to queue, or why the object is copied whole. */
 export type FanoutOpening =
-  | { kind: "open"; uploadId: string; partsTotal: number; ranges: PartRange[] }
+  | {
+      kind: "open";
+      uploadId: string;
+      partsTotal: number;
+      ranges: PartRange[];
+      /**
+       * Whether the destination's part ETags are their MD5s, by CreateMultipartUpload's
+       * answer (false on SSE-KMS, the bucket's default included); undefined for an upload
+       * kept from an earlier attempt, whose answer is not known here.
+       */
+      partEtagsAreMd5: boolean | undefined;
+    }
   | { kind: "whole"; reason: string };
 
 /**
@@ -92,6 +105,10 @@ export async function openFanoutUpload(
       kind: "open",
       uploadId: upload.uploadId,
       partsTotal: plan.partsCount,
+      partEtagsAreMd5:
+        upload.created === undefined
+          ? undefined
+          : destinationEtagIsMd5(job.destination.encryption, upload.created),
       ranges: ranges.map(({ first, last }, index) => ({
         uploadId: upload.uploadId,
         index,
@@ -154,6 +171,38 @@ function base(
   };
 }
 
+/**
+ * A range's result, marked `transient` when it failed only for a passing reason of the
+ * store or the network (throttling, a 5xx, a reset, a timeout: the requests' own retries
+ * ran out), so the runner retries it without spending the object's attempts.
+ */
+export interface RangeCopyResult extends CopyResult {
+  transient?: true;
+}
+
+/**
+ * True for a failure worth another delivery that says nothing against the object: an S3
+ * request that kept failing transiently, an endpoint that did not answer, a timeout. An
+ * integrity failure, a refused credential or a malformed request is a real failure.
+ */
+export function isTransientFailure(err: unknown): boolean {
+  if (
+    err instanceof TransferError ||
+    err instanceof EndpointUnreachableError ||
+    err instanceof JobTimeoutError
+  )
+    return err.retryable;
+  if (err instanceof LongbowError) return false;
+  return classifyS3Error(err) === "transient";
+}
+
+const failed = (
+  err: unknown,
+): Pick<RangeCopyResult, "status" | "error" | "errorCode" | "retryable" | "transient"> => ({
+  ...failure(err, undefined),
+  ...(isTransientFailure(err) ? { transient: true as const } : {}),
+});
+
 /** The error a range meets when its upload is gone (completed or aborted by another worker). */
 export const uploadGoneCode = "FanoutUploadGone";
 
@@ -164,7 +213,7 @@ export const uploadGoneCode = "FanoutUploadGone";
  * `source-missing` (the upload is aborted, as a single-worker copy does), or `failed`
  * (errorCode `FanoutUploadGone` when the upload no longer exists).
  */
-export async function copyPartRange(job: Job, options: CopyOptions): Promise<CopyResult> {
+export async function copyPartRange(job: Job, options: CopyOptions): Promise<RangeCopyResult> {
   const o = resolveCopyOptions(options);
   const { ctx } = copyContextFor(job, o);
   const r = rangeOf(job);
@@ -196,7 +245,7 @@ export async function copyPartRange(job: Job, options: CopyOptions): Promise<Cop
     await transferParts(ctx, pinOf(r), plan, upload, rangeProof(r, plan), r);
     return { ...base(ctx, r, started, kept), status: "copied" };
   } catch (err) {
-    return { ...base(ctx, r, started, kept), ...failure(err, undefined) };
+    return { ...base(ctx, r, started, kept), ...failed(err) };
   }
 }
 
@@ -207,7 +256,11 @@ export async function copyPartRange(job: Job, options: CopyOptions): Promise<Cop
  * checked against the md5-of-md5s (a mismatch removes the object). An upload already gone
  * whose destination carries the source's ETag was completed by an earlier delivery.
  */
-export async function completeFanoutUpload(job: Job, options: CopyOptions): Promise<CopyResult> {
+export async function completeFanoutUpload(
+  job: Job,
+  options: CopyOptions,
+  destination: { partEtagsAreMd5: boolean },
+): Promise<RangeCopyResult> {
   const o = resolveCopyOptions(options);
   const { ctx } = copyContextFor(job, o);
   const r = rangeOf(job);
@@ -248,15 +301,26 @@ export async function completeFanoutUpload(job: Job, options: CopyOptions): Prom
       etags.push(p.etag);
     }
     const upload: OpenUpload = { uploadId: r.uploadId, kept: new Map(), point: pointOf(r, plan) };
+    if (!destination.partEtagsAreMd5) {
+      // SSE-KMS (or not known): the part ETags ListParts gives are no MD5s, and the MD5s the
+      // ranges computed from the bytes they read stayed with their workers. What stands:
+      // every part at its planned size, each accepted by S3 against the Content-MD5 of the
+      // bytes read (pinned to the source version or ETag seen at the split). Neither the
+      // read nor the completed object is checked against the source's ETag.
+      const parts = etags.map((etag) => ({ md5: etag, etag, confirmed: false }));
+      const done = await completeUpload(ctx, upload, parts);
+      return result(done.etag, "content-md5");
+    }
     const proof = rangeProof(r, plan);
     const src: Pick<SourceObject, "etag"> = { etag: r.sourceEtag };
     await proveRead(ctx, src, upload, proof, etags, false);
-    // the split fans out only destinations whose part ETags are their MD5s (not SSE-KMS)
     const parts = etags.map((etag) => ({ md5: etag, etag, confirmed: true }));
     const done = await completeUpload(ctx, upload, parts);
-    return result(done.etag, done.confirmed ? proof.level : "content-md5");
+    // an SSE-KMS answer to the Complete (against what the split saw) leaves it unchecked
+    if (!done.confirmed) return { ...result(done.etag, "content-md5"), readProof: proof.level };
+    return result(done.etag, proof.level);
   } catch (err) {
-    return { ...base(ctx, r, started, 0), partsTotal: plan.partsCount, ...failure(err, undefined) };
+    return { ...base(ctx, r, started, 0), partsTotal: plan.partsCount, ...failed(err) };
   }
 }
 

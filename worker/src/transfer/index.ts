@@ -15,7 +15,9 @@ export {
   completeFanoutUpload,
   copyPartRange,
   type FanoutOpening,
+  isTransientFailure,
   openFanoutUpload,
+  type RangeCopyResult,
   splitRanges,
   uploadGoneCode,
 } from "./fanout-copy.js";

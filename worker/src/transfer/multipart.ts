@@ -6,7 +6,7 @@ import {
 import { completedObject } from "./completed-upload.js";
 import { type CopyContext, type Pin, type SourceObject, send } from "./context.js";
 import { deleteDestination } from "./destination.js";
-import { destinationEtagIsMd5 } from "./destination-etag.js";
+import { destinationEtagIsMd5, type WriteAnswer } from "./destination-etag.js";
 import {
   IntegrityError,
   ReadMismatchError,
@@ -53,6 +53,8 @@ export interface OpenUpload {
   point: ResumePoint;
   /** Set when an earlier attempt completed it already (see `ResumableUpload.completedEtag`). */
   completedEtag?: string;
+  /** CreateMultipartUpload's answer on its encryption, when the upload was created now (not kept). */
+  created?: WriteAnswer;
 }
 
 /**
@@ -93,7 +95,10 @@ export async function copyMultipart(
   return { etag: done.etag, partsReused, verification: "content-md5", readProof: proof.level };
 }
 
-async function createUpload(ctx: CopyContext, src: SourceObject): Promise<string> {
+async function createUpload(
+  ctx: CopyContext,
+  src: SourceObject,
+): Promise<{ uploadId: string; answer: WriteAnswer }> {
   const { job } = ctx;
   const fields = await writeFields(ctx, src);
   const out = await send(ctx, "destination", "CreateMultipartUpload", (c, abortSignal) =>
@@ -107,7 +112,13 @@ async function createUpload(ctx: CopyContext, src: SourceObject): Promise<string
     ),
   );
   if (out.UploadId === undefined) throw new IntegrityError("CreateMultipartUpload returned no UploadId", {});
-  return out.UploadId;
+  return {
+    uploadId: out.UploadId,
+    answer: {
+      ServerSideEncryption: out.ServerSideEncryption,
+      SSECustomerAlgorithm: out.SSECustomerAlgorithm,
+    },
+  };
 }
 
 /** Step 1: the upload to write into, its resume point saved before any part is sent. */
@@ -119,7 +130,8 @@ export async function openUpload(
 ): Promise<OpenUpload> {
   const { job, o } = ctx;
   const resumable = await findResumableUpload(ctx, src, plan, origin.lookup);
-  const uploadId = resumable?.uploadId ?? (await createUpload(ctx, src));
+  const created = resumable === undefined ? await createUpload(ctx, src) : undefined;
+  const uploadId = resumable?.uploadId ?? (created as { uploadId: string }).uploadId;
   const point: ResumePoint = {
     uploadId,
     partSize: plan.partSize,
@@ -163,7 +175,7 @@ export async function openUpload(
     },
     "multipart copy planned",
   );
-  return { uploadId, kept, point };
+  return { uploadId, kept, point, ...(created === undefined ? {} : { created: created.answer }) };
 }
 
 /**

@@ -23,6 +23,11 @@ export interface CopyLane {
   filesInParallel?: number | undefined;
   /** Parts in flight for this copy (the migration's `limits.partsInParallel`, else the setting). */
   partsInParallel: number;
+  /**
+   * The copy sends parts whatever its size (a fanned-out object's part range): admitted by
+   * the connections its parts keep busy, never in the small objects' lane. @defaultValue false
+   */
+  multipart?: boolean;
 }
 
 /**
@@ -62,10 +67,52 @@ export class TransferEngine {
    * would spend a receive.
    */
   run<T>(size: number | undefined, lane: CopyLane, copy: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const admitted = () => this.#admission.run(size, lane.partsInParallel, copy, signal);
+    const admitted = () =>
+      this.#admission.run(
+        size,
+        lane.partsInParallel,
+        () => copy().finally(this.#settled),
+        signal,
+        lane.multipart,
+      );
     const gate = this.#gateFor(lane);
     return gate ? gate.run(admitted, signal) : admitted();
   }
+
+  /**
+   * Starts `copy` now if its migration's gate and the admission let it start at once, else
+   * `undefined` (nothing taken): the caller hands the job to another worker rather than
+   * hold it here. Until a copy admitted here settles, {@link declined} stays true.
+   */
+  tryRun<T>(size: number | undefined, lane: CopyLane, copy: () => Promise<T>): Promise<T> | undefined {
+    const gate = this.#gateFor(lane);
+    if (gate !== undefined && !gate.hasIdleSlot) {
+      this.#declined = true;
+      return undefined;
+    }
+    const started = this.#admission.tryRun(
+      size,
+      lane.partsInParallel,
+      () => (gate ? gate.run(copy) : copy()).finally(this.#settled),
+      lane.multipart,
+    );
+    if (started === undefined) this.#declined = true;
+    return started;
+  }
+
+  /**
+   * True from a `tryRun` that could not start its copy until a copy settles (and frees
+   * room): a worker receives no more jobs meanwhile, so the fleet's idle workers get them.
+   */
+  get declined(): boolean {
+    return this.#declined;
+  }
+
+  #declined = false;
+  /** Any copy that settles frees room: a declined job may start now. */
+  readonly #settled = () => {
+    this.#declined = false;
+  };
 
   #gateFor(lane: CopyLane): TransferPool | undefined {
     const limit = lane.filesInParallel;

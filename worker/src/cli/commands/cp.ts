@@ -143,7 +143,10 @@ async function runCp(sourceUrl: string, destUrl: string, flags: CpFlags): Promis
   const sourceSpec = endpointFromFlags(sideFlags(flags, "source"), "source", process.env);
   const destSpec = endpointFromFlags(sideFlags(flags, "dest"), "dest", process.env);
   // the same engine as work and migrate, sized for one object: partsInParallel connections
-  const engine = new TransferEngine({ settings: { ...settings, filesInParallel: 1 } });
+  const engine = new TransferEngine({
+    settings: { ...settings, filesInParallel: 1 },
+    minPartSize: settings.minPartSize,
+  });
   const clientOptions = { maxSockets: settings.partsInParallel, ...s3ClientSettings(settings) };
   const [source, destination] = await Promise.all([
     createS3Client(sourceSpec, { ...clientOptions, side: "source" }),
@@ -179,6 +182,7 @@ async function runCp(sourceUrl: string, destUrl: string, flags: CpFlags): Promis
           sourceLabel: describeEndpoint(sourceSpec),
           destinationLabel: describeEndpoint(destSpec),
           settings,
+          minPartSize: settings.minPartSize,
           pool: engine.pool,
           budget: engine.budget,
           logger,
