@@ -6,6 +6,11 @@
  * logging, engine...). Self time only, so the groups add up to the profile.
  *
  *   npx tsx bench/profile-summary.ts /tmp/prof/*.cpuprofile
+ *   npx tsx bench/profile-summary.ts --top 25 /tmp/prof/*.cpuprofile
+ *
+ * `--top N` also lists the N functions with the most self time, and the N engine functions
+ * (worker/src) under which the most time was spent: each sample goes to the innermost
+ * engine frame on its stack, so SDK or HTTP work is charged to the engine call that caused it.
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -18,6 +23,7 @@ interface CallFrame {
 interface ProfileNode {
   id: number;
   callFrame: CallFrame;
+  children?: number[];
 }
 interface CpuProfile {
   nodes: ProfileNode[];
@@ -75,7 +81,23 @@ function groupOf(frame: CallFrame): string {
   return where;
 }
 
-const files = process.argv.slice(2);
+const argv = process.argv.slice(2);
+let top = 0;
+const topAt = argv.indexOf("--top");
+if (topAt >= 0) {
+  top = Number(argv[topAt + 1]);
+  if (!Number.isSafeInteger(top) || top < 1) throw new Error("--top needs a whole number >= 1");
+  argv.splice(topAt, 2);
+}
+const files = argv;
+const frameName = (f: CallFrame) =>
+  `${f.functionName || "(anonymous)"} (${f.url.startsWith("node:") || f.url === "" ? f.url : moduleOf(f.url, f.lineNumber)}:${f.lineNumber + 1})`;
+const printTop = (title: string, m: Map<string, number>, busy: number) => {
+  process.stdout.write(`\n${title}\n| function (module:line) | s | share of busy |\n|---|---:|---:|\n`);
+  for (const [name, us] of [...m].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+    process.stdout.write(`| ${name} | ${(us / 1e6).toFixed(2)} | ${((100 * us) / busy).toFixed(1)} % |\n`);
+  }
+};
 if (files.length === 0) {
   process.stderr.write("usage: tsx bench/profile-summary.ts PROFILE.cpuprofile...\n");
   process.exit(2);
@@ -84,6 +106,18 @@ for (const file of files) {
   const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
   const byNode = new Map(profile.nodes.map((n) => [n.id, n]));
   const totals = new Map<string, number>();
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const self = new Map<string, number>();
+  const underEngine = new Map<string, number>();
+  const engineFrame = (id: number): string => {
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const f = (byNode.get(at) as ProfileNode).callFrame;
+      if (f.url.startsWith("file://") && moduleOf(f.url, f.lineNumber).startsWith("worker/src/"))
+        return frameName(f);
+    }
+    return "(no engine frame)";
+  };
   let all = 0;
   profile.samples.forEach((id, i) => {
     const us = profile.timeDeltas[i] ?? 0;
@@ -92,6 +126,12 @@ for (const file of files) {
     const g = groupOf(node.callFrame);
     totals.set(g, (totals.get(g) ?? 0) + us);
     all += us;
+    if (top > 0 && node.callFrame.functionName !== "(idle)") {
+      const name = frameName(node.callFrame);
+      self.set(name, (self.get(name) ?? 0) + us);
+      const e = engineFrame(id);
+      underEngine.set(e, (underEngine.get(e) ?? 0) + us);
+    }
   });
   const busy = all - (totals.get("(idle)") ?? 0);
   process.stdout.write(`\n${file}: ${(all / 1e6).toFixed(2)} s sampled, ${(busy / 1e6).toFixed(2)} s busy\n`);
@@ -99,5 +139,9 @@ for (const file of files) {
   for (const [g, us] of [...totals].sort((a, b) => b[1] - a[1])) {
     if (g === "(idle)") continue;
     process.stdout.write(`| ${g} | ${(us / 1e6).toFixed(2)} | ${((100 * us) / busy).toFixed(1)} % |\n`);
+  }
+  if (top > 0) {
+    printTop("Self time by function:", self, busy);
+    printTop("Time under each engine function (innermost worker/src frame on the stack):", underEngine, busy);
   }
 }

@@ -16,6 +16,13 @@
  *
  * The emulators are the benchmark's (patched moto, keep-alive, see bench/emulator/); the
  * client's CPU comes from GNU time, less the CPU of starting the CLI (`longbow version`).
+ *
+ * `--endpoints standin` (issue 18.3) answers SQS and DynamoDB from bench/standin/, a
+ * stand-in of this process that answers after the fixed latency (no condition evaluated, see
+ * there) instead of moto behind the latency proxy: the S3 listing still comes from moto, and
+ * what is measured is the client, not a queue or a database. `--node-args="--cpu-prof
+ * --cpu-prof-dir=/tmp/prof"` passes flags to the CLI's Node (profiles for
+ * bench/profile-summary.ts).
  * Raw results go to bench/.data/send-throughput-<time>.json.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -35,7 +42,8 @@ import { startBenchEmulators } from "./lib/emulators.js";
 import { forEachLimit } from "./lib/limit.js";
 import { describeMachine, machineInfo } from "./lib/machine.js";
 import { measure, type ProcessCost } from "./lib/measure.js";
-import { processCpuSeconds } from "./lib/process-cpu.js";
+import { ownCpuSeconds, processCpuSeconds } from "./lib/process-cpu.js";
+import { type Standin, startStandin } from "./standin/standin.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -47,6 +55,9 @@ const { values: flags } = parseArgs({
     "no-resend": { type: "boolean", default: false },
     repeat: { type: "string", default: "1" },
     builds: { type: "string", default: "this=." },
+    endpoints: { type: "string", default: "moto" },
+    "node-args": { type: "string", default: "" },
+    "no-plan": { type: "boolean", default: false },
   },
 });
 const counts = (s: string) =>
@@ -61,6 +72,11 @@ const counts = (s: string) =>
 const sizes = counts(flags.objects);
 const latencies = counts(flags.latency);
 const workObjects = counts(flags["work-objects"])[0] ?? 0;
+if (flags.endpoints !== "moto" && flags.endpoints !== "standin") {
+  throw new Error(`--endpoints must be moto or standin, got '${flags.endpoints}'`);
+}
+const useStandin = flags.endpoints === "standin";
+const nodeArgs = flags["node-args"].split(" ").filter(Boolean);
 const repeat = Math.max(1, counts(flags.repeat)[0] ?? 1);
 /** Checkouts to measure, by label: each one's bin/longbow.js. */
 const builds = flags.builds.split(",").map((entry) => {
@@ -80,6 +96,9 @@ interface Row {
   maxInFlight: number;
   /** CPU the "global" emulator (S3 source, SQS, DynamoDB) spent during the run: near the wall time, it was the limit. */
   emulatorCpuSeconds: number;
+  /** `--endpoints standin`: CPU this process (the stand-in answering SQS and DynamoDB) spent during the run. */
+  standinCpuSeconds?: number;
+  endpoints: "moto" | "standin";
   operations: Record<string, { requests: number; maxInFlight: number }>;
   exitCode: number;
 }
@@ -87,7 +106,7 @@ interface Row {
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), "longbow-bench-send-"));
   const emulators = await startBenchEmulators({ workDir: work });
-  const proxies: LatencyProxy[] = [];
+  const proxies: (LatencyProxy | Standin)[] = [];
   try {
     const { global, china } = emulators.info;
     const machine = machineInfo(join(root, ".venv", "bin", "python"));
@@ -124,18 +143,26 @@ async function main(): Promise<void> {
       args: string[],
       env: Record<string, string>,
       tag: string,
-    ): Promise<ProcessCost & { emulatorCpuSeconds: number }> => {
+    ): Promise<ProcessCost & { emulatorCpuSeconds: number; ownCpuSeconds: number }> => {
       const before = processCpuSeconds(global.pid);
-      const cost = await measure(process.execPath, [bin, ...args], {
+      const own = ownCpuSeconds();
+      const cost = await measure(process.execPath, [...nodeArgs, bin, ...args], {
         env,
         workDir: work,
         outputFile: join(work, `output-${tag}.log`),
       });
-      return { ...cost, emulatorCpuSeconds: processCpuSeconds(global.pid) - before };
+      return {
+        ...cost,
+        emulatorCpuSeconds: processCpuSeconds(global.pid) - before,
+        ownCpuSeconds: ownCpuSeconds() - own,
+      };
     };
     const startups = new Map<string, ProcessCost>();
-    for (const b of builds)
+    for (const b of builds) {
+      // twice, the second counted: the first may rebuild a stale dist/ (bin/build.mjs)
+      await run(b.bin, ["version"], baseEnv, `startup-${b.label}-0`);
       startups.set(b.label, await run(b.bin, ["version"], baseEnv, `startup-${b.label}`));
+    }
     const startupCpu = (label: string) => {
       const s = startups.get(label) as ProcessCost;
       return s.userSeconds + s.systemSeconds;
@@ -146,8 +173,8 @@ async function main(): Promise<void> {
       what: Row["what"],
       objects: number,
       latencyMs: number,
-      cost: ProcessCost & { emulatorCpuSeconds: number },
-      proxy: LatencyProxy,
+      cost: ProcessCost & { emulatorCpuSeconds: number; ownCpuSeconds: number },
+      proxy: LatencyProxy | Standin,
     ): Row => {
       const operations = proxy.operations();
       const requests = Object.values(operations).reduce((n, o) => n + o.requests, 0);
@@ -165,16 +192,36 @@ async function main(): Promise<void> {
         requestsPerObject: round(requests / Math.max(1, objects), 3),
         maxInFlight: proxy.maxInFlight(),
         emulatorCpuSeconds: round(cost.emulatorCpuSeconds, 1),
+        ...(useStandin ? { standinCpuSeconds: round(cost.ownCpuSeconds, 1) } : {}),
+        endpoints: useStandin ? "standin" : "moto",
         operations,
         exitCode: cost.exitCode,
       };
       process.stderr.write(`${JSON.stringify({ ...r, operations: undefined })}\n`);
       if (cost.exitCode !== 0) process.stderr.write(cost.stderrTail);
+      if ("unknown" in proxy && proxy.unknown().length > 0) {
+        process.stderr.write(
+          `the stand-in was asked for what it does not do: ${proxy.unknown().join(", ")}\n`,
+        );
+      }
       rows.push(r);
       return r;
     };
 
-    const setUp = async (n: number, latencyMs: number, name: string) => {
+    const setUpEndpoints = async (latencyMs: number, name: string) => {
+      if (useStandin) {
+        // SQS and DynamoDB from the stand-in (the client measured, not a database); S3 from moto
+        const standin = await startStandin({ delayMs: latencyMs, region: global.region });
+        proxies.push(standin);
+        const at = { ...control, endpoint: standin.endpoint };
+        const sqs = new SQSClient(at);
+        const { queueUrl } = await createTestSqsQueue(sqs, { visibilitySeconds: 120, name });
+        sqs.destroy();
+        const dynamo = new DynamoDBClient(at);
+        await createLedgerTable(dynamo, name);
+        dynamo.destroy();
+        return { proxy: standin, queueUrl, endpoint: standin.endpoint };
+      }
       const proxy = await startLatencyProxy({ target: global.directEndpoint, delayMs: latencyMs });
       proxies.push(proxy);
       // SQS sends each request to its queue's URL, which the emulator builds from the Host the
@@ -183,6 +230,10 @@ async function main(): Promise<void> {
       const { queueUrl } = await createTestSqsQueue(viaProxy, { visibilitySeconds: 120, name });
       viaProxy.destroy();
       await createLedgerTable(ddb, name);
+      return { proxy, queueUrl, endpoint: proxy.endpoint };
+    };
+    const setUp = async (n: number, latencyMs: number, name: string) => {
+      const { proxy, queueUrl, endpoint } = await setUpEndpoints(latencyMs, name);
       const dir = writeMigration(
         join(work, name),
         name,
@@ -191,15 +242,15 @@ async function main(): Promise<void> {
       );
       const env = {
         ...baseEnv,
-        AWS_ENDPOINT_URL_SQS: proxy.endpoint,
-        AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint,
+        AWS_ENDPOINT_URL_SQS: endpoint,
+        AWS_ENDPOINT_URL_DYNAMODB: endpoint,
       };
       const cluster = ["--queue-url", queueUrl, "--table-name", name];
       return { proxy, dir, env, cluster };
     };
 
     const first = builds[0] as (typeof builds)[number];
-    for (const n of sizes) {
+    for (const n of flags["no-plan"] ? [] : sizes) {
       // the compare alone (no ledger, no queue): the floor under every send of this set
       const name = `plan-${n}-${Date.now().toString(36)}`;
       const { proxy, dir, env } = await setUp(n, 0, name);
@@ -248,11 +299,13 @@ async function main(): Promise<void> {
           `CLI startup of ${b.label} (${b.bin} version): ${startups.get(b.label)?.wallSeconds.toFixed(2)} s wall, ${startupCpu(b.label).toFixed(2)} s CPU (subtracted from CPU per object)`,
       ),
       "",
-      "| build | run | objects | added latency | wall s | objects/s | client CPU ms/object | SQS+DynamoDB requests/object | most in flight | emulator CPU s |",
-      "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+      `SQS and DynamoDB: ${useStandin ? "the bench's stand-in (bench/standin/: answers after the added latency, evaluates no condition; measures the client, not SQS or DynamoDB)" : "moto behind the latency proxy"}; S3 listing: moto`,
+      "",
+      "| build | run | objects | added latency | wall s | objects/s | client CPU ms/object | SQS+DynamoDB requests/object | most in flight | emulator CPU s | stand-in CPU s |",
+      "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
       ...rows.map(
         (r) =>
-          `| ${r.build} | ${r.what} | ${r.objects} | ${r.latencyMs} ms | ${r.wallSeconds} | ${r.objectsPerSecond} | ${r.cpuMsPerObject} | ${r.requestsPerObject} | ${r.maxInFlight} | ${r.emulatorCpuSeconds} |`,
+          `| ${r.build} | ${r.what} | ${r.objects} | ${r.latencyMs} ms | ${r.wallSeconds} | ${r.objectsPerSecond} | ${r.cpuMsPerObject} | ${r.requestsPerObject} | ${r.maxInFlight} | ${r.emulatorCpuSeconds} | ${r.standinCpuSeconds ?? "—"} |`,
       ),
       "",
       "Requests by operation:",

@@ -122,8 +122,8 @@ describe("send pipelines its ledger and queue requests (SQS + DynamoDB behind a 
     });
     const r = await sendMigration(base);
     expect([r.sent, r.alreadyPending]).toEqual([objects, 0]);
-    // the throttled requests were sent again: 24 transactions and 60 batches, plus three each
-    expect(proxy.count(["TransactWriteItems"])).toBe(objects / 25 + 3);
+    // the throttled requests were sent again: 12 transactions and 60 batches, plus three each
+    expect(proxy.count(["TransactWriteItems"])).toBe(objects / 50 + 3);
     expect(proxy.count(["SendMessageBatch"])).toBe(objects / 10 + 3);
     expect((await ledger.summary(base.migration.name)).counters.pending.objects).toBe(objects);
     const queued = await drain(queue);
@@ -131,11 +131,11 @@ describe("send pipelines its ledger and queue requests (SQS + DynamoDB behind a 
   });
 
   it("never queues a message for an object whose ledger write failed", async () => {
-    // The last of the 24 transactions (25 objects each) is refused, once the other five
-    // batches' 50 queue sends have been answered: its batch's other 75 objects are recorded, and
+    // The last of the 12 transactions (50 objects each) is refused, once the other five
+    // batches' 50 queue sends have been answered: its batch's other 50 objects are recorded, and
     // none of its 100 gets a message; the send fails and stops.
     let proxy: LatencyProxy | undefined;
-    const refused = objects / 25;
+    const refused = objects / 50;
     const c = await cluster({
       answer: async (op, n) => {
         if (!op.endsWith(".TransactWriteItems") || n !== refused) return undefined;
@@ -151,7 +151,7 @@ describe("send pipelines its ledger and queue requests (SQS + DynamoDB behind a 
     const items = await ledger.items(base.migration.name, queued);
     // every message names an object the ledger has queued
     expect(queued.filter((k) => items.get(k)?.status !== "queued")).toEqual([]);
-    expect((await ledger.summary(base.migration.name)).counters.pending.objects).toBe(objects - 25);
+    expect((await ledger.summary(base.migration.name)).counters.pending.objects).toBe(objects - 50);
   });
 
   it("leaves every queued message with its ledger item when a queue send fails, and sends the rest next time", async () => {
