@@ -90,16 +90,30 @@ export async function runCopy(
     const stepResults: StepResult[] = [];
     let stdout = "";
     for (const step of steps) {
-      const {
-        stdout: out,
-        stderrTail,
-        ...cost
-      } = await measure(step.command, step.args, {
-        env: step.env,
-        workDir: ctx.workDir,
-        outputFile: join(ctx.workDir, `output-${tool.name.replaceAll(" ", "-")}-${step.name}-${runName}.log`),
-        ...(step.stopWhen ? { stopWhen: step.stopWhen } : {}),
-      });
+      const n = step.processes ?? 1;
+      const started = process.hrtime.bigint();
+      const each = await Promise.all(
+        Array.from({ length: n }, (_, i) =>
+          measure(step.command, step.args, {
+            env: step.env,
+            workDir: ctx.workDir,
+            outputFile: join(
+              ctx.workDir,
+              `output-${tool.name.replaceAll(" ", "-")}-${step.name}${n > 1 ? `-${i + 1}` : ""}-${runName}.log`,
+            ),
+            ...(step.stopWhen ? { stopWhen: step.stopWhen } : {}),
+          }),
+        ),
+      );
+      const { stdout: out, stderrTail } = each[0] as (typeof each)[number];
+      // processes started together: the step lasts until the last ends; CPU adds up
+      const cost = {
+        wallSeconds: n > 1 ? Number(process.hrtime.bigint() - started) / 1e9 : (each[0]?.wallSeconds ?? 0),
+        userSeconds: each.reduce((t, x) => t + x.userSeconds, 0),
+        systemSeconds: each.reduce((t, x) => t + x.systemSeconds, 0),
+        maxRssBytes: Math.max(0, ...each.map((x) => x.maxRssBytes)),
+        exitCode: each.find((x) => x.exitCode !== 0)?.exitCode ?? 0,
+      };
       stepResults.push({ name: step.name, cost });
       stdout = out;
       if (cost.exitCode !== 0) {

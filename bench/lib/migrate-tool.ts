@@ -140,6 +140,7 @@ export function longbowClusterTool(
   name: string,
   settingsEnv: Record<string, string> = {},
   nodeArgs: string[] = [],
+  workers = 1,
 ): Tool {
   return longbowTool(name, settingsEnv, nodeArgs, async (run, _dir, migrations) => {
     const { queueUrl, tableName } = await createQueueAndTable(
@@ -161,6 +162,7 @@ export function longbowClusterTool(
         name: "work",
         args: ["work", "--migrations-dir", migrations, ...cluster, "--exit-when-idle", "--no-metrics"],
         env,
+        processes: workers,
       },
     ];
   });

@@ -32,6 +32,15 @@ export const suites: Record<string, Suite> = {
     paths: ["direct"],
     tools: ["rclone", "migrate", "cluster"],
   },
+  // issue 21.5: many small objects through send and one or two workers, beside the original's
+  // jobsender + worker (5,000 rather than the issue's 20,000 keeps a round within minutes)
+  "cluster-small": {
+    name: "cluster-small",
+    issue: "21",
+    dataset: parseDataset("5000x1KiB"),
+    paths: ["direct"],
+    tools: ["rclone-wide", "cluster", "cluster-2", "original"],
+  },
   cluster: {
     name: "cluster",
     issue: "18",
@@ -109,7 +118,8 @@ export interface ToolOptions {
 /**
  * The tools a run compares, by name: `rclone` (the sweep: 5 × 20, 32 × 8, 64 × 4),
  * `rclone-5x20` (the original's settings only), `rclone-wide` (the sweep without 5 × 20), `migrate`, `tuned` (migrate with the tuned
- * settings), `cluster` (send + work), `original` (only with `--original`).
+ * settings), `cluster` (send + work), `cluster-2` (send, then two `work` at once),
+ * `original` (only with `--original`).
  */
 export function toolsByName(names: string[], options: ToolOptions): Tool[] {
   const nodeArgs = options.nodeArgs ?? [];
@@ -127,11 +137,13 @@ export function toolsByName(names: string[], options: ToolOptions): Tool[] {
         return [longbowMigrateTool("longbow migrate tuned", options.tuned, nodeArgs)];
       case "cluster":
         return [longbowClusterTool("longbow send+work", {}, nodeArgs)];
+      case "cluster-2":
+        return [longbowClusterTool("longbow send+work x2", {}, nodeArgs, 2)];
       case "original":
         return options.originalDir === undefined ? [] : [originalTool(options.originalDir, options.python)];
       default:
         throw new Error(
-          `unknown tool '${n}' (use rclone, rclone-5x20, rclone-wide, migrate, tuned, cluster, original)`,
+          `unknown tool '${n}' (use rclone, rclone-5x20, rclone-wide, migrate, tuned, cluster, cluster-2, original)`,
         );
     }
   });

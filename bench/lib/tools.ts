@@ -47,6 +47,12 @@ export interface ToolStep extends ToolCommand {
    * once true the process is stopped and its run ends there.
    */
   stopWhen?: () => Promise<boolean>;
+  /**
+   * Processes of this step started at once (several `longbow work` on one queue): the
+   * step's wall time is the last one's end, its CPU the sum, its peak RSS the largest.
+   * @defaultValue 1
+   */
+  processes?: number;
 }
 
 /** A client the benchmark compares: how to start it for one copy. */
