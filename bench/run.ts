@@ -139,6 +139,15 @@ async function main(): Promise<void> {
     ...(opts.original ? { originalDir: String(opts.original) } : {}),
   };
   const machine = machineInfo(join(root, ".venv", "bin", "python"));
+  const wanted = suiteNames.flatMap((n) =>
+    n === "memory" ? [] : opts.tools ? String(opts.tools).split(",") : (suites[n]?.tools ?? []),
+  );
+  if (wanted.some((t) => t.startsWith("rclone")) && !machine.rclone.startsWith("rclone")) {
+    // every rclone row would fail in a second and the ratios compare against nothing
+    throw new Error(
+      "bench: rclone is not installed, and the suites compare against it: apt-get install -y rclone (Debian's 1.60), or pass --tools without rclone",
+    );
+  }
   const started = Date.now();
   const elapsed = () => `+${((Date.now() - started) / 1000).toFixed(0)} s`;
   const results: RunResult[] = [];
