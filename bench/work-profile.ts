@@ -6,6 +6,7 @@
  * with a V8 CPU profile summarised by where the time goes.
  *
  *   npm run build && npx tsx bench/work-profile.ts --objects 2000 [--profile DIR] [--keep-alive] [--set KEY=VALUE]...
+ *     [--endpoints moto|standin] [--latency MS] [--client-cpus LIST]
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -31,6 +32,9 @@ const { values } = parseArgs({
     "keep-alive": { type: "boolean", default: false },
     // moto (SQS, DynamoDB and S3 of the test emulators) or the bench's stand-ins for all three
     endpoints: { type: "string", default: "moto" },
+    // `taskset -c` CPU list for send and work, e.g. 0 with the bench itself started under
+    // `taskset -c 1`: the client then shares no core with the emulators
+    "client-cpus": { type: "string" },
     // with the stand-ins: held before each of their answers (a far region's round trip)
     latency: { type: "string", default: "0" },
     // a setting for `work` only, e.g. --set LONGBOW_LOG_LEVEL=warn: what one setting costs
@@ -69,7 +73,9 @@ function run(args: string[], env: Record<string, string>, nodeArgs: string[] = [
     stderr: string;
   }>((resolve) => {
     const started = process.hrtime.bigint();
-    const child = spawn("/usr/bin/time", ["-f", "%U %S", process.execPath, ...nodeArgs, bundle, ...args], {
+    const pin = values["client-cpus"] === undefined ? [] : ["taskset", "-c", values["client-cpus"]];
+    const command = [...pin, process.execPath, ...nodeArgs, bundle, ...args];
+    const child = spawn("/usr/bin/time", ["-f", "%U %S", ...command], {
       cwd: repoRoot,
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
       stdio: ["ignore", "ignore", "pipe"],
@@ -201,6 +207,7 @@ try {
         : "moto",
       emulator: values["keep-alive"] ? "keep-alive patched" : "stock (Connection: close)",
       machine: `${cpus().length} × ${cpus()[0]?.model ?? "?"}, load ${load} at start`,
+      ...(values["client-cpus"] === undefined ? {} : { clientCpus: values["client-cpus"] }),
       node: process.version,
       send: {
         wallSeconds: +send.wall.toFixed(1),
