@@ -5,7 +5,8 @@
  * (dist/longbow.mjs, as the fleet runs it) and reports its CPU time per object, optionally
  * with a V8 CPU profile summarised by where the time goes.
  *
- *   npm run build && npx tsx bench/work-profile.ts --objects 2000 [--profile DIR] [--keep-alive]
+ *   npm run build && npx tsx bench/work-profile.ts --objects 2000 [--profile DIR] [--keep-alive] [--set KEY=VALUE]...
+ *     [--endpoints moto|standin] [--latency MS] [--client-cpus LIST]
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -21,27 +22,60 @@ import { defaultCredentials, repoRoot, writeMigration, writeProfiles } from "../
 import { createBucket } from "../test/support/s3-objects.js";
 import { createTestSqsQueue } from "../test/support/sqs-queue.js";
 import { createLedgerTable } from "../worker/src/ledger/index.js";
+import { startS3Standin } from "./standin/s3-standin.js";
+import { startStandin } from "./standin/standin.js";
 
 const { values } = parseArgs({
   options: {
     objects: { type: "string", default: "2000" },
     profile: { type: "string" },
     "keep-alive": { type: "boolean", default: false },
+    // moto (SQS, DynamoDB and S3 of the test emulators) or the bench's stand-ins for all three
+    endpoints: { type: "string", default: "moto" },
+    // `taskset -c` CPU list for send and work, e.g. 0 with the bench itself started under
+    // `taskset -c 1`: the client then shares no core with the emulators
+    "client-cpus": { type: "string" },
+    // with the stand-ins: held before each of their answers (a far region's round trip)
+    latency: { type: "string", default: "0" },
+    // a setting for `work` only, e.g. --set LONGBOW_LOG_LEVEL=warn: what one setting costs
+    set: { type: "string", multiple: true, default: [] },
   },
 });
+const workEnv = Object.fromEntries(
+  (values.set ?? []).map((kv) => {
+    const at = kv.indexOf("=");
+    if (at < 1) throw new Error(`--set wants KEY=VALUE, got '${kv}'`);
+    return [kv.slice(0, at), kv.slice(at + 1)];
+  }),
+);
 if (values["keep-alive"]) {
   // the bench's emulator adjustment (bench/emulator/sitecustomize.py): connections reused, as real endpoints allow
   process.env.PYTHONPATH = join(repoRoot, "bench", "emulator");
   process.env.LONGBOW_BENCH_KEEP_ALIVE = "1";
 }
 const objects = Number(values.objects);
+if (values.endpoints !== "moto" && values.endpoints !== "standin")
+  throw new Error(`--endpoints is moto or standin, got '${values.endpoints}'`);
+const useStandin = values.endpoints === "standin";
+const latencyMs = Number(values.latency);
+if (!Number.isFinite(latencyMs) || latencyMs < 0 || (latencyMs > 0 && !useStandin))
+  throw new Error(`--latency is a number of ms >= 0, with --endpoints standin only; got '${values.latency}'`);
 const bundle = join(repoRoot, "dist", "longbow.mjs");
 
 /** Runs the bundle; resolves with its exit code and CPU seconds (user + system, from /proc via `time`). */
 function run(args: string[], env: Record<string, string>, nodeArgs: string[] = []) {
-  return new Promise<{ code: number | null; cpu: number; wall: number; stderr: string }>((resolve) => {
+  return new Promise<{
+    code: number | null;
+    cpu: number;
+    user: number;
+    sys: number;
+    wall: number;
+    stderr: string;
+  }>((resolve) => {
     const started = process.hrtime.bigint();
-    const child = spawn("/usr/bin/time", ["-f", "%U %S", process.execPath, ...nodeArgs, bundle, ...args], {
+    const pin = values["client-cpus"] === undefined ? [] : ["taskset", "-c", values["client-cpus"]];
+    const command = [...pin, process.execPath, ...nodeArgs, bundle, ...args];
+    const child = spawn("/usr/bin/time", ["-f", "%U %S", ...command], {
       cwd: repoRoot,
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
       stdio: ["ignore", "ignore", "pipe"],
@@ -56,6 +90,8 @@ function run(args: string[], env: Record<string, string>, nodeArgs: string[] = [
       resolve({
         code,
         cpu: (user ?? 0) + (sys ?? 0),
+        user: user ?? 0,
+        sys: sys ?? 0,
         wall: Number(process.hrtime.bigint() - started) / 1e9,
         stderr: err,
       });
@@ -98,6 +134,7 @@ function summarise(file: string): [string, number][] {
 }
 
 const emulators = await startEmulators();
+const closers: (() => Promise<void>)[] = [];
 const dir = mkdtempSync(join(tmpdir(), "longbow-work-profile-"));
 try {
   const { global, china } = emulators.info;
@@ -115,20 +152,38 @@ try {
       ),
     );
   }
-  const sqs = new SQSClient(clientConfig(global));
+  // send always lists the emulator's buckets; with the stand-ins, SQS and DynamoDB answer
+  // from bench/standin/ for send and work, and work's S3 GETs and PUTs go to the S3 stand-in
+  // under the same migration name (the bytes it serves are the ones seeded above)
+  const standin = useStandin ? await startStandin({ region: global.region, delayMs: latencyMs }) : undefined;
+  const s3Standin = useStandin
+    ? await startS3Standin({ seed: (b) => (b === sb ? body : undefined), delayMs: latencyMs })
+    : undefined;
+  if (standin) closers.push(() => standin.close());
+  if (s3Standin) closers.push(() => s3Standin.close());
+  const control = { ...clientConfig(global), ...(standin ? { endpoint: standin.endpoint } : {}) };
+  const sqs = new SQSClient(control);
   const { queueUrl } = await createTestSqsQueue(sqs, { visibilitySeconds: 120 });
   const tableName = uniqueBucket("prof-ledger");
-  await createLedgerTable(new DynamoDBClient(clientConfig(global)), tableName);
+  await createLedgerTable(new DynamoDBClient(control), tableName);
   const migrations = writeMigration(
     join(dir, "migrations"),
     "prof",
     { side: global, bucket: sb },
     { side: china, bucket: db },
   );
+  const workMigrations = s3Standin
+    ? writeMigration(
+        join(dir, "work-migrations"),
+        "prof",
+        { side: global, bucket: sb, endpoint: s3Standin.endpoint },
+        { side: china, bucket: db, endpoint: s3Standin.endpoint },
+      )
+    : migrations;
   const env = {
     ...writeProfiles(join(dir, "aws"), [global, china]),
     ...defaultCredentials(global),
-    AWS_ENDPOINT_URL: global.endpoint,
+    AWS_ENDPOINT_URL: control.endpoint,
     LONGBOW_LOG_LEVEL: "info",
   };
   const cluster = ["--queue-url", queueUrl, "--table-name", tableName];
@@ -138,16 +193,21 @@ try {
   const nodeArgs = profDir ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : [];
   const load = loadavg()[0]?.toFixed(2);
   const work = await run(
-    ["work", "--migrations-dir", migrations, "--exit-when-idle", ...cluster],
-    env,
+    ["work", "--migrations-dir", workMigrations, "--exit-when-idle", ...cluster],
+    { ...env, ...workEnv },
     nodeArgs,
   );
   if (work.code !== 0) throw new Error(`work exited ${work.code}: ${work.stderr.slice(-2000)}`);
   console.log(
     JSON.stringify({
       objects,
+      ...(Object.keys(workEnv).length === 0 ? {} : { settings: workEnv }),
+      endpoints: useStandin
+        ? `stand-ins (bench/standin/) for SQS, DynamoDB and work's S3, answering after ${latencyMs} ms; send lists moto`
+        : "moto",
       emulator: values["keep-alive"] ? "keep-alive patched" : "stock (Connection: close)",
       machine: `${cpus().length} × ${cpus()[0]?.model ?? "?"}, load ${load} at start`,
+      ...(values["client-cpus"] === undefined ? {} : { clientCpus: values["client-cpus"] }),
       node: process.version,
       send: {
         wallSeconds: +send.wall.toFixed(1),
@@ -158,6 +218,8 @@ try {
         wallSeconds: +work.wall.toFixed(1),
         objectsPerSecond: +(objects / work.wall).toFixed(1),
         cpuSeconds: work.cpu,
+        userSeconds: work.user,
+        systemSeconds: work.sys,
         cpuMsPerObject: +((work.cpu * 1000) / objects).toFixed(2),
       },
     }),
@@ -171,7 +233,16 @@ try {
     if (file)
       for (const [k, ms] of summarise(file)) console.log(`${k.padEnd(48)} ${(ms / 1000).toFixed(2)} s`);
   }
+  if (s3Standin) {
+    const unknown = [...s3Standin.unknown(), ...(standin?.unknown() ?? [])];
+    if (unknown.length > 0)
+      console.log(`the stand-ins were asked for what they do not do: ${unknown.join(", ")}`);
+    if (s3Standin.stored().size !== objects)
+      throw new Error(`work PUT ${s3Standin.stored().size} of ${objects} objects to the stand-in`);
+    console.log(JSON.stringify({ s3Requests: s3Standin.requests(), sqsDynamo: standin?.operations() }));
+  }
 } finally {
+  for (const close of closers) await close();
   await emulators.stop();
   rmSync(dir, { recursive: true, force: true });
 }
