@@ -9,9 +9,13 @@
  *
  *   npx tsx bench/fanout.ts [--size 2GiB] [--workers 1,3] [--delay 100] [--window 512KiB]
  *                           [--files 1] [--parts 4] [--range 16] [--threshold MiB]
+ *                           [--logs DIR]
+ *
+ * `--logs DIR` keeps each worker's whole log (trace: each part too, JSON lines with timestamps) as
+ * DIR/workers-N-W.log, so where a run spends its time can be read from it.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -40,11 +44,13 @@ const { values } = parseArgs({
     range: { type: "string", default: "16" },
     /** MiB; the default setting (1 GiB) unless given */
     threshold: { type: "string" },
+    /** a folder: each worker's whole log is kept there */
+    logs: { type: "string" },
   },
 });
 
 /** Runs the CLI; resolves with its exit code and wall seconds. */
-function longbow(args: string[], env: Record<string, string>) {
+function longbow(args: string[], env: Record<string, string>, logFile?: string) {
   return new Promise<{ code: number | null; wall: number; stderr: string; ranges: number }>((resolve) => {
     const started = process.hrtime.bigint();
     const child = spawn(process.execPath, [longbowBin, ...args], {
@@ -54,6 +60,8 @@ function longbow(args: string[], env: Record<string, string>) {
     });
     let err = "";
     let ranges = 0;
+    const log = logFile === undefined ? undefined : createWriteStream(logFile);
+    if (log) child.stderr?.pipe(log);
     child.stderr?.on("data", (d: Buffer) => {
       const text = d.toString();
       ranges += text.split('"part of a fanned-out object done"').length - 1;
@@ -131,19 +139,22 @@ try {
       LONGBOW_PARTS_IN_PARALLEL: String(values.parts),
       LONGBOW_FANOUT_PARTS_PER_RANGE: String(values.range),
       ...(values.threshold === undefined ? {} : { LONGBOW_FANOUT_THRESHOLD_MB: values.threshold }),
-      // debug: each worker's share of the ranges is counted from its log
-      LONGBOW_LOG_LEVEL: "debug",
+      // debug: each worker's share of the ranges is counted from its log; trace (with
+      // --logs): every part read and written too
+      LONGBOW_LOG_LEVEL: values.logs === undefined ? "debug" : "trace",
     };
     const cluster = ["--queue-url", queueUrl, "--table-name", tableName];
     const send = await longbow(["send", "--dir", migrations, ...cluster], env);
     if (send.code !== 0) throw new Error(`send exited ${send.code}: ${send.stderr}`);
     const started = process.hrtime.bigint();
     const load = machineInfo(join(repoRoot, ".venv", "bin", "python")).loadAverage;
+    if (values.logs !== undefined) mkdirSync(values.logs, { recursive: true });
     const runs = await Promise.all(
-      Array.from({ length: n }, () =>
+      Array.from({ length: n }, (_, w) =>
         longbow(
           ["work", "--migrations-dir", migrations, "--exit-when-idle", "--no-metrics", ...cluster],
           env,
+          values.logs === undefined ? undefined : join(values.logs, `workers-${n}-${w + 1}.log`),
         ),
       ),
     );

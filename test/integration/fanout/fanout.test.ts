@@ -229,6 +229,97 @@ describe("a giant object fanned out across workers (embedded queue and ledger)",
     }
   });
 
+  it("a worker starts its next range while its current range's last parts end", async () => {
+    const { m, job, data, etag } = await giant("fan-overlap");
+    const state = {
+      queue: new SqliteQueue({ path: join(dir, "q6.db"), pollIntervalMs: 20 }),
+      ledger: new SqliteLedger({ path: join(dir, "l6.db") }),
+    };
+    // The last part of the first range copied is held at the destination until another
+    // range's ListParts arrives: a worker that takes its next range only once the current
+    // one has ended would never send it, and the part would be held until the test gives up.
+    const isListParts = (r: { method: string; url: string }) =>
+      r.method === "GET" && /[?&]uploadId=/.test(r.url) && !/[?&]partNumber=/.test(r.url);
+    let listParts = 0;
+    let seenAtFirstRange: number | undefined;
+    let firstRange: number | undefined;
+    let nextListParts!: () => void;
+    const overlapped = new Promise<"overlapped">((resolve) => {
+      nextListParts = () => resolve("overlapped");
+    });
+    let giveUp!: () => void;
+    const gaveUp = new Promise<"stuck">((resolve) => {
+      giveUp = () => resolve("stuck");
+    });
+    let held: Promise<"overlapped" | "stuck"> | undefined;
+    const proxy = await startFaultProxy({
+      target: moto.endpoint,
+      beforeForward: async (r) => {
+        if (isListParts(r)) {
+          listParts++;
+          if (seenAtFirstRange !== undefined && listParts > seenAtFirstRange) nextListParts();
+          return;
+        }
+        const part = /[?&]partNumber=(\d+)/.exec(r.url);
+        if (r.method !== "PUT" || part === null) return;
+        const n = Number(part[1]);
+        const range = Math.ceil(n / 8);
+        if (firstRange === undefined) {
+          firstRange = range;
+          seenAtFirstRange = listParts;
+        }
+        if (range === firstRange && n === range * 8) {
+          held = Promise.race([overlapped, gaveUp]);
+          await held;
+        }
+      },
+    });
+    // a bound on the failure only: the assertion is on the order of the requests
+    const timer = setTimeout(giveUp, 30_000);
+    try {
+      const runner = new Runner({
+        ...state,
+        migrations: async () => [m],
+        clients: async () => ({ source: s3, destination: await client(proxy.endpoint) }),
+        waitSeconds: 1,
+        retryBaseDelaySeconds: 0,
+        stopWhenIdle: true,
+        workerId: "w",
+        // two connections, ranges of 8 parts: one range fills the worker
+        settings: { filesInParallel: 1, partsInParallel: 2, fanoutPartsPerRange: 8 },
+        transfer: { minPartSize },
+      });
+      const ranges = new Set<number>();
+      const mark = (j: Job) => {
+        if (j.range !== undefined) ranges.add(j.range.index);
+      };
+      runner.on("job_shared", mark);
+      runner.on("job_done", mark);
+      await state.queue.send(await state.ledger.enqueue([job], new Date()));
+      runner.start();
+      await runner.done();
+      expect(await held).toBe("overlapped");
+      expect(ranges.size).toBe(13);
+      expect((await getBytes(s3, job.destination.bucket, job.destination.key)).equals(data)).toBe(true);
+      const head = await s3.send(
+        new HeadObjectCommand({ Bucket: job.destination.bucket, Key: job.destination.key }),
+      );
+      expect(head.ETag?.replace(/"/g, "")).toBe(etag);
+      expect(proxy.requests.filter((r) => r.method === "POST" && /[?&]uploadId=/.test(r.url))).toHaveLength(
+        1,
+      );
+      // taking the next range early is no interruption or failure of either range
+      expect(await state.ledger.get(job)).toMatchObject({ status: "done", attempts: 1, failures: 0 });
+      expect((await state.queue.depth()).dead).toBe(0);
+      const left = await s3.send(new ListMultipartUploadsCommand({ Bucket: job.destination.bucket }));
+      expect(left.Uploads ?? []).toEqual([]);
+    } finally {
+      clearTimeout(timer);
+      giveUp();
+      await proxy.close();
+    }
+  });
+
   it("a range that fails transiently is tried again without spending the object's attempts", async () => {
     const { m, job, data, etag } = await giant("fan-transient");
     const state = {

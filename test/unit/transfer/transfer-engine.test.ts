@@ -59,4 +59,43 @@ describe("TransferEngine", () => {
     expect(r.peak.narrow).toBe(1);
     expect(r.peak.wide).toBe(5);
   });
+
+  it("admits the next part range once the running one drains, not before", async () => {
+    const engine = new TransferEngine({ settings: { ...settings, filesInParallel: 1, partsInParallel: 2 } });
+    const lane = { migration: "m", partsInParallel: 2, multipart: true };
+    let woken = 0;
+    engine.onRoomFreed(() => woken++);
+    let drain!: () => void;
+    let end!: () => void;
+    const first = engine.tryRun(16 * 8 * MiB, lane, (draining) => {
+      drain = draining;
+      return new Promise<void>((r) => {
+        end = r;
+      });
+    });
+    expect(first).toBeDefined();
+    // its two connections are taken: a second range cannot start
+    expect(engine.tryRun(16 * 8 * MiB, lane, async () => {})).toBeUndefined();
+    expect(engine.declined).toBe(true);
+    expect(woken).toBe(0);
+    // its last part has started: room for the next range, while the first has not ended
+    drain();
+    drain();
+    expect(woken).toBe(1);
+    expect(engine.declined).toBe(false);
+    let secondRan = false;
+    const second = engine.tryRun(16 * 8 * MiB, lane, async () => {
+      secondRan = true;
+    });
+    expect(second).toBeDefined();
+    await second;
+    expect(secondRan).toBe(true);
+    // the first range's share was given back once: one range fills the worker again
+    const third = engine.tryRun(16 * 8 * MiB, lane, () => new Promise<void>(() => {}));
+    expect(third).toBeDefined();
+    expect(engine.tryRun(16 * 8 * MiB, lane, async () => {})).toBeUndefined();
+    end();
+    await first;
+    expect(engine.tryRun(16 * 8 * MiB, lane, async () => {})).toBeUndefined();
+  });
 });

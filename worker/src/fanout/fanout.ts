@@ -150,9 +150,18 @@ export async function runRange(job: Job, deps: FanoutDeps): Promise<RangeOutcome
   }
   // SSE-KMS at the split (the bucket's default, by CreateMultipartUpload's answer) or not
   // known: the completion proves what a single-worker copy to SSE-KMS proves, no more
+  // the completion is one worker's alone, after every range: the log says what it costs
+  deps.logger.debug(
+    { key: job.source.key, uploadId: r.uploadId, parts: done.partsTotal },
+    "completing the fanned-out object",
+  );
   const completed = await completeFanoutUpload(job, deps.copy, {
     partEtagsAreMd5: done.partEtagsAreMd5 === true,
   });
+  deps.logger.debug(
+    { key: job.source.key, uploadId: r.uploadId, status: completed.status, durationMs: completed.durationMs },
+    "fanned-out object completion ended",
+  );
   // the completion is this range's (granted once): a redelivery completes it
   if (completed.transient) return { kind: "transient", result: completed };
   if (completed.status === "copied") {

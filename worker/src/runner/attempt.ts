@@ -125,6 +125,11 @@ export interface AttemptContext {
   run: JobRun;
   signal: AbortSignal;
   isStopping: () => boolean;
+  /**
+   * Given to the copy as `onLastPartStarted`: the engine admits the next copy while this
+   * one's last parts end (see `Draining`). @defaultValue the copy holds its admission to the end
+   */
+  draining?: (() => void) | undefined;
 }
 
 /** The options of one copy of an attempt: the migration's clients and switches, the shared budget and pool. */
@@ -147,6 +152,7 @@ export function copyOptionsFor(job: Job, ctx: AttemptContext, resumeStore: Resum
     updateVersionId: migration.versioning.updateVersionId,
     redelivered: run.attempt > 1,
     ...(o.onProgress ? { onProgress: (e) => o.onProgress?.(job, e) } : {}),
+    ...(ctx.draining ? { onLastPartStarted: ctx.draining } : {}),
     // the destination's smallest part (LONGBOW_MIN_PART_SIZE_KB); a test's knob overrides it
     minPartSize: o.settings.minPartSize,
     ...o.transfer,

@@ -3,7 +3,7 @@ import type { Migration } from "../config/index.js";
 import { isDeletion, type Job, type PartRange } from "../job/index.js";
 import type { Logger } from "../log/index.js";
 import type { QueueMessage } from "../queue/index.js";
-import { PartPlan, TransferEngine } from "../transfer/index.js";
+import { type Draining, PartPlan, TransferEngine } from "../transfer/index.js";
 import { type AttemptContext, attemptJob, attemptUnknownMigration, type Verdict } from "./attempt.js";
 import { cachedClients, cachedMigrations } from "./caches.js";
 import { attemptDeletion } from "./deletion.js";
@@ -167,13 +167,22 @@ async function processJob(
   const range = job.range;
   let verdict: Verdict;
   if (range !== undefined) {
-    const copyRange = () => {
+    const copyRange = (draining: Draining) => {
       // which worker copies which range: the cluster e2e and an operator's debug log read it
       deps.log.debug(
         { key: job.source.key, range: range.index, first: range.first, last: range.last },
         "part range started",
       );
-      return attemptRange(job, ctx);
+      // once its last part has started, this worker takes its next range: that range's
+      // receive, ledger read and ListParts overlap these parts' ends, and its parts take the
+      // connections as they free, rather than the connections idling until the range settles
+      return attemptRange(job, {
+        ...ctx,
+        draining: () => {
+          deps.log.debug({ key: job.source.key, range: range.index }, "part range draining");
+          draining();
+        },
+      });
     };
     const bytes = rangeBytes(range);
     // a range sends parts however few bytes it has: admitted by its width, not as a small object

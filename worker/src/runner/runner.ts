@@ -54,6 +54,8 @@ export class Runner extends EventEmitter<RunnerEvents> {
     // EventEmitter's typed emit cannot take a generic event name; the map is the same
     const emit = this.emit.bind(this) as unknown as EmitRunnerEvent;
     this.deps = { ...messageDeps(this.o, this.log, emit), handBackUnstartedRanges: true };
+    // a part range whose last part started frees its room before it ends: receive again
+    this.deps.engine.onRoomFreed(() => this.wakeWaiting());
   }
 
   get status(): RunnerStatus {

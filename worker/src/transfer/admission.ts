@@ -3,6 +3,16 @@ import { Semaphore } from "./semaphore.js";
 
 const MiB = 1024 * 1024;
 
+/**
+ * Called by an admitted copy once every one of its parts has a connection (none is left to
+ * start): its share of the admission is given back before it settles, so the next copy is
+ * admitted while these last parts end, and its start (a receive, a ledger read, a ListParts
+ * over a long link) overlaps them instead of following them. Its parts still hold their
+ * pool slots and byte budget, which bound connections and memory; the next copy's parts
+ * take the slots as they free. Idempotent.
+ */
+export type Draining = () => void;
+
 /** Options of {@link Admission}. */
 export interface AdmissionOptions {
   /** Connections of the shared transfer pool (filesInParallel × partsInParallel). */
@@ -69,12 +79,12 @@ export class Admission {
    * Runs `task` at once if a copy of `size` bytes (sent in parts when `multipart`, whatever
    * its size) is admitted now (nobody waits ahead of it
    * and its share is free), else `undefined`, taking nothing; its share is returned when it
-   * settles.
+   * settles, or earlier when the task calls the `draining` it is given (see {@link Draining}).
    */
   tryRun<T>(
     size: number | undefined,
     partsInParallel: number,
-    task: () => Promise<T>,
+    task: (draining: Draining) => Promise<T>,
     multipart = false,
   ): Promise<T> | undefined {
     const release =
@@ -84,18 +94,21 @@ export class Admission {
     if (release === undefined) return undefined;
     return (async () => {
       try {
-        return await task();
+        return await task(release);
       } finally {
         release();
       }
     })();
   }
 
-  /** Runs `task` once a copy of `size` bytes is admitted; its share is returned when it settles. */
+  /**
+   * Runs `task` once a copy of `size` bytes is admitted; its share is returned when it
+   * settles, or earlier when the task calls the `draining` it is given.
+   */
   async run<T>(
     size: number | undefined,
     partsInParallel: number,
-    task: () => Promise<T>,
+    task: (draining: Draining) => Promise<T>,
     signal?: AbortSignal,
     multipart = false,
   ): Promise<T> {
@@ -104,7 +117,7 @@ export class Admission {
         ? await this.#small.acquire(1, signal)
         : await this.#large.acquire(this.widthOf(size, partsInParallel), signal);
     try {
-      return await task();
+      return await task(release);
     } finally {
       release();
     }

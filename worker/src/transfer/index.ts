@@ -1,4 +1,4 @@
-export { Admission, type AdmissionOptions } from "./admission.js";
+export { Admission, type AdmissionOptions, type Draining } from "./admission.js";
 export { ByteBudget, partBytesOf } from "./byte-budget.js";
 export { copyObject } from "./copy-object.js";
 export {

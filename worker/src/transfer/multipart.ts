@@ -242,6 +242,8 @@ export async function transferParts(
         }, fail),
       );
     }
+    // what is left is parts in flight ending: their connections free one by one
+    if (failure === undefined) o.onLastPartStarted();
   } catch (err) {
     fail(err);
   }

@@ -77,6 +77,13 @@ export interface CopyOptions {
    * small object reserves its memory and before its GET. @defaultValue no limit
    */
   pace?: Pace;
+  /**
+   * Called once every part of the copy has its connection (none is left to start, only
+   * parts in flight to end): the caller may start its next copy now, so that copy's start
+   * overlaps these last parts (see `Draining`). Not called when the copy fails first.
+   * @defaultValue nothing
+   */
+  onLastPartStarted?: () => void;
 }
 
 /** See {@link CopyOptions.pace}. */
@@ -107,6 +114,7 @@ export interface ResolvedCopyOptions {
   retryBaseDelayMs: number;
   clock: () => number;
   pace: Pace;
+  onLastPartStarted: () => void;
 }
 
 /** Applies the defaults in one place, then validates; messages name the option. */
@@ -141,6 +149,7 @@ export function resolveCopyOptions(options: CopyOptions): ResolvedCopyOptions {
     retryBaseDelayMs: options.retryBaseDelayMs ?? 100,
     clock: options.clock ?? Date.now,
     pace: options.pace ?? unpaced,
+    onLastPartStarted: options.onLastPartStarted ?? (() => {}),
   };
   validateCopyOptions(resolved);
   return {

@@ -1,5 +1,5 @@
 import type { Settings } from "../settings/index.js";
-import { Admission } from "./admission.js";
+import { Admission, type Draining } from "./admission.js";
 import { ByteBudget } from "./byte-budget.js";
 import { TransferPool } from "./pool.js";
 
@@ -64,14 +64,20 @@ export class TransferEngine {
   /**
    * Runs `copy` once its migration's gate and the admission let it: an object waits here
    * (its message kept hidden by the caller's heartbeat) rather than being released, which
-   * would spend a receive.
+   * would spend a receive. `copy` may call the `draining` it is given once its last part
+   * has started (see {@link Draining}): the next copy is admitted then.
    */
-  run<T>(size: number | undefined, lane: CopyLane, copy: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  run<T>(
+    size: number | undefined,
+    lane: CopyLane,
+    copy: (draining: Draining) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
     const admitted = () =>
       this.#admission.run(
         size,
         lane.partsInParallel,
-        () => copy().finally(this.#settled),
+        (release) => copy(this.#draining(release)).finally(this.#settled),
         signal,
         lane.multipart,
       );
@@ -82,9 +88,13 @@ export class TransferEngine {
   /**
    * Starts `copy` now if its migration's gate and the admission let it start at once, else
    * `undefined` (nothing taken): the caller hands the job to another worker rather than
-   * hold it here. Until a copy admitted here settles, {@link declined} stays true.
+   * hold it here. Until a copy admitted here settles or drains, {@link declined} stays true.
    */
-  tryRun<T>(size: number | undefined, lane: CopyLane, copy: () => Promise<T>): Promise<T> | undefined {
+  tryRun<T>(
+    size: number | undefined,
+    lane: CopyLane,
+    copy: (draining: Draining) => Promise<T>,
+  ): Promise<T> | undefined {
     const gate = this.#gateFor(lane);
     if (gate !== undefined && !gate.hasIdleSlot) {
       this.#declined = true;
@@ -93,7 +103,10 @@ export class TransferEngine {
     const started = this.#admission.tryRun(
       size,
       lane.partsInParallel,
-      () => (gate ? gate.run(copy) : copy()).finally(this.#settled),
+      (release) => {
+        const draining = this.#draining(release);
+        return (gate ? gate.run(() => copy(draining)) : copy(draining)).finally(this.#settled);
+      },
       lane.multipart,
     );
     if (started === undefined) this.#declined = true;
@@ -101,18 +114,42 @@ export class TransferEngine {
   }
 
   /**
-   * True from a `tryRun` that could not start its copy until a copy settles (and frees
-   * room): a worker receives no more jobs meanwhile, so the fleet's idle workers get them.
+   * True from a `tryRun` that could not start its copy until a copy settles or drains (and
+   * frees room): a worker receives no more jobs meanwhile, so the fleet's idle workers get
+   * them.
    */
   get declined(): boolean {
     return this.#declined;
   }
 
+  /**
+   * Calls `listener` each time a copy drains (its last part started) and so frees its
+   * admission share before it settles: a worker that stopped receiving for want of room
+   * receives again then, as it does when a job ends. Returns the function that removes it.
+   */
+  onRoomFreed(listener: () => void): () => void {
+    this.#roomListeners.add(listener);
+    return () => this.#roomListeners.delete(listener);
+  }
+
   #declined = false;
+  readonly #roomListeners = new Set<() => void>();
   /** Any copy that settles frees room: a declined job may start now. */
   readonly #settled = () => {
     this.#declined = false;
   };
+
+  /** The `draining` a copy is given: its admission share back (once), and the room announced. */
+  #draining(release: () => void): Draining {
+    let drained = false;
+    return () => {
+      if (drained) return;
+      drained = true;
+      release();
+      this.#settled();
+      for (const listener of this.#roomListeners) listener();
+    };
+  }
 
   #gateFor(lane: CopyLane): TransferPool | undefined {
     const limit = lane.filesInParallel;

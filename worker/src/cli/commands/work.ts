@@ -59,6 +59,16 @@ export const registerWork: RegisterCommand = (program) => {
         stopWhenIdle: flags.exitWhenIdle ?? false,
         logger,
         ...(flags.metrics ? { metrics: new EmfMetrics() } : {}),
+        // at trace, every part read and written is a timestamped line: where a copy spends its time
+        ...(logger.isLevelEnabled("trace")
+          ? {
+              onProgress: (job, e) =>
+                logger.trace(
+                  { key: job.source.key, ...(job.range ? { range: job.range.index } : {}), ...e },
+                  "transfer progress",
+                ),
+            }
+          : {}),
       });
       let signals = 0;
       const onSignal = (name: string) => {
