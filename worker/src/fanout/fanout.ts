@@ -148,13 +148,13 @@ export async function runRange(job: Job, deps: FanoutDeps): Promise<RangeOutcome
   ) {
     return { kind: "range-done", ...(result === undefined ? {} : { result }), state: done };
   }
-  // SSE-KMS at the split (the bucket's default, by CreateMultipartUpload's answer) or not
-  // known: the completion proves what a single-worker copy to SSE-KMS proves, no more
   // the completion is one worker's alone, after every range: the log says what it costs
   deps.logger.debug(
     { key: job.source.key, uploadId: r.uploadId, parts: done.partsTotal },
     "completing the fanned-out object",
   );
+  // SSE-KMS at the split (the bucket's default, by CreateMultipartUpload's answer) or not
+  // known: the completion proves what a single-worker copy to SSE-KMS proves, no more
   const completed = await completeFanoutUpload(job, deps.copy, {
     partEtagsAreMd5: done.partEtagsAreMd5 === true,
   });
