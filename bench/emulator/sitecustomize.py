@@ -22,6 +22,17 @@ LONGBOW_BENCH_RANGED_READS=1
     so fetching an N-part object costs N whole-object reads (a 1 GiB object in 5 MiB
     parts: 200 GiB of copying). Real S3 reads only the range. With this on, a ranged GET
     reads just its bytes from moto's buffer; every other request is unchanged.
+
+LONGBOW_BENCH_STREAMED_COMPLETE=1
+    moto 5.2 completes a multipart upload by appending every part to one bytearray, appending
+    them again to a second one for the whole-object checksum, copying the first into bytes
+    and only then writing that into the new object's buffer: about 28 s of one process for a
+    2 GiB object, during which the fleet can only wait. Real S3 completes without the client
+    paying for the object's size like that. With this on, completion checks the parts exactly
+    as moto does (InvalidPart, EntityTooSmall, MalformedXML), computes the same ETag and the
+    same checksum from one read of each part, and the new object keeps the parts' buffers
+    and reads across them, copying nothing; an upload whose whole-object checksum cannot be
+    built up part by part here completes moto's way.
 """
 
 import os
@@ -34,6 +45,7 @@ import longbow_moto_patches  # noqa: F401
 _log_dir = os.environ.get("LONGBOW_BENCH_REQUEST_LOG_DIR")
 _ranged = os.environ.get("LONGBOW_BENCH_RANGED_READS") == "1"
 _keep_alive = os.environ.get("LONGBOW_BENCH_KEEP_ALIVE") == "1"
+_streamed_complete = os.environ.get("LONGBOW_BENCH_STREAMED_COMPLETE") == "1"
 
 if _log_dir or _ranged:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
@@ -154,3 +166,190 @@ if _keep_alive:
     werkzeug.serving.selectors = types.SimpleNamespace(
         DefaultSelector=_NothingLeftToRead, EVENT_READ=1
     )
+
+if _streamed_complete:
+    import base64
+    import bisect
+    import codecs
+    import hashlib
+    import tempfile
+    import zlib
+
+    from moto.core.compat import HAS_CRT
+    from moto.s3 import models as s3_models
+    from moto.s3.exceptions import EntityTooSmall, InvalidPart, MalformedXML
+    from moto.s3.models import FakeKey, FakeMultipart, MultipartChecksumBuilder
+    from moto.s3.utils import compute_checksum
+    from moto.settings import get_s3_default_key_buffer_size
+    from moto.utilities.utils import md5_hash
+
+    _CHUNK = 8 << 20
+    _complete = FakeMultipart.complete
+
+    def _chunks(part):
+        offset = 0
+        while True:
+            # one read at a time under the part's lock, as moto's own reads of a part are
+            with part.lock:
+                part._value_buffer.seek(offset)
+                chunk = part._value_buffer.read(_CHUNK)
+            if not chunk:
+                return
+            offset += len(chunk)
+            yield chunk
+
+    class _PartsFile:
+        """The parts' own buffers, read one after another as one file: nothing is copied."""
+
+        def __init__(self, buffers, sizes):
+            self._buffers = buffers
+            self._sizes = sizes
+            self._starts = [0]
+            for size in sizes[:-1]:
+                self._starts.append(self._starts[-1] + size)
+            self._size = sum(sizes)
+            self._pos = 0
+            self._replaced = None
+
+        def seek(self, offset, whence=0):
+            if self._replaced is not None:
+                return self._replaced.seek(offset, whence)
+            base = (0, self._pos, self._size)[whence]
+            self._pos = max(0, base + offset)
+            return self._pos
+
+        def tell(self):
+            return self._replaced.tell() if self._replaced is not None else self._pos
+
+        def read(self, n=-1):
+            if self._replaced is not None:
+                return self._replaced.read(n)
+            end = self._size if n is None or n < 0 else min(self._size, self._pos + n)
+            out = []
+            i = bisect.bisect_right(self._starts, self._pos) - 1
+            while self._pos < end:
+                within = self._pos - self._starts[i]
+                self._buffers[i].seek(within)
+                chunk = self._buffers[i].read(min(end - self._pos, self._sizes[i] - within))
+                if not chunk:
+                    raise OSError(f"part buffer {i} ended early")
+                out.append(chunk)
+                self._pos += len(chunk)
+                i += 1
+            return b"".join(out)
+
+        def truncate(self, size=None):
+            # moto's value setter rewrites a key in place: from then on it is a plain buffer
+            self.close()
+            self._replaced = tempfile.SpooledTemporaryFile(get_s3_default_key_buffer_size())
+            return 0
+
+        def write(self, data):
+            if self._replaced is None:
+                raise OSError("a completed upload's parts are not written to")
+            return self._replaced.write(data)
+
+        def close(self):
+            for buffer in self._buffers:
+                buffer.close()
+            self._buffers = []
+            if self._replaced is not None:
+                self._replaced.close()
+
+    class _Assembled:
+        """A completed upload's bytes as a buffer FakeKey can keep."""
+
+        def __init__(self, buffer, size):
+            self.buffer = buffer
+            self.size = size
+
+        def __len__(self):
+            return self.size
+
+    def _whole_object_digest(algorithm):
+        """The running form of moto's compute_checksum(whole object), or None where there is none here."""
+        if algorithm == "CRC32" or (algorithm == "CRC64NVME" and not HAS_CRT):
+            # moto falls back to CRC32 for CRC64NVME without awscrt; the same value, built up
+            state = {"crc": 0}
+
+            def update(chunk):
+                state["crc"] = zlib.crc32(chunk, state["crc"])
+
+            return update, lambda: state["crc"].to_bytes(4, "big")
+        if algorithm in ("SHA1", "SHA256"):
+            h = hashlib.new(algorithm.lower(), usedforsecurity=False)
+            return h.update, h.digest
+        return None
+
+    def _streamed(self, body):
+        builder = MultipartChecksumBuilder(
+            self.metadata.get("x-amz-checksum-algorithm"), self.metadata.get("x-amz-checksum-type")
+        )
+        whole = None
+        if builder.checksum_type != "COMPOSITE":
+            whole = _whole_object_digest(builder.checksum_algorithm)
+            if whole is None:
+                return _complete(self, body)
+        decode_hex = codecs.getdecoder("hex_codec")
+        md5s = bytearray()
+        parts = []
+        last = None
+        for pn, etag in body:
+            part = self.parts.get(pn)
+            part_etag = None
+            if part is not None:
+                part_etag = part.etag.replace('"', "")
+                etag = etag.replace('"', "")
+            if part is None or part_etag != etag:
+                raise InvalidPart()
+            if last is not None and last.contentsize < s3_models.S3_UPLOAD_PART_MIN_SIZE:
+                raise EntityTooSmall()
+            md5s.extend(decode_hex(part_etag)[0])
+            parts.append(part)
+            last = part
+        if not parts:
+            raise MalformedXML
+        # moto disposes of the parts as soon as complete returns: the new object takes their
+        # buffers over (each part is left an empty one to dispose of), so no byte is copied;
+        # the whole-object checksum is built up from one read of each part
+        buffers, sizes = [], []
+        for part in parts:
+            if whole is None:
+                builder.checksum.extend(
+                    compute_checksum(part.value, builder.checksum_algorithm, encode_base64=False)
+                )
+            else:
+                for chunk in _chunks(part):
+                    whole[0](chunk)
+            with part.lock:
+                if part.contentsize:
+                    buffers.append(part._value_buffer)
+                    sizes.append(part.contentsize)
+                else:
+                    part._value_buffer.close()
+                part._value_buffer = tempfile.SpooledTemporaryFile(get_s3_default_key_buffer_size())
+        if whole is None:
+            checksum = (
+                builder.checksum_type,
+                compute_checksum(bytes(builder.checksum), builder.checksum_algorithm).decode(),
+                len(parts),
+            )
+        else:
+            checksum = (builder.checksum_type, base64.b64encode(whole[1]()).decode(), 1)
+        full_etag = md5_hash()
+        full_etag.update(bytes(md5s))
+        return _Assembled(_PartsFile(buffers, sizes), sum(sizes)), f"{full_etag.hexdigest()}-{len(parts)}", checksum
+
+    FakeMultipart.complete = _streamed
+
+    # read now, so that a getter installed above (ranged reads) is kept
+    _value_property = FakeKey.value
+
+    def _value_set(self, new_value):
+        if not isinstance(new_value, _Assembled):
+            return _value_property.fset(self, new_value)
+        self._value_buffer.close()
+        self._value_buffer = new_value.buffer
+        self.contentsize = new_value.size
+
+    FakeKey.value = property(_value_property.fget, _value_set)

@@ -19,6 +19,12 @@ export interface BenchEmulatorOptions {
    * every response; see bench/emulator/sitecustomize.py. @defaultValue true
    */
   keepAlive?: boolean;
+  /**
+   * Complete a multipart upload by copying each part once, instead of moto's repeated
+   * whole-object copies in one process (about 28 s for 2 GiB); same object, ETag and
+   * checksum. See bench/emulator/sitecustomize.py. @defaultValue true
+   */
+  streamedCompletion?: boolean;
 }
 
 export interface BenchEmulators {
@@ -29,7 +35,7 @@ export interface BenchEmulators {
 
 /**
  * The test harness's two emulators, started with the benchmark's additions loaded
- * (request log, range reads, keep-alive). They inherit this process's environment, so the variables
+ * (request log, range reads, keep-alive, streamed completion). They inherit this process's environment, so the variables
  * are set only while they start and restored afterwards.
  */
 export async function startBenchEmulators(options: BenchEmulatorOptions): Promise<BenchEmulators> {
@@ -40,6 +46,7 @@ export async function startBenchEmulators(options: BenchEmulatorOptions): Promis
     LONGBOW_BENCH_REQUEST_LOG_DIR: logDir,
     LONGBOW_BENCH_RANGED_READS: (options.rangedReads ?? true) ? "1" : "0",
     LONGBOW_BENCH_KEEP_ALIVE: (options.keepAlive ?? true) ? "1" : "0",
+    LONGBOW_BENCH_STREAMED_COMPLETE: (options.streamedCompletion ?? true) ? "1" : "0",
   };
   const saved = Object.fromEntries(Object.keys(added).map((k) => [k, process.env[k]]));
   Object.assign(process.env, added);
