@@ -14,6 +14,7 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLedgerTable, DynamoLedger } from "../../../worker/src/ledger/index.js";
 import { SqsQueue } from "../../../worker/src/queue/index.js";
+import { splitRanges } from "../../../worker/src/transfer/index.js";
 import { clientConfig, s3For } from "../../emulator/clients.js";
 import type { EmulatorSide } from "../../emulator/emulator.js";
 import { type MotoServer, startMoto } from "../../emulator/moto.js";
@@ -198,8 +199,8 @@ describe("cluster fan-out end to end: one giant object, three workers, one kille
     try {
       await until(() => workers.every((w) => rangesOf(w).length > 0), "every worker held a range", workers);
       const victim = workers[0] as Worker;
-      const range = rangesOf(victim).at(-1) as { first: number };
-      held = { first: range.first, last: range.first + partsPerRange - 1 };
+      const range = rangesOf(victim).at(-1) as { first: number; last: number };
+      held = { first: range.first, last: range.last };
       start.open();
       const uploadId = await (async () => {
         const up = await s3.send(new ListMultipartUploadsCommand({ Bucket: db }));
@@ -246,7 +247,11 @@ describe("cluster fan-out end to end: one giant object, three workers, one kille
         verification: "source-etag",
         failures: 0,
       });
-      expect(await ledger.fanout(job)).toMatchObject({ ended: "completed", partsDone: 121, rangesTotal: 16 });
+      expect(await ledger.fanout(job)).toMatchObject({
+        ended: "completed",
+        partsDone: 121,
+        rangesTotal: splitRanges(121, partsPerRange).length,
+      });
     } finally {
       for (const w of workers) if (w.child.exitCode === null) w.child.kill("SIGKILL");
     }

@@ -15,7 +15,12 @@ import { SqliteLedger } from "../../../worker/src/ledger/index.js";
 import { SqliteQueue } from "../../../worker/src/queue/index.js";
 import { Runner } from "../../../worker/src/runner/index.js";
 import { createS3Client } from "../../../worker/src/s3/index.js";
-import { completeFanoutUpload, copyPartRange, openFanoutUpload } from "../../../worker/src/transfer/index.js";
+import {
+  completeFanoutUpload,
+  copyPartRange,
+  openFanoutUpload,
+  splitRanges,
+} from "../../../worker/src/transfer/index.js";
 import { type MotoServer, startMoto } from "../../emulator/moto.js";
 import { gate, startFaultProxy } from "../../support/fault-proxy.js";
 import { countRequests } from "../../support/ledgers.js";
@@ -30,6 +35,8 @@ const credentials = {
   secretAccessKey: "fanoutSecretKeyForTheEmulator00000001",
 };
 const dir = mkdtempSync(join(tmpdir(), "longbow-fanout-"));
+/** The ranges the giant object below (101 parts) is cut into with ranges of up to 8 parts. */
+const ranges101 = splitRanges(101, 8);
 
 describe("a giant object fanned out across workers (embedded queue and ledger)", () => {
   let moto: MotoServer;
@@ -120,9 +127,11 @@ describe("a giant object fanned out across workers (embedded queue and ledger)",
     expect(head.ETag?.replace(/"/g, "")).toBe(etag); // the source's md5-of-md5s-101, mirrored
     expect(requests.CreateMultipartUpload).toBe(1);
     expect(requests.CompleteMultipartUpload).toBe(1);
-    // 101 parts in ranges of 8: one split, then 13 ranges, all but the completing one shared
-    expect(shared.flat().filter((n) => n.startsWith("split into 13 ranges"))).toHaveLength(1);
-    expect(shared.flat().filter((n) => n.startsWith("range"))).toHaveLength(12);
+    // 101 parts in ranges of up to 8: one split, then every range, all but the completing one shared
+    expect(shared.flat().filter((n) => n.startsWith(`split into ${ranges101.length} ranges`))).toHaveLength(
+      1,
+    );
+    expect(shared.flat().filter((n) => n.startsWith("range"))).toHaveLength(ranges101.length - 1);
     expect(done).toEqual(["range:copied"]);
     const summary = await state.ledger.summary(m.name);
     expect(summary.counters.done).toEqual({ objects: 1, bytes: data.length });
@@ -137,7 +146,7 @@ describe("a giant object fanned out across workers (embedded queue and ledger)",
     expect(await state.ledger.fanout(job)).toMatchObject({
       ended: "completed",
       partsDone: 101,
-      rangesTotal: 13,
+      rangesTotal: ranges101.length,
     });
     const left = await s3.send(new ListMultipartUploadsCommand({ Bucket: job.destination.bucket }));
     expect(left.Uploads ?? []).toEqual([]);
@@ -194,10 +203,10 @@ describe("a giant object fanned out across workers (embedded queue and ledger)",
       await state.queue.send(await state.ledger.enqueue([job], new Date()));
       busy.start();
       await copying;
-      // the other worker copies the 12 ranges the busy one does not run, while it is held
-      const twelve = new Promise<void>((resolve) => {
+      // the other worker copies every range the busy one does not run, while it is held
+      const others = new Promise<void>((resolve) => {
         const check = () => {
-          if (byOther.size >= 12) resolve();
+          if (byOther.size >= ranges101.length - 1) resolve();
         };
         other.on("job_shared", check);
         other.on("job_done", check);
@@ -207,13 +216,13 @@ describe("a giant object fanned out across workers (embedded queue and ledger)",
       const gaveUp = new Promise<"stuck">((r) => {
         timer = setTimeout(() => r("stuck"), 60_000);
       });
-      const got = await Promise.race([twelve.then(() => "all" as const), gaveUp]);
+      const got = await Promise.race([others.then(() => "all" as const), gaveUp]);
       clearTimeout(timer);
       held.open();
       await Promise.all([busy.done(), other.done()]);
       expect(got, `other copied ranges ${[...byOther].join(",")}`).toBe("all");
       expect(byBusy.size).toBe(1);
-      expect(byOther.size).toBe(12);
+      expect(byOther.size).toBe(ranges101.length - 1);
       expect([...byBusy].some((i) => byOther.has(i))).toBe(false);
       expect((await getBytes(s3, job.destination.bucket, job.destination.key)).equals(data)).toBe(true);
       const head = await s3.send(
@@ -263,12 +272,12 @@ describe("a giant object fanned out across workers (embedded queue and ledger)",
         const part = /[?&]partNumber=(\d+)/.exec(r.url);
         if (r.method !== "PUT" || part === null) return;
         const n = Number(part[1]);
-        const range = Math.ceil(n / 8);
+        const range = ranges101.findIndex((x) => x.first <= n && n <= x.last);
         if (firstRange === undefined) {
           firstRange = range;
           seenAtFirstRange = listParts;
         }
-        if (range === firstRange && n === range * 8) {
+        if (range === firstRange && n === ranges101[range]?.last) {
           held = Promise.race([overlapped, gaveUp]);
           await held;
         }
@@ -299,7 +308,7 @@ describe("a giant object fanned out across workers (embedded queue and ledger)",
       runner.start();
       await runner.done();
       expect(await held).toBe("overlapped");
-      expect(ranges.size).toBe(13);
+      expect(ranges.size).toBe(ranges101.length);
       expect((await getBytes(s3, job.destination.bucket, job.destination.key)).equals(data)).toBe(true);
       const head = await s3.send(
         new HeadObjectCommand({ Bucket: job.destination.bucket, Key: job.destination.key }),
@@ -369,7 +378,8 @@ describe("a giant object fanned out across workers (embedded queue and ledger)",
       await runner.done();
       expect(throttled).toBe(3);
       expect(retried).toHaveLength(3);
-      for (const r of retried) expect(r).toMatch(/^released: range 2 of 13 failed transiently/);
+      for (const r of retried)
+        expect(r).toMatch(new RegExp(`^released: range 2 of ${ranges101.length} failed transiently`));
       expect((await getBytes(s3, job.destination.bucket, job.destination.key)).equals(data)).toBe(true);
       const head = await s3.send(
         new HeadObjectCommand({ Bucket: job.destination.bucket, Key: job.destination.key }),

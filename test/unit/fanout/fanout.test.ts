@@ -19,26 +19,65 @@ import { ledgerSummary } from "../../support/ledger-summary.js";
 const MiB = 1048576;
 
 describe("range splitting", () => {
-  it("cuts every part into exactly one range of at most partsPerRange, in order", () => {
+  const sizes = (ranges: { first: number; last: number }[]) => ranges.map((r) => r.last - r.first + 1);
+  /** Each worker takes the next range as soon as it is free, every part costing the same. */
+  const makespan = (ranges: { first: number; last: number }[], workers: number) => {
+    const busy = new Array<number>(workers).fill(0);
+    for (const size of sizes(ranges)) {
+      const free = busy.indexOf(Math.min(...busy));
+      busy[free] = (busy[free] ?? 0) + size;
+    }
+    return Math.max(...busy);
+  };
+
+  it("cuts every part into exactly one range of at most partsPerRange, in order, tapering at the end", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2_000 }), fc.integer({ min: 1, max: 200 }), (parts, per) => {
         const ranges = splitRanges(parts, per);
+        const smallest = Math.ceil(per / 8);
         expect(ranges[0]?.first).toBe(1);
         expect(ranges.at(-1)?.last).toBe(parts);
-        expect(ranges).toHaveLength(Math.ceil(parts / per));
         for (const [i, r] of ranges.entries()) {
-          expect(r.last - r.first + 1).toBeLessThanOrEqual(per);
-          expect(r.last).toBeGreaterThanOrEqual(r.first);
+          const size = r.last - r.first + 1;
+          expect(size).toBeLessThanOrEqual(per);
+          expect(size).toBeGreaterThanOrEqual(1);
           if (i > 0) expect(r.first).toBe((ranges[i - 1]?.last ?? 0) + 1);
-          if (i < ranges.length - 1) expect(r.last - r.first + 1).toBe(per);
+          // never larger than the one before, never below an eighth of partsPerRange but at the very end
+          if (i > 0) expect(size).toBeLessThanOrEqual(sizes(ranges)[i - 1] ?? 0);
+          if (i < ranges.length - 1) expect(size).toBeGreaterThanOrEqual(smallest);
         }
+        // an object of at least 8 full ranges starts with full ranges
+        if (parts >= 8 * per) expect(sizes(ranges)[0]).toBe(per);
       }),
     );
   });
 
-  it("gives a 5 TB object of 10,000 parts 157 ranges of 64", () => {
-    expect(splitRanges(10_000, 64)).toHaveLength(157);
-    expect(splitRanges(10_000, 64).at(-1)).toEqual({ first: 9_985, last: 10_000 });
+  it("lets up to 8 workers taking ranges in order end within one of the smallest ranges of an even share", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 3_000 }),
+        fc.integer({ min: 1, max: 128 }),
+        fc.integer({ min: 1, max: 8 }),
+        (parts, per, workers) => {
+          const ranges = splitRanges(parts, per);
+          expect(makespan(ranges, workers)).toBeLessThanOrEqual(
+            Math.ceil(parts / workers) + Math.ceil(per / 8),
+          );
+        },
+      ),
+    );
+    // equal ranges did not: a 256-part object in ranges of 64 kept a third worker idle
+    // (2 ranges of 64 on one worker, 128 parts, against 86 for an even share)
+    expect(makespan(splitRanges(256, 64), 3)).toBeLessThanOrEqual(86 + 8);
+    expect(splitRanges(256, 64).length).toBeGreaterThan(4);
+  });
+
+  it("gives a 5 TB object of 10,000 parts 172 ranges: 64 parts each, then a tail down to 8", () => {
+    const ranges = splitRanges(10_000, 64);
+    expect(ranges).toHaveLength(172);
+    expect(sizes(ranges).filter((n) => n === 64)).toHaveLength(149);
+    expect(ranges.at(-1)).toEqual({ first: 9_997, last: 10_000 });
+    expect(sizes(ranges).slice(-3, -1)).toEqual([8, 8]);
   });
 });
 

@@ -25,11 +25,28 @@ import { headSource } from "./source.js";
  * single-worker copy does. The ledger and queue side is the runner's (see fanout/).
  */
 
-/** Parts `first`..`last` of each range: `partsPerRange` parts each, the last one shorter. */
+/**
+ * How far the ranges taper: each takes at most 1/`taper` of the parts not yet cut, so a
+ * fleet of up to this many workers taking them in order ends within one of the smallest
+ * ranges of each other, and never smaller than 1/`taper` of `partsPerRange`.
+ */
+const taper = 8;
+
+/**
+ * Parts `first`..`last` of each range, in order: `partsPerRange` parts each while the rest of
+ * the object is large, then tapering (each range an eighth of the parts left, down to an
+ * eighth of `partsPerRange`). Equal ranges end unevenly: 16 ranges over 3 workers leave two
+ * idle while the third copies its sixth, and an object of 4 ranges gives a third worker
+ * nothing; the tail of small ranges lets whoever finishes first take the last parts.
+ */
 export function splitRanges(partsCount: number, partsPerRange: number): { first: number; last: number }[] {
+  const smallest = Math.max(1, Math.ceil(partsPerRange / taper));
   const out: { first: number; last: number }[] = [];
-  for (let first = 1; first <= partsCount; first += partsPerRange) {
-    out.push({ first, last: Math.min(partsCount, first + partsPerRange - 1) });
+  for (let first = 1; first <= partsCount; ) {
+    const left = partsCount - first + 1;
+    const size = Math.min(left, partsPerRange, Math.max(smallest, Math.ceil(left / taper)));
+    out.push({ first, last: first + size - 1 });
+    first += size;
   }
   return out;
 }
