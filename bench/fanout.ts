@@ -14,7 +14,7 @@
  * `--logs DIR` keeps each worker's whole log (trace: each part too, JSON lines with timestamps) as
  * DIR/workers-N-W.log, so where a run spends its time can be read from it.
  *
- * The emulators complete a multipart upload by copying each part once (bench/emulator/
+ * The emulators complete a multipart upload without copying the object (bench/emulator/
  * sitecustomize.py): moto's own completion spends about 28 s of one process on a 2 GiB object,
  * the same whatever the fleet's size, which capped the speed-up this bench measures near 2.4×.
  * `--stock-completion` measures with moto's own.

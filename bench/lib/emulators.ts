@@ -20,8 +20,8 @@ export interface BenchEmulatorOptions {
    */
   keepAlive?: boolean;
   /**
-   * Complete a multipart upload by copying each part once, instead of moto's repeated
-   * whole-object copies in one process (about 28 s for 2 GiB); same object, ETag and
+   * Complete a multipart upload by reading each part once and keeping the parts' buffers,
+   * instead of moto's repeated whole-object copies in one process (about 28 s for 2 GiB); same object, ETag and
    * checksum. See bench/emulator/sitecustomize.py. Off unless asked for, so that the rows
    * other benches recorded before it existed stay comparable; bench/fanout.ts asks.
    * @defaultValue false
