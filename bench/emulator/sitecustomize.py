@@ -207,24 +207,18 @@ if _streamed_complete:
             self._starts = [0]
             for size in sizes[:-1]:
                 self._starts.append(self._starts[-1] + size)
-            self._size = sum(sizes)
+            self.size = sum(sizes)
             self._pos = 0
-            self._replaced = None
 
         def seek(self, offset, whence=0):
-            if self._replaced is not None:
-                return self._replaced.seek(offset, whence)
-            base = (0, self._pos, self._size)[whence]
-            self._pos = max(0, base + offset)
+            self._pos = max(0, (0, self._pos, self.size)[whence] + offset)
             return self._pos
 
         def tell(self):
-            return self._replaced.tell() if self._replaced is not None else self._pos
+            return self._pos
 
         def read(self, n=-1):
-            if self._replaced is not None:
-                return self._replaced.read(n)
-            end = self._size if n is None or n < 0 else min(self._size, self._pos + n)
+            end = self.size if n is None or n < 0 else min(self.size, self._pos + n)
             out = []
             i = bisect.bisect_right(self._starts, self._pos) - 1
             while self._pos < end:
@@ -238,33 +232,10 @@ if _streamed_complete:
                 i += 1
             return b"".join(out)
 
-        def truncate(self, size=None):
-            # moto's value setter rewrites a key in place: from then on it is a plain buffer
-            self.close()
-            self._replaced = tempfile.SpooledTemporaryFile(get_s3_default_key_buffer_size())
-            return 0
-
-        def write(self, data):
-            if self._replaced is None:
-                raise OSError("a completed upload's parts are not written to")
-            return self._replaced.write(data)
-
         def close(self):
             for buffer in self._buffers:
                 buffer.close()
             self._buffers = []
-            if self._replaced is not None:
-                self._replaced.close()
-
-    class _Assembled:
-        """A completed upload's bytes as a buffer FakeKey can keep."""
-
-        def __init__(self, buffer, size):
-            self.buffer = buffer
-            self.size = size
-
-        def __len__(self):
-            return self.size
 
     def _whole_object_digest(algorithm):
         """The running form of moto's compute_checksum(whole object), or None where there is none here."""
@@ -282,6 +253,10 @@ if _streamed_complete:
         return None
 
     def _streamed(self, body):
+        listed = list(body)
+        if len({pn for pn, _ in listed}) != len(listed):
+            # a part listed twice would be handed over twice; moto's way copies it twice
+            return _complete(self, iter(listed))
         builder = MultipartChecksumBuilder(
             self.metadata.get("x-amz-checksum-algorithm"), self.metadata.get("x-amz-checksum-type")
         )
@@ -289,12 +264,12 @@ if _streamed_complete:
         if builder.checksum_type != "COMPOSITE":
             whole = _whole_object_digest(builder.checksum_algorithm)
             if whole is None:
-                return _complete(self, body)
+                return _complete(self, iter(listed))
         decode_hex = codecs.getdecoder("hex_codec")
         md5s = bytearray()
         parts = []
         last = None
-        for pn, etag in body:
+        for pn, etag in listed:
             part = self.parts.get(pn)
             part_etag = None
             if part is not None:
@@ -338,7 +313,7 @@ if _streamed_complete:
             checksum = (builder.checksum_type, base64.b64encode(whole[1]()).decode(), 1)
         full_etag = md5_hash()
         full_etag.update(bytes(md5s))
-        return _Assembled(_PartsFile(buffers, sizes), sum(sizes)), f"{full_etag.hexdigest()}-{len(parts)}", checksum
+        return _PartsFile(buffers, sizes), f"{full_etag.hexdigest()}-{len(parts)}", checksum
 
     FakeMultipart.complete = _streamed
 
@@ -346,10 +321,15 @@ if _streamed_complete:
     _value_property = FakeKey.value
 
     def _value_set(self, new_value):
-        if not isinstance(new_value, _Assembled):
-            return _value_property.fset(self, new_value)
-        self._value_buffer.close()
-        self._value_buffer = new_value.buffer
-        self.contentsize = new_value.size
+        if isinstance(new_value, _PartsFile):
+            self._value_buffer.close()
+            self._value_buffer = new_value
+            self.contentsize = new_value.size
+            return None
+        if isinstance(getattr(self, "_value_buffer", None), _PartsFile):
+            # a completed key rewritten in place: from now on a buffer of moto's own kind
+            self._value_buffer.close()
+            self._value_buffer = tempfile.SpooledTemporaryFile(self._max_buffer_size)
+        return _value_property.fset(self, new_value)
 
     FakeKey.value = property(_value_property.fget, _value_set)

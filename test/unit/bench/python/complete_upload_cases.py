@@ -60,6 +60,7 @@ results = [
     case("one-part", {}, [1234]),
     case("empty-last-part", {}, [5 * MiB, 0]),
     case("small-middle-part", {}, [5 * MiB, 1024, 5 * MiB]),
+    case("part-listed-twice", {}, sizes, lambda e: [e[0], e[0], e[1], e[2]]),
     case("wrong-etag", {}, sizes, lambda e: [(n, '"0000"') if n == 2 else (n, t) for n, t in e]),
     case("no-parts", {}, sizes, lambda e: []),
 ]
